@@ -1,0 +1,199 @@
+// Every backward rule in one table.
+//
+// Vocabulary: for an op y = f(x1, x2, ...) the rule receives g = dL/dy ("grad_out") and, for each
+// input xi that needs a gradient, a buffer gi to which it ADDS dL/dxi = (dy/dxi)^T g. `in(n, i)` is
+// input i's data; `n.saved` holds what the forward kept for us; `n.attrs` the op's settings.
+// The arithmetic itself is in kernels/; each rule only says which kernel computes which term.
+#include <algorithm>
+
+#include "autograd/backward.h"
+#include "kernels/batchnorm.h"
+#include "kernels/conv1d.h"
+#include "kernels/elementwise.h"
+#include "kernels/losses.h"
+#include "kernels/matmul.h"
+#include "kernels/permute.h"
+#include "kernels/pooling.h"
+#include "kernels/reduce.h"
+#include "kernels/softmax.h"
+
+namespace dnagrad {
+
+namespace {
+
+namespace k = kernels;
+using Grads = Array* const*;
+
+const Array& in(const Node& n, size_t i) { return n.inputs[i]->data; }
+k::Reduction reduction(const Node& n) { return static_cast<k::Reduction>(n.attrs.reduction); }
+
+// y = a op b (broadcast): da = g (add, sub) | g*b (mul) | g/b (div), summed back to a's shape;
+//                         db = g | -g | g*a | -g*a/b^2.
+template <k::BinaryOp kind>
+void binary_rule(const Node& n, const Array& g, Grads gi) {
+  k::binary_backward(kind, in(n, 0), in(n, 1), g, gi[0], gi[1]);
+}
+
+// y = f(x): dx = f'(x) g, with f' from the kernel (saved[0] is y).
+template <k::UnaryOp kind>
+void unary_rule(const Node& n, const Array& g, Grads gi) {
+  k::unary_backward(kind, in(n, 0), n.saved[0], n.attrs.scalar, g, *gi[0]);
+}
+
+// y = softmax(x) along dim: dx = y * (g - sum(g * y)); log-softmax: dx = g - exp(y) * sum(g).
+template <bool log>
+void softmax_rule(const Node& n, const Array& g, Grads gi) {
+  k::softmax_backward(n.saved[0], g, static_cast<int>(n.attrs.dim), log, *gi[0]);
+}
+
+// y = x * mask: dx = g * mask.
+void dropout_rule(const Node& n, const Array& g, Grads gi) {
+  k::accumulate_product(*gi[0], g, n.saved[0]);
+}
+
+// C = A B: dA = g B^T, dB = A^T g.
+void matmul_rule(const Node& n, const Array& g, Grads gi) {
+  if (gi[0]) k::matmul(g, in(n, 1), *gi[0], false, true, true);
+  if (gi[1]) k::matmul(in(n, 0), g, *gi[1], true, false, true);
+}
+
+// y = x W^T + b: dx = g W, dW = g^T x, db = column sums of g.
+void linear_rule(const Node& n, const Array& g, Grads gi) {
+  k::linear_backward(g, in(n, 0), in(n, 1), gi[0], gi[1], gi[2]);
+}
+
+// y = conv(x, W) + b: dx = g correlated with the flipped W; dW = x correlated with g;
+// db = sums of g over batch and length (docs/autograd.md derives these).
+void conv1d_rule(const Node& n, const Array& g, Grads gi) {
+  const k::Conv1dParams p{n.attrs.stride, n.attrs.padding, n.attrs.dilation};
+  if (gi[0]) k::conv1d_backward_input(g, in(n, 1), *gi[0], p);
+  if (gi[1]) k::conv1d_backward_weight(g, in(n, 0), *gi[1], p);
+  if (gi[2]) k::conv1d_backward_bias(g, *gi[2]);
+}
+
+// Batch normalisation; saved = {mean, invstd} the forward used. [N, C] inputs are viewed as
+// [N, C, 1] like in the forward.
+void batchnorm_rule(const Node& n, const Array& g, Grads gi) {
+  const Array& x = in(n, 0);
+  const Shape shape3 = x.dim() == 3 ? x.shape() : Shape{x.size(0), x.size(1), 1};
+  Array gx3;
+  if (gi[0]) gx3 = gi[0]->reshape(shape3);
+  const Array weight = n.inputs[1] ? in(n, 1) : Array();
+  k::batchnorm_backward(g.reshape(shape3), x.reshape(shape3), weight, n.saved[0], n.saved[1],
+                        n.attrs.flag, gi[0] ? &gx3 : nullptr, gi[1], gi[2]);
+}
+
+// Max pooling: the gradient goes to the (first) maximum of each window only.
+void maxpool_rule(const Node& n, const Array& g, Grads gi) {
+  k::maxpool1d_backward(g, n.saved[0], *gi[0]);
+}
+
+// Average pooling: each window's gradient spread evenly over it.
+void avgpool_rule(const Node& n, const Array& g, Grads gi) {
+  k::Pool1dParams p;
+  p.kernel = n.attrs.kernel;
+  p.stride = n.attrs.stride;
+  p.padding = n.attrs.padding;
+  p.count_include_pad = n.attrs.flag;
+  k::avgpool1d_backward(g, *gi[0], p);
+}
+
+void adaptive_avgpool_rule(const Node&, const Array& g, Grads gi) {
+  k::adaptive_avgpool1d_backward(g, *gi[0]);
+}
+
+// Reshape moves no numbers: dx = g with x's shape.
+void reshape_rule(const Node&, const Array& g, Grads gi) {
+  k::accumulate(*gi[0], g.reshape(gi[0]->shape()));
+}
+
+// y = permute(x, p): dx = permute(g, inverse of p).
+void permute_rule(const Node& n, const Array& g, Grads gi) {
+  std::vector<int64_t> inverse(n.attrs.perm.size());
+  for (size_t i = 0; i < inverse.size(); ++i) inverse[n.attrs.perm[i]] = static_cast<int64_t>(i);
+  k::permute(g, inverse, *gi[0], true);
+}
+
+// y = scale * sum(x): dx = scale * g broadcast back over the reduced dimension (mean: 1/count).
+void sum_rule(const Node& n, const Array& g, Grads gi) {
+  k::reduce_sum_backward(g, n.attrs.all_dims ? -1 : static_cast<int>(n.attrs.dim), n.attrs.scalar,
+                         *gi[0]);
+}
+
+void mse_rule(const Node& n, const Array& g, Grads gi) {
+  k::mse_backward(in(n, 0), in(n, 1), g, reduction(n), gi[0], gi[1]);
+}
+
+void bce_rule(const Node& n, const Array& g, Grads gi) {
+  k::bce_logits_backward(in(n, 0), in(n, 1), g, reduction(n), gi[0], gi[1]);
+}
+
+// Class indices are not differentiable; only the logits get a gradient.
+void cross_entropy_rule(const Node& n, const Array& g, Grads gi) {
+  if (gi[0]) k::cross_entropy_backward(in(n, 0), in(n, 1), g, reduction(n), *gi[0]);
+}
+
+struct RuleEntry {
+  Op op;
+  const char* name;
+  BackwardRule rule;
+};
+
+// The table: one row per op, in the order of the Op enum.
+constexpr RuleEntry kRules[] = {
+    {Op::Add, "add", binary_rule<k::BinaryOp::Add>},
+    {Op::Sub, "sub", binary_rule<k::BinaryOp::Sub>},
+    {Op::Mul, "mul", binary_rule<k::BinaryOp::Mul>},
+    {Op::Div, "div", binary_rule<k::BinaryOp::Div>},
+    {Op::Neg, "neg", unary_rule<k::UnaryOp::Neg>},
+    {Op::AddScalar, "add_scalar", unary_rule<k::UnaryOp::AddScalar>},
+    {Op::MulScalar, "mul_scalar", unary_rule<k::UnaryOp::MulScalar>},
+    {Op::PowScalar, "pow_scalar", unary_rule<k::UnaryOp::PowScalar>},
+    {Op::Exp, "exp", unary_rule<k::UnaryOp::Exp>},
+    {Op::Log, "log", unary_rule<k::UnaryOp::Log>},
+    {Op::ReLU, "relu", unary_rule<k::UnaryOp::ReLU>},
+    {Op::Sigmoid, "sigmoid", unary_rule<k::UnaryOp::Sigmoid>},
+    {Op::Tanh, "tanh", unary_rule<k::UnaryOp::Tanh>},
+    {Op::Softmax, "softmax", softmax_rule<false>},
+    {Op::LogSoftmax, "log_softmax", softmax_rule<true>},
+    {Op::Dropout, "dropout", dropout_rule},
+    {Op::MatMul, "matmul", matmul_rule},
+    {Op::Linear, "linear", linear_rule},
+    {Op::Conv1d, "conv1d", conv1d_rule},
+    {Op::BatchNorm1d, "batch_norm1d", batchnorm_rule},
+    {Op::MaxPool1d, "max_pool1d", maxpool_rule},
+    {Op::AvgPool1d, "avg_pool1d", avgpool_rule},
+    {Op::AdaptiveAvgPool1d, "adaptive_avg_pool1d", adaptive_avgpool_rule},
+    {Op::Reshape, "reshape", reshape_rule},
+    {Op::Permute, "permute", permute_rule},
+    {Op::Sum, "sum", sum_rule},
+    {Op::Mean, "mean", sum_rule},
+    {Op::MSELoss, "mse_loss", mse_rule},
+    {Op::BCEWithLogits, "binary_cross_entropy_with_logits", bce_rule},
+    {Op::CrossEntropy, "cross_entropy", cross_entropy_rule},
+};
+static_assert(std::size(kRules) == static_cast<size_t>(Op::Count),
+              "every Op needs a row in the rule table (add the rule, or a null rule to fail loudly)");
+
+constexpr bool table_in_enum_order() {
+  for (size_t i = 0; i < std::size(kRules); ++i)
+    if (static_cast<size_t>(kRules[i].op) != i) return false;
+  return true;
+}
+static_assert(table_in_enum_order(), "rows of the rule table must follow the Op enum's order");
+
+}  // namespace
+
+const char* op_name(Op op) {
+  const auto i = static_cast<size_t>(op);
+  return i < std::size(kRules) ? kRules[i].name : "unknown op";
+}
+
+BackwardRule backward_rule(Op op) {
+  const auto i = static_cast<size_t>(op);
+  check(i < std::size(kRules) && kRules[i].rule != nullptr, "backward: op '", op_name(op),
+        "' has no backward rule");
+  return kRules[i].rule;
+}
+
+}  // namespace dnagrad

@@ -1,0 +1,97 @@
+// The backward engine: a topological sort of the graph below the output, then one sweep in
+// reverse calling each node's rule. Gradients of intermediate tensors live only during the sweep;
+// leaves that require a gradient accumulate theirs into .grad (created as zeros on first use).
+//
+// After the sweep every visited node is released (its saved arrays and input links dropped), so
+// activations are freed as soon as possible and a second backward through the same graph fails
+// with a clear message, as in PyTorch.
+#include <unordered_map>
+#include <unordered_set>
+
+#include "autograd/backward.h"
+#include "autograd/node.h"
+#include "kernels/elementwise.h"
+
+namespace dnagrad {
+
+namespace {
+
+// The tensors with a grad_fn reachable from root, each listed after every tensor it was computed
+// from (inputs before outputs, root last). The engine walks this list backwards.
+std::vector<std::shared_ptr<TensorImpl>> topological_order(const std::shared_ptr<TensorImpl>& root) {
+  std::vector<std::shared_ptr<TensorImpl>> order;
+  std::unordered_set<TensorImpl*> visited;
+  // Iterative depth-first search: (tensor, index of the next input to visit).
+  std::vector<std::pair<std::shared_ptr<TensorImpl>, size_t>> stack;
+  stack.emplace_back(root, 0);
+  visited.insert(root.get());
+  while (!stack.empty()) {
+    auto& [impl, next] = stack.back();
+    const Node* node = impl->grad_fn.get();
+    if (node && next < node->inputs.size()) {
+      std::shared_ptr<TensorImpl> input = node->inputs[next++];
+      if (input && input->grad_fn && input->requires_grad && visited.insert(input.get()).second)
+        stack.emplace_back(std::move(input), 0);
+    } else {
+      order.push_back(impl);
+      stack.pop_back();
+    }
+  }
+  return order;
+}
+
+}  // namespace
+
+void Tensor::backward() const {
+  check(numel() == 1, "backward: called without a gradient on a tensor of shape ",
+        shape_str(shape()), "; only a one-element (scalar) output has an implied gradient of 1");
+  backward(Array::full(shape(), 1.0, dtype()).to(device()));
+}
+
+void Tensor::backward(const Array& grad_output) const {
+  check(requires_grad(), "backward: this tensor does not require a gradient (no input of the ",
+        "computation requires one, or it was computed under NoGrad)");
+  check(grad_output.shape() == shape() && grad_output.dtype() == dtype(),
+        "backward: gradient ", grad_output.desc(), " does not match the output ", data().desc());
+
+  if (is_leaf()) {  // nothing to walk: the gradient lands in .grad directly
+    Array& g = impl()->grad;
+    if (!g.defined()) g = Array::zeros(shape(), dtype(), device());
+    kernels::accumulate(g, grad_output);
+    return;
+  }
+
+  std::vector<std::shared_ptr<TensorImpl>> order = topological_order(impl_ptr());
+  std::unordered_map<TensorImpl*, Array> pending;  // gradients of non-leaf tensors
+  pending[impl()] = grad_output;
+
+  for (size_t i = order.size(); i-- > 0;) {
+    std::shared_ptr<TensorImpl> impl = std::move(order[i]);
+    Node& node = *impl->grad_fn;
+    check(!node.released, "backward: trying to go through the graph of ", op_name(node.op),
+          " a second time; its saved values were freed after the first backward");
+    auto found = pending.find(impl.get());
+    if (found == pending.end()) continue;  // no gradient flows into this tensor
+    const Array grad_out = std::move(found->second);
+    pending.erase(found);
+
+    // One accumulation buffer per input that needs a gradient (references into `pending`
+    // stay valid while other entries are added).
+    std::vector<Array*> grad_in(node.inputs.size(), nullptr);
+    for (size_t k = 0; k < node.inputs.size(); ++k) {
+      TensorImpl* input = node.inputs[k].get();
+      if (!input || !input->requires_grad) continue;  // absent (e.g. no bias) or constant
+      Array& buffer = input->grad_fn ? pending[input] : input->grad;
+      if (!buffer.defined())
+        buffer = Array::zeros(input->data.shape(), input->data.dtype(), input->data.device());
+      grad_in[k] = &buffer;
+    }
+    backward_rule(node.op)(node, grad_out, grad_in.data());
+
+    node.saved.clear();
+    node.inputs.clear();
+    node.released = true;
+  }
+}
+
+}  // namespace dnagrad

@@ -1,0 +1,20 @@
+// The few CUDA runtime services the core needs: is there a GPU, device memory, copies.
+// Without the CUDA backend these exist too and throw an Error saying dnagrad was built
+// without CUDA, so callers need no #ifdefs.
+#pragma once
+#include <cstddef>
+
+namespace dnagrad {
+
+bool cuda_built();           // compiled with the CUDA backend
+int cuda_device_count();     // 0 when not built with CUDA or no GPU/driver is present
+void* cuda_malloc(size_t bytes, int device);
+void cuda_free(void* ptr);
+void cuda_memset_zero(void* ptr, size_t bytes);
+// kind: 0 host->device, 1 device->host, 2 device->device
+void cuda_copy(void* dst, const void* src, size_t bytes, int kind);
+
+// Throws a clear Error unless `device` (cuda:N) is usable. `what` names the caller.
+void require_cuda_device(int device, const char* what);
+
+}  // namespace dnagrad

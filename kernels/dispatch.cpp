@@ -1,0 +1,16 @@
+#include "kernels/dispatch.h"
+
+namespace dnagrad::kernels {
+
+void require_same_device_dtype(const char* op, const Array& a,
+                               std::initializer_list<const Array*> arrays) {
+  for (const Array* b : arrays) {
+    if (!b || !b->defined()) continue;
+    check(b->device() == a.device(), op, ": tensors on different devices: ", a.desc(), " and ",
+          b->desc());
+    check(b->dtype() == a.dtype(), op, ": tensors of different types: ", a.desc(), " and ",
+          b->desc());
+  }
+}
+
+}  // namespace dnagrad::kernels
