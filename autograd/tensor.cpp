@@ -35,8 +35,9 @@ bool Tensor::is_leaf() const { return need(impl_).grad_fn == nullptr; }
 const std::shared_ptr<Node>& Tensor::grad_fn() const { return need(impl_).grad_fn; }
 
 Tensor& Tensor::requires_grad_(bool value) {
-  check(is_leaf(), "requires_grad_: only leaf tensors can change requires_grad (this one was ",
-        "computed by ", op_name(grad_fn()->op), "); use detach() first");
+  if (!is_leaf())  // not check(): its message reads grad_fn, which a leaf does not have
+    fail("requires_grad_: only leaf tensors can change requires_grad (this one was computed by ",
+         op_name(grad_fn()->op), "); use detach() first");
   check(!value || dtype() != DType::I64, "requires_grad_: an int64 tensor cannot require a gradient");
   impl_->requires_grad = value;
   return *this;

@@ -1,7 +1,232 @@
-// PLACEHOLDER: stubs until the CPU kernels of kernels/batchnorm.h are written.
+// Batch normalisation on the CPU, OpenMP over channels.
+//
+// Legend: N batch, C channels, L length (1 for an [N, C] input), M = N*L values per channel.
+//   x, y, grad_y, grad_x [N, C, L] (or [N, C]); weight, bias, running_*, mean, invstd [C]
+//   forward:  y = (x - mean) * invstd * weight + bias, invstd = 1 / sqrt(var + eps)
+//   training: mean, var = the channel's batch mean and biased variance (sum / M);
+//             running_mean <- (1 - momentum) * running_mean + momentum * mean,
+//             running_var  <- (1 - momentum) * running_var  + momentum * var * M / (M - 1)
+//   backward, with xhat = (x - mean) * invstd and sums over the channel's M values:
+//             grad_bias   += sum(g),  grad_weight += sum(g * xhat)
+//             eval:     grad_x += weight * invstd * g
+//             training: grad_x += weight * invstd * (g - sum(g) / M - xhat * sum(g * xhat) / M)
+//             (the last two terms come from mean and var depending on x).
+// Forward functions ASSIGN y (and save_mean, save_invstd) and update the running statistics in
+// place; batchnorm_backward ACCUMULATES (+=). Undefined weight/bias mean 1/0 (affine = false);
+// undefined running statistics are not tracked. Statistics are summed in double, two passes
+// (mean, then squared deviations) over one channel's values while they are hot in cache.
+// Each channel belongs to one thread, so results do not depend on the thread count.
+#include <cmath>
+
 #include "kernels/batchnorm.h"
+#include "kernels/cpu/parallel.h"
+#include "kernels/cpu/wide_sum.h"
+
 namespace dnagrad::kernels::cpu {
-void batchnorm_forward_train(const Array& x, const Array& weight, const Array& bias, Array& running_mean, Array& running_var, double momentum, double eps, Array& y, Array& save_mean, Array& save_invstd) { fail("batchnorm_forward_train: not implemented yet"); }
-void batchnorm_forward_eval(const Array& x, const Array& weight, const Array& bias, const Array& running_mean, const Array& running_var, double eps, Array& y) { fail("batchnorm_forward_eval: not implemented yet"); }
-void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight, const Array& mean, const Array& invstd, bool training, Array* grad_x, Array* grad_weight, Array* grad_bias) { fail("batchnorm_backward: not implemented yet"); }
+
+namespace {
+
+struct BnDims {
+  int64_t n_batch, channels, len;
+  int64_t count() const { return n_batch * len; }  // M
+};
+
+BnDims bn_dims(const char* op, const Array& x) {
+  check(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ", x.desc());
+  return {x.size(0), x.size(1), x.dim() == 3 ? x.size(2) : 1};
+}
+
+// `a` (when defined, or when required) must be a [C] vector of x's dtype on x's device.
+void check_channel_vector(const char* op, const char* name, const Array& a, const Array& x,
+                          bool required = false) {
+  if (!a.defined()) {
+    check(!required, op, ": ", name, " is undefined");
+    return;
+  }
+  check(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
+        x.desc(), ", got ", a.desc());
+  require_same_device_dtype(op, x, {&a});
+}
+
+void check_same_shape(const char* op, const char* name, const Array& a, const Array& x) {
+  check(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(), ", got ",
+        a.desc());
+  require_same_device_dtype(op, x, {&a});
+}
+
+// Row n of channel c: x[n, c, 0 .. L).
+template <class T>
+T* row(T* data, const BnDims& d, int64_t n, int64_t c) {
+  return data + (n * d.channels + c) * d.len;
+}
+
+// y[n, c, :] = (x[n, c, :] - mean) * scale + shift for every n.
+template <class T>
+void normalise_channel(const T* x, T* y, const BnDims& d, int64_t c, T mean, T scale, T shift) {
+  for (int64_t n = 0; n < d.n_batch; ++n) {
+    const T* x_row = row(x, d, n, c);
+    T* y_row = row(y, d, n, c);
+    for (int64_t t = 0; t < d.len; ++t) y_row[t] = (x_row[t] - mean) * scale + shift;
+  }
+}
+
+template <class T>
+void forward_train_impl(const Array& x, const Array& weight, const Array& bias,
+                        Array& running_mean, Array& running_var, double momentum, double eps,
+                        Array& y, Array& save_mean, Array& save_invstd, const BnDims& d) {
+  const T* x_data = x.data<T>();
+  T* y_data = y.data<T>();
+  const T* w = weight.defined() ? weight.data<T>() : nullptr;
+  const T* b = bias.defined() ? bias.data<T>() : nullptr;
+  T* run_mean = running_mean.defined() ? running_mean.data<T>() : nullptr;
+  T* run_var = running_var.defined() ? running_var.data<T>() : nullptr;
+  T* out_mean = save_mean.data<T>();
+  T* out_invstd = save_invstd.data<T>();
+  const double count = static_cast<double>(d.count());
+
+  parallel_for(d.channels, d.count(), [&](int64_t c) {
+    double total = 0;
+    for (int64_t n = 0; n < d.n_batch; ++n) {
+      const T* x_row = row(x_data, d, n, c);
+      total += wide_sum(d.len, [&](int64_t t) { return double(x_row[t]); });
+    }
+    const double mean = total / count;
+    double squares = 0;  // sum of squared deviations
+    for (int64_t n = 0; n < d.n_batch; ++n) {
+      const T* x_row = row(x_data, d, n, c);
+      squares += wide_sum(d.len, [&](int64_t t) {
+        const double dev = double(x_row[t]) - mean;
+        return dev * dev;
+      });
+    }
+    const double invstd = 1.0 / std::sqrt(squares / count + eps);
+    out_mean[c] = static_cast<T>(mean);
+    out_invstd[c] = static_cast<T>(invstd);
+    if (run_mean) run_mean[c] = static_cast<T>((1 - momentum) * run_mean[c] + momentum * mean);
+    if (run_var)
+      run_var[c] = static_cast<T>((1 - momentum) * run_var[c] +
+                                  momentum * squares / (count - 1));  // unbiased
+    const double scale = invstd * (w ? double(w[c]) : 1.0);
+    normalise_channel(x_data, y_data, d, c, static_cast<T>(mean), static_cast<T>(scale),
+                      b ? b[c] : T(0));
+  });
+}
+
+template <class T>
+void forward_eval_impl(const Array& x, const Array& weight, const Array& bias,
+                       const Array& running_mean, const Array& running_var, double eps, Array& y,
+                       const BnDims& d) {
+  const T* x_data = x.data<T>();
+  T* y_data = y.data<T>();
+  const T* w = weight.defined() ? weight.data<T>() : nullptr;
+  const T* b = bias.defined() ? bias.data<T>() : nullptr;
+  const T* run_mean = running_mean.data<T>();
+  const T* run_var = running_var.data<T>();
+  parallel_for(d.channels, d.count(), [&](int64_t c) {
+    const double invstd = 1.0 / std::sqrt(double(run_var[c]) + eps);
+    const double scale = invstd * (w ? double(w[c]) : 1.0);
+    normalise_channel(x_data, y_data, d, c, run_mean[c], static_cast<T>(scale), b ? b[c] : T(0));
+  });
+}
+
+template <class T>
+void backward_impl(const Array& grad_y, const Array& x, const Array& weight, const Array& mean,
+                   const Array& invstd, bool training, Array* grad_x, Array* grad_weight,
+                   Array* grad_bias, const BnDims& d) {
+  const T* g_data = grad_y.data<T>();
+  const T* x_data = x.data<T>();
+  const T* w = weight.defined() ? weight.data<T>() : nullptr;
+  const T* mean_data = mean.data<T>();
+  const T* invstd_data = invstd.data<T>();
+  T* gx_data = grad_x ? grad_x->data<T>() : nullptr;
+  T* gw_data = grad_weight ? grad_weight->data<T>() : nullptr;
+  T* gb_data = grad_bias ? grad_bias->data<T>() : nullptr;
+  const bool need_sums = gw_data || gb_data || (gx_data && training);
+  const double count = static_cast<double>(d.count());
+
+  parallel_for(d.channels, d.count(), [&](int64_t c) {
+    const T mean_c = mean_data[c];
+    const double invstd_c = invstd_data[c];
+    double sum_g = 0, sum_g_dev = 0;  // sum(g), sum(g * (x - mean))
+    if (need_sums) {
+      for (int64_t n = 0; n < d.n_batch; ++n) {
+        const T* g_row = row(g_data, d, n, c);
+        const T* x_row = row(x_data, d, n, c);
+        sum_g += wide_sum(d.len, [&](int64_t t) { return double(g_row[t]); });
+        sum_g_dev += wide_sum(d.len, [&](int64_t t) {
+          return double(g_row[t]) * (double(x_row[t]) - double(mean_c));
+        });
+      }
+    }
+    if (gb_data) gb_data[c] += static_cast<T>(sum_g);
+    if (gw_data) gw_data[c] += static_cast<T>(sum_g_dev * invstd_c);
+    if (!gx_data) return;
+
+    // grad_x += scale * (g - shift_g - (x - mean) * slope); in eval mode shift_g = slope = 0.
+    const T scale = static_cast<T>(invstd_c * (w ? double(w[c]) : 1.0));
+    const T shift_g = static_cast<T>(training ? sum_g / count : 0.0);
+    const T slope = static_cast<T>(training ? sum_g_dev * invstd_c * invstd_c / count : 0.0);
+    for (int64_t n = 0; n < d.n_batch; ++n) {
+      const T* g_row = row(g_data, d, n, c);
+      const T* x_row = row(x_data, d, n, c);
+      T* gx_row = row(gx_data, d, n, c);
+      for (int64_t t = 0; t < d.len; ++t)
+        gx_row[t] += scale * (g_row[t] - shift_g - (x_row[t] - mean_c) * slope);
+    }
+  });
+}
+
+}  // namespace
+
+void batchnorm_forward_train(const Array& x, const Array& weight, const Array& bias,
+                             Array& running_mean, Array& running_var, double momentum, double eps,
+                             Array& y, Array& save_mean, Array& save_invstd) {
+  const char* op = "batchnorm_forward_train";
+  const BnDims d = bn_dims(op, x);
+  check(d.count() > 1, op, ": training needs more than one value per channel, got x ", x.desc());
+  check_channel_vector(op, "weight", weight, x);
+  check_channel_vector(op, "bias", bias, x);
+  check_channel_vector(op, "running_mean", running_mean, x);
+  check_channel_vector(op, "running_var", running_var, x);
+  check_channel_vector(op, "save_mean", save_mean, x, true);
+  check_channel_vector(op, "save_invstd", save_invstd, x, true);
+  check_same_shape(op, "y", y, x);
+  dispatch_float(x.dtype(), op, [&]<class T>() {
+    forward_train_impl<T>(x, weight, bias, running_mean, running_var, momentum, eps, y, save_mean,
+                          save_invstd, d);
+  });
+}
+
+void batchnorm_forward_eval(const Array& x, const Array& weight, const Array& bias,
+                            const Array& running_mean, const Array& running_var, double eps,
+                            Array& y) {
+  const char* op = "batchnorm_forward_eval";
+  const BnDims d = bn_dims(op, x);
+  check_channel_vector(op, "weight", weight, x);
+  check_channel_vector(op, "bias", bias, x);
+  check_channel_vector(op, "running_mean", running_mean, x, true);
+  check_channel_vector(op, "running_var", running_var, x, true);
+  check_same_shape(op, "y", y, x);
+  dispatch_float(x.dtype(), op, [&]<class T>() {
+    forward_eval_impl<T>(x, weight, bias, running_mean, running_var, eps, y, d);
+  });
+}
+
+void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight,
+                        const Array& mean, const Array& invstd, bool training, Array* grad_x,
+                        Array* grad_weight, Array* grad_bias) {
+  const char* op = "batchnorm_backward";
+  const BnDims d = bn_dims(op, x);
+  check_same_shape(op, "grad_y", grad_y, x);
+  check_channel_vector(op, "weight", weight, x);
+  check_channel_vector(op, "mean", mean, x, true);
+  check_channel_vector(op, "invstd", invstd, x, true);
+  if (grad_x) check_same_shape(op, "grad_x", *grad_x, x);
+  if (grad_weight) check_channel_vector(op, "grad_weight", *grad_weight, x, true);
+  if (grad_bias) check_channel_vector(op, "grad_bias", *grad_bias, x, true);
+  dispatch_float(x.dtype(), op, [&]<class T>() {
+    backward_impl<T>(grad_y, x, weight, mean, invstd, training, grad_x, grad_weight, grad_bias, d);
+  });
+}
+
 }  // namespace dnagrad::kernels::cpu

@@ -1,8 +1,230 @@
-// PLACEHOLDER: stubs until the CPU kernels of kernels/conv1d.h are written.
+// 1-D convolution on the CPU: im2col + one Eigen GEMM per sample, OpenMP over the batch.
+//
+// Legend: N batch, C_in / C_out channels, L_in / L_out lengths, K kernel size, CK = C_in * K.
+//   x [N, C_in, L_in], weight [C_out, C_in, K] (= a row-major [C_out, CK] matrix),
+//   bias [C_out], y [N, C_out, L_out]
+// For each sample n (im2col.h builds col):
+//   col[c*K + k, t] = x[n, c, t*stride + k*dilation - padding]   // [CK, L_out]
+//   y[n]         = weight * col + bias                            // [C_out, L_out]
+//   grad_col     = weight^T * grad_y[n]                           // [CK, L_out]
+//   grad_x[n]   += col2im(grad_col)                               // [C_in, L_in]
+//   grad_weight += grad_y[n] * col^T                              // [C_out, CK]
+//   grad_bias   += row sums of grad_y[n]                          // [C_out]
+// conv1d_forward ASSIGNS y; the three backward functions ACCUMULATE (+=) into their outputs.
+// When K = 1, stride = 1 and padding = 0, col is x[n] itself and no copy is made.
+//
+// Threads: each OpenMP thread takes a fixed (static) slice of the batch, with its own col
+// buffer, and Eigen runs single-threaded inside (Eigen does not nest inside an active parallel
+// region). grad_weight: thread 0 adds its samples straight into grad_weight, every other thread
+// into a private partial sum, and the partials are then added in thread order, so results are
+// bitwise repeatable for a given thread count. With a batch of one (or a tiny problem) there is
+// no parallel region, and Eigen may use the threads itself for a large product.
+#include <omp.h>
+
+// GCC 12 reports false "may be used uninitialized" warnings inside Eigen's AVX-512 GEMM packing
+// (avx512fintrin.h); they are noise, so they are silenced for this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <Eigen/Core>
+#include <vector>
+
 #include "kernels/conv1d.h"
+#include "kernels/cpu/im2col.h"
+#include "kernels/cpu/parallel.h"
+#include "kernels/cpu/wide_sum.h"
+
 namespace dnagrad::kernels::cpu {
-void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Array& y, const Conv1dParams& p) { fail("conv1d_forward: not implemented yet"); }
-void conv1d_backward_input(const Array& grad_y, const Array& weight, Array& grad_x, const Conv1dParams& p) { fail("conv1d_backward_input: not implemented yet"); }
-void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_weight, const Conv1dParams& p) { fail("conv1d_backward_weight: not implemented yet"); }
-void conv1d_backward_bias(const Array& grad_y, Array& grad_bias) { fail("conv1d_backward_bias: not implemented yet"); }
+
+namespace {
+
+template <class T>
+using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T>
+using MatrixMap = Eigen::Map<RowMatrix<T>>;
+template <class T>
+using ConstMatrixMap = Eigen::Map<const RowMatrix<T>>;
+
+struct ConvDims {
+  int64_t n_batch, c_in, len_in, c_out, kernel, len_out;
+  int64_t ck() const { return c_in * kernel; }
+  // Threads pay off with several samples and enough multiply-adds to wake them for.
+  bool parallel() const {
+    return n_batch > 1 && n_batch * c_out * len_out * ck() >= kParallelGrain;
+  }
+  // col is x[n] itself: no unrolling needed.
+  bool col_is_input(const Conv1dParams& p) const {
+    return kernel == 1 && p.stride == 1 && p.padding == 0;
+  }
+};
+
+// Checks that x [N, C_in, L_in], weight [C_out, C_in, K] and y [N, C_out, L_out] (or their
+// gradients) fit together under p, and returns the extents.
+ConvDims conv_dims(const char* op, const Array& x, const Array& weight, const Array& y,
+                   const Conv1dParams& p) {
+  check(p.stride >= 1 && p.dilation >= 1 && p.padding >= 0, op,
+        ": stride and dilation must be >= 1 and padding >= 0 (stride ", p.stride, ", padding ",
+        p.padding, ", dilation ", p.dilation, ")");
+  check(x.dim() == 3 && weight.dim() == 3 && y.dim() == 3 && weight.size(1) == x.size(1) &&
+            y.size(0) == x.size(0) && y.size(1) == weight.size(0),
+        op, ": expected input [N, C_in, L_in], weight [C_out, C_in, K], output [N, C_out, L_out]",
+        ", got ", x.desc(), ", ", weight.desc(), ", ", y.desc());
+  const ConvDims d{x.size(0), x.size(1), x.size(2), weight.size(0), weight.size(2), y.size(2)};
+  // The dilated kernel must fit in the padded input (PyTorch's rule; out_length's truncating
+  // division alone would let a slightly too short input through with L_out = 1).
+  const int64_t span = d.len_in + 2 * p.padding - p.dilation * (d.kernel - 1) - 1;
+  check(d.kernel >= 1 && span >= 0 && p.out_length(d.len_in, d.kernel) == d.len_out, op,
+        ": input ", x.desc(), " with weight ", weight.desc(), ", stride ", p.stride, ", padding ",
+        p.padding, " and dilation ", p.dilation, " gives length ", p.out_length(d.len_in, d.kernel),
+        ", but the output is ", y.desc());
+  require_same_device_dtype(op, x, {&weight, &y});
+  return d;
+}
+
+template <class T>
+void forward_impl(const Array& x, const Array& weight, const Array& bias, Array& y,
+                  const Conv1dParams& p, const ConvDims& d) {
+  const T* x_data = x.data<T>();
+  const T* bias_data = bias.defined() ? bias.data<T>() : nullptr;
+  T* y_data = y.data<T>();
+  const ConstMatrixMap<T> w(weight.data<T>(), d.c_out, d.ck());       // [C_out, CK]
+  const std::vector<Tap> taps = conv_taps(d.len_in, d.kernel, d.len_out, p);
+  const bool unroll = !d.col_is_input(p);
+
+#pragma omp parallel if (d.parallel())
+  {
+    std::vector<T> col_buffer(unroll ? d.ck() * d.len_out : 0);
+#pragma omp for schedule(static)
+    for (int64_t n = 0; n < d.n_batch; ++n) {
+      const T* x_n = x_data + n * d.c_in * d.len_in;
+      if (unroll) im2col(x_n, d.c_in, d.len_in, d.len_out, taps, p.stride, col_buffer.data());
+      const ConstMatrixMap<T> col(unroll ? col_buffer.data() : x_n, d.ck(), d.len_out);
+      MatrixMap<T> y_n(y_data + n * d.c_out * d.len_out, d.c_out, d.len_out);  // [C_out, L_out]
+      if (bias_data) {
+        for (int64_t o = 0; o < d.c_out; ++o) y_n.row(o).setConstant(bias_data[o]);
+        y_n.noalias() += w * col;
+      } else {
+        y_n.noalias() = w * col;
+      }
+    }
+  }
+}
+
+template <class T>
+void backward_input_impl(const Array& grad_y, const Array& weight, Array& grad_x,
+                         const Conv1dParams& p, const ConvDims& d) {
+  const T* gy_data = grad_y.data<T>();
+  T* gx_data = grad_x.data<T>();
+  const ConstMatrixMap<T> w(weight.data<T>(), d.c_out, d.ck());       // [C_out, CK]
+  const std::vector<Tap> taps = conv_taps(d.len_in, d.kernel, d.len_out, p);
+  const bool unroll = !d.col_is_input(p);
+
+#pragma omp parallel if (d.parallel())
+  {
+    std::vector<T> col_buffer(unroll ? d.ck() * d.len_out : 0);
+#pragma omp for schedule(static)
+    for (int64_t n = 0; n < d.n_batch; ++n) {
+      const ConstMatrixMap<T> gy_n(gy_data + n * d.c_out * d.len_out, d.c_out, d.len_out);
+      T* gx_n = gx_data + n * d.c_in * d.len_in;
+      if (unroll) {
+        MatrixMap<T> grad_col(col_buffer.data(), d.ck(), d.len_out);  // [CK, L_out]
+        grad_col.noalias() = w.transpose() * gy_n;
+        col2im(col_buffer.data(), d.c_in, d.len_in, d.len_out, taps, p.stride, gx_n);
+      } else {
+        MatrixMap<T>(gx_n, d.c_in, d.len_in).noalias() += w.transpose() * gy_n;
+      }
+    }
+  }
+}
+
+template <class T>
+void backward_weight_impl(const Array& grad_y, const Array& x, Array& grad_weight,
+                          const Conv1dParams& p, const ConvDims& d) {
+  const T* gy_data = grad_y.data<T>();
+  const T* x_data = x.data<T>();
+  const int64_t w_size = d.c_out * d.ck();
+  const std::vector<Tap> taps = conv_taps(d.len_in, d.kernel, d.len_out, p);
+  const bool unroll = !d.col_is_input(p);
+  const int n_threads = d.parallel() ? omp_get_max_threads() : 1;
+  // partials[(tid - 1) * w_size ...]: the sums of threads 1, 2, ...; thread 0 uses grad_weight.
+  std::vector<T> partials(static_cast<size_t>(n_threads - 1) * w_size, T(0));
+  int used_threads = 1;
+
+#pragma omp parallel num_threads(n_threads) if (n_threads > 1)
+  {
+    const int tid = omp_get_thread_num();
+#pragma omp single
+    used_threads = omp_get_num_threads();
+    T* sum_data = tid == 0 ? grad_weight.data<T>() : partials.data() + (tid - 1) * w_size;
+    MatrixMap<T> sum(sum_data, d.c_out, d.ck());                         // [C_out, CK]
+    std::vector<T> col_buffer(unroll ? d.ck() * d.len_out : 0);
+#pragma omp for schedule(static)
+    for (int64_t n = 0; n < d.n_batch; ++n) {
+      const T* x_n = x_data + n * d.c_in * d.len_in;
+      if (unroll) im2col(x_n, d.c_in, d.len_in, d.len_out, taps, p.stride, col_buffer.data());
+      const ConstMatrixMap<T> col(unroll ? col_buffer.data() : x_n, d.ck(), d.len_out);
+      const ConstMatrixMap<T> gy_n(gy_data + n * d.c_out * d.len_out, d.c_out, d.len_out);
+      sum.noalias() += gy_n * col.transpose();
+    }
+  }
+
+  T* gw = grad_weight.data<T>();
+  for (int t = 1; t < used_threads; ++t) {
+    const T* partial = partials.data() + (t - 1) * w_size;
+    parallel_for(w_size, 1, [&](int64_t i) { gw[i] += partial[i]; });
+  }
+}
+
+template <class T>
+void backward_bias_impl(const Array& grad_y, Array& grad_bias) {
+  const int64_t n_batch = grad_y.size(0), c_out = grad_y.size(1), len = grad_y.size(2);
+  const T* gy = grad_y.data<T>();
+  T* gb = grad_bias.data<T>();
+  parallel_for(c_out, n_batch * len, [&](int64_t o) {
+    double total = 0;  // summed in double over N * L_out values
+    for (int64_t n = 0; n < n_batch; ++n) {
+      const T* row = gy + (n * c_out + o) * len;  // [L_out]
+      total += wide_sum(len, [&](int64_t t) { return static_cast<double>(row[t]); });
+    }
+    gb[o] += static_cast<T>(total);
+  });
+}
+
+}  // namespace
+
+void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Array& y,
+                    const Conv1dParams& p) {
+  const ConvDims d = conv_dims("conv1d_forward", x, weight, y, p);
+  if (bias.defined()) {
+    check(bias.dim() == 1 && bias.size(0) == d.c_out, "conv1d_forward: expected bias [", d.c_out,
+          "], got ", bias.desc());
+    require_same_device_dtype("conv1d_forward", x, {&bias});
+  }
+  dispatch_float(x.dtype(), "conv1d_forward",
+                 [&]<class T>() { forward_impl<T>(x, weight, bias, y, p, d); });
+}
+
+void conv1d_backward_input(const Array& grad_y, const Array& weight, Array& grad_x,
+                           const Conv1dParams& p) {
+  const ConvDims d = conv_dims("conv1d_backward_input", grad_x, weight, grad_y, p);
+  dispatch_float(grad_y.dtype(), "conv1d_backward_input",
+                 [&]<class T>() { backward_input_impl<T>(grad_y, weight, grad_x, p, d); });
+}
+
+void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_weight,
+                            const Conv1dParams& p) {
+  const ConvDims d = conv_dims("conv1d_backward_weight", x, grad_weight, grad_y, p);
+  dispatch_float(grad_y.dtype(), "conv1d_backward_weight",
+                 [&]<class T>() { backward_weight_impl<T>(grad_y, x, grad_weight, p, d); });
+}
+
+void conv1d_backward_bias(const Array& grad_y, Array& grad_bias) {
+  check(grad_y.dim() == 3 && grad_bias.dim() == 1 && grad_bias.size(0) == grad_y.size(1),
+        "conv1d_backward_bias: expected grad_y [N, C_out, L_out] and grad_bias [C_out], got ",
+        grad_y.desc(), " and ", grad_bias.desc());
+  require_same_device_dtype("conv1d_backward_bias", grad_y, {&grad_bias});
+  dispatch_float(grad_y.dtype(), "conv1d_backward_bias",
+                 [&]<class T>() { backward_bias_impl<T>(grad_y, grad_bias); });
+}
+
 }  // namespace dnagrad::kernels::cpu

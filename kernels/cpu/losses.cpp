@@ -1,10 +1,210 @@
-// PLACEHOLDER: stubs until the CPU kernels of kernels/losses.h are written.
+// Loss functions on the CPU. Per-element losses ("None") or their mean or sum (shape []), as in
+// PyTorch; each element's loss and gradient are computed in double.
+//
+// Legend: mse and bce work on any shape (n = number of elements); cross-entropy takes logits
+// [N, C] and int64 class indices target [N] (one loss per row).
+//   mse:           l = (p - t)^2                          dl/dp = 2 (p - t),  dl/dt = -2 (p - t)
+//   bce (logits):  l = max(z, 0) - z t + log(1 + e^-|z|)  dl/dz = sigmoid(z) - t,  dl/dt = -z
+//   cross-entropy: l = logsumexp(z_n) - z_n[t_n]          dl/dz_nc = softmax(z_n)_c - [c == t_n]
+// The BCE form equals -t log s - (1 - t) log(1 - s) with s = sigmoid(z) but never exponentiates a
+// positive number; logsumexp subtracts the row's max first.
+// Backward: g_i = dL/dl_i is grad_out[i] (None), grad_out / n (Mean) or grad_out (Sum).
+// Forward functions ASSIGN out; backward functions ADD to the gradients they are given.
+#include <cmath>
+#include <limits>
+
+#include "kernels/cpu/parallel.h"
 #include "kernels/losses.h"
+
 namespace dnagrad::kernels::cpu {
-void mse_forward(const Array& pred, const Array& target, Reduction r, Array& out) { fail("mse_forward: not implemented yet"); }
-void mse_backward(const Array& pred, const Array& target, const Array& grad_out, Reduction r, Array* grad_pred, Array* grad_target) { fail("mse_backward: not implemented yet"); }
-void bce_logits_forward(const Array& logits, const Array& target, Reduction r, Array& out) { fail("bce_logits_forward: not implemented yet"); }
-void bce_logits_backward(const Array& logits, const Array& target, const Array& grad_out, Reduction r, Array* grad_logits, Array* grad_target) { fail("bce_logits_backward: not implemented yet"); }
-void cross_entropy_forward(const Array& logits, const Array& target, Reduction r, Array& out) { fail("cross_entropy_forward: not implemented yet"); }
-void cross_entropy_backward(const Array& logits, const Array& target, const Array& grad_out, Reduction r, Array& grad_logits) { fail("cross_entropy_backward: not implemented yet"); }
+
+namespace {
+
+// out holds one loss per element (None) or one number (Mean, Sum): check that it does.
+void check_loss_output(const char* op, const Array& out, const Shape& per_element, Reduction r,
+                       const char* what) {
+  check(r == Reduction::None || r == Reduction::Mean || r == Reduction::Sum, op,
+        ": unknown reduction ", static_cast<int>(r));
+  const Shape expected = r == Reduction::None ? per_element : Shape{};
+  check(out.shape() == expected, op, ": expected ", what, " of shape ", shape_str(expected),
+        ", got ", out.desc());
+}
+
+// Writes loss(i) for i < n into out (None), or their mean or sum into out[0].
+template <class T, class Loss>
+void write_loss(int64_t n, int64_t cost, Reduction r, T* out, Loss&& loss) {
+  if (r == Reduction::None) {
+    parallel_for(n, cost, [&](int64_t i) { out[i] = static_cast<T>(loss(i)); });
+    return;
+  }
+  const double total = deterministic_sum(n, cost, loss);
+  out[0] = static_cast<T>(r == Reduction::Mean ? total / static_cast<double>(n) : total);
+}
+
+// dL/dl_i for element i of n, given grad_out and the reduction.
+template <class T>
+double loss_grad(const T* grad_out, Reduction r, int64_t n, int64_t i) {
+  if (r == Reduction::None) return grad_out[i];
+  return r == Reduction::Mean ? grad_out[0] / static_cast<double>(n) : grad_out[0];
+}
+
+void check_pair(const char* op, const Array& pred, const Array& target) {
+  require_same_device_dtype(op, pred, {&target});
+  check(pred.shape() == target.shape(), op, ": prediction ", pred.desc(), " and target ",
+        target.desc(), " must have the same shape");
+}
+
+void check_grad_buffer(const char* op, const Array* grad, const Array& like, const char* what) {
+  check(!grad || grad->shape() == like.shape(), op, ": gradient buffer ",
+        grad ? grad->desc() : "", " does not match ", what, " ", like.desc());
+}
+
+double sigmoid(double z) {
+  const double e = std::exp(-std::abs(z));
+  return z >= 0 ? 1 / (1 + e) : e / (1 + e);
+}
+
+// Logits [N, C] and class indices [N] in [0, C); names the first bad row.
+void check_classes(const char* op, const Array& logits, const Array& target) {
+  check(logits.dim() == 2, op, ": expected logits [N, C], got ", logits.desc());
+  check(target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)}, op,
+        ": expected int64 class indices [", logits.size(0), "] for logits ", logits.desc(),
+        ", got ", target.desc());
+  check(target.device() == logits.device(), op, ": logits on ", logits.device().str(),
+        " but targets on ", target.device().str());
+  const int64_t n = logits.size(0), classes = logits.size(1);
+  const int64_t* t = target.data<int64_t>();
+  for (int64_t row = 0; row < n; ++row)
+    check(t[row] >= 0 && t[row] < classes, op, ": target[", row, "] = ", t[row],
+          " is not a class index in [0, ", classes, ")");
+}
+
+// log sum_c e^(z_c) over one row of C logits, computed as m + log sum_c e^(z_c - m).
+template <class T>
+double logsumexp(const T* z, int64_t classes) {
+  double max = -std::numeric_limits<double>::infinity();
+  for (int64_t c = 0; c < classes; ++c) max = std::max(max, static_cast<double>(z[c]));
+  double total = 0;
+  for (int64_t c = 0; c < classes; ++c) total += std::exp(z[c] - max);
+  return max + std::log(total);
+}
+
+}  // namespace
+
+void mse_forward(const Array& pred, const Array& target, Reduction r, Array& out) {
+  check_pair("mse_loss", pred, target);
+  require_same_device_dtype("mse_loss", pred, {&out});
+  check_loss_output("mse_loss", out, pred.shape(), r, "output");
+  dispatch_float(pred.dtype(), "mse_loss", [&]<class T>() {
+    const T* p = pred.data<T>();
+    const T* t = target.data<T>();
+    write_loss(pred.numel(), 1, r, out.data<T>(), [&](int64_t i) {
+      const double diff = static_cast<double>(p[i]) - t[i];
+      return diff * diff;
+    });
+  });
+}
+
+void mse_backward(const Array& pred, const Array& target, const Array& grad_out, Reduction r,
+                  Array* grad_pred, Array* grad_target) {
+  const char* op = "mse_loss backward";
+  check_pair(op, pred, target);
+  require_same_device_dtype(op, pred, {&grad_out, grad_pred, grad_target});
+  check_loss_output(op, grad_out, pred.shape(), r, "grad_out");
+  check_grad_buffer(op, grad_pred, pred, "prediction");
+  check_grad_buffer(op, grad_target, target, "target");
+  dispatch_float(pred.dtype(), op, [&]<class T>() {
+    const T* p = pred.data<T>();
+    const T* t = target.data<T>();
+    const T* g = grad_out.data<T>();
+    T* gp = grad_pred ? grad_pred->data<T>() : nullptr;
+    T* gt = grad_target ? grad_target->data<T>() : nullptr;
+    const int64_t n = pred.numel();
+    parallel_for(n, 1, [&](int64_t i) {
+      const double d = 2 * (static_cast<double>(p[i]) - t[i]) * loss_grad(g, r, n, i);
+      if (gp) gp[i] += static_cast<T>(d);
+      if (gt) gt[i] -= static_cast<T>(d);
+    });
+  });
+}
+
+void bce_logits_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
+  const char* op = "binary_cross_entropy_with_logits";
+  check_pair(op, logits, target);
+  require_same_device_dtype(op, logits, {&out});
+  check_loss_output(op, out, logits.shape(), r, "output");
+  dispatch_float(logits.dtype(), op, [&]<class T>() {
+    const T* z = logits.data<T>();
+    const T* t = target.data<T>();
+    write_loss(logits.numel(), 4, r, out.data<T>(), [&](int64_t i) {
+      const double zi = z[i];
+      return std::max(zi, 0.0) - zi * t[i] + std::log1p(std::exp(-std::abs(zi)));
+    });
+  });
+}
+
+void bce_logits_backward(const Array& logits, const Array& target, const Array& grad_out,
+                         Reduction r, Array* grad_logits, Array* grad_target) {
+  const char* op = "binary_cross_entropy_with_logits backward";
+  check_pair(op, logits, target);
+  require_same_device_dtype(op, logits, {&grad_out, grad_logits, grad_target});
+  check_loss_output(op, grad_out, logits.shape(), r, "grad_out");
+  check_grad_buffer(op, grad_logits, logits, "logits");
+  check_grad_buffer(op, grad_target, target, "target");
+  dispatch_float(logits.dtype(), op, [&]<class T>() {
+    const T* z = logits.data<T>();
+    const T* t = target.data<T>();
+    const T* g = grad_out.data<T>();
+    T* gz = grad_logits ? grad_logits->data<T>() : nullptr;
+    T* gt = grad_target ? grad_target->data<T>() : nullptr;
+    const int64_t n = logits.numel();
+    parallel_for(n, 4, [&](int64_t i) {
+      const double gi = loss_grad(g, r, n, i);
+      if (gz) gz[i] += static_cast<T>((sigmoid(z[i]) - t[i]) * gi);
+      if (gt) gt[i] += static_cast<T>(-static_cast<double>(z[i]) * gi);
+    });
+  });
+}
+
+void cross_entropy_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
+  const char* op = "cross_entropy";
+  check_classes(op, logits, target);
+  require_same_device_dtype(op, logits, {&out});
+  const int64_t n = logits.size(0), classes = logits.size(1);
+  check_loss_output(op, out, {n}, r, "output");
+  dispatch_float(logits.dtype(), op, [&]<class T>() {
+    const T* z = logits.data<T>();
+    const int64_t* t = target.data<int64_t>();
+    write_loss(n, classes, r, out.data<T>(), [&](int64_t row) {
+      const T* zr = z + row * classes;
+      return logsumexp(zr, classes) - zr[t[row]];
+    });
+  });
+}
+
+void cross_entropy_backward(const Array& logits, const Array& target, const Array& grad_out,
+                            Reduction r, Array& grad_logits) {
+  const char* op = "cross_entropy backward";
+  check_classes(op, logits, target);
+  require_same_device_dtype(op, logits, {&grad_out, &grad_logits});
+  const int64_t n = logits.size(0), classes = logits.size(1);
+  check_loss_output(op, grad_out, {n}, r, "grad_out");
+  check_grad_buffer(op, &grad_logits, logits, "logits");
+  dispatch_float(logits.dtype(), op, [&]<class T>() {
+    const T* z = logits.data<T>();
+    const int64_t* t = target.data<int64_t>();
+    const T* g = grad_out.data<T>();
+    T* gz = grad_logits.data<T>();
+    parallel_for(n, classes, [&](int64_t row) {
+      const T* zr = z + row * classes;
+      T* gr = gz + row * classes;
+      const double lse = logsumexp(zr, classes), gn = loss_grad(g, r, n, row);
+      for (int64_t c = 0; c < classes; ++c) {
+        const double p = std::exp(zr[c] - lse) - (c == t[row] ? 1.0 : 0.0);
+        gr[c] += static_cast<T>(p * gn);
+      }
+    });
+  });
+}
+
 }  // namespace dnagrad::kernels::cpu

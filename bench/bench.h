@@ -1,0 +1,44 @@
+// Benchmarks behind `dnagrad bench`: each one times a piece of work several times after a
+// warm-up and reports the median (these machines are shared and noisy: medians, not means).
+// Benchmarks print tables and write JSON; they never assert.
+#pragma once
+#include <functional>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/device.h"
+
+namespace dnagrad::bench {
+
+struct Config {
+  Device device;
+  int threads = 1;
+  int warmup = 1;
+  int repeats = 5;
+  uint64_t seed = 17;
+  bool quiet = false;
+};
+
+struct Measurement {
+  std::string key;          // JSON key, e.g. "promoter_train_step_b64"
+  std::string description;  // table text
+  std::vector<double> runs_ms;
+  std::map<std::string, double> extra;  // e.g. {"gflops": 41.2}; written to JSON as well
+  double median_ms() const;
+};
+
+// Runs fn `warmup` times untimed, then `repeats` times timed; returns each timed run's ms.
+std::vector<double> time_runs(const std::function<void()>& fn, int warmup, int repeats);
+
+// The promoter model (seed 002) on the CPU: training step at batch 64 and inference at batch
+// 256 on [N, 4, 2000] inputs, plus where the training step's time goes.
+std::vector<Measurement> promoter_benchmarks(const Config& config);
+
+void print_table(const std::vector<Measurement>& results, std::ostream& out);
+// Writes {"<key>": {"median_ms": ..., "runs_ms": [...], ...}, ...} atomically.
+void write_json(const std::vector<Measurement>& results, const Config& config,
+                const std::string& path);
+
+}  // namespace dnagrad::bench

@@ -1,0 +1,156 @@
+#include "nn/layers.h"
+
+#include <cmath>
+#include <string>
+
+#include "autograd/ops.h"
+
+namespace dnagrad::nn {
+
+namespace {
+
+// A float32 parameter of `shape` drawn from U(-bound, bound) (see the header for the bound).
+Tensor uniform_parameter(const Shape& shape, double bound, Generator& gen) {
+  Array values = Array::empty(shape);
+  gen.fill_uniform(values, -bound, bound);
+  return Tensor(std::move(values), true);
+}
+
+}  // namespace
+
+// ---- Sequential ----
+
+Sequential::Sequential(std::vector<std::shared_ptr<Module>> layers) {
+  for (auto& layer : layers) push_back(std::move(layer));
+}
+
+void Sequential::push_back(std::shared_ptr<Module> layer) {
+  register_module(std::to_string(layers_.size()), layer);
+  layers_.push_back(std::move(layer));
+}
+
+Tensor Sequential::forward(const Tensor& x) {
+  Tensor y = x;
+  for (auto& layer : layers_) y = layer->forward(y);
+  return y;
+}
+
+Module& Sequential::operator[](size_t i) const {
+  check(i < layers_.size(), "Sequential: index ", i, " out of range for ", layers_.size(),
+        " layers");
+  return *layers_[i];
+}
+
+// ---- Linear ----
+
+Linear::Linear(int64_t in_features, int64_t out_features, Generator& gen, bool with_bias)
+    : in_features(in_features), out_features(out_features) {
+  check(in_features >= 1 && out_features >= 1, "Linear: features must be >= 1, got ",
+        in_features, " -> ", out_features);
+  const double bound = 1 / std::sqrt(static_cast<double>(in_features));
+  weight = uniform_parameter({out_features, in_features}, bound, gen);
+  register_parameter("weight", &weight);
+  if (with_bias) {
+    bias = uniform_parameter({out_features}, bound, gen);
+    register_parameter("bias", &bias);
+  }
+}
+
+Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
+
+// ---- Conv1d ----
+
+Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, Generator& gen,
+               Conv1dOptions options)
+    : in_channels(in_channels), out_channels(out_channels), kernel_size(kernel_size),
+      options(options) {
+  check(in_channels >= 1 && out_channels >= 1 && kernel_size >= 1,
+        "Conv1d: channels and kernel_size must be >= 1, got ", in_channels, " -> ", out_channels,
+        ", kernel_size ", kernel_size);
+  const double bound = 1 / std::sqrt(static_cast<double>(in_channels * kernel_size));
+  weight = uniform_parameter({out_channels, in_channels, kernel_size}, bound, gen);
+  register_parameter("weight", &weight);
+  if (options.bias) {
+    bias = uniform_parameter({out_channels}, bound, gen);
+    register_parameter("bias", &bias);
+  }
+}
+
+Tensor Conv1d::forward(const Tensor& x) {
+  return conv1d(x, weight, bias, options.stride, options.padding, options.dilation);
+}
+
+// ---- BatchNorm1d ----
+
+BatchNorm1d::BatchNorm1d(int64_t num_features, BatchNormOptions options)
+    : num_features(num_features), options(options) {
+  check(num_features >= 1, "BatchNorm1d: num_features must be >= 1, got ", num_features);
+  if (options.affine) {
+    weight = Tensor(Array::full({num_features}, 1.0), true);
+    bias = Tensor(Array::zeros({num_features}), true);
+    register_parameter("weight", &weight);
+    register_parameter("bias", &bias);
+  }
+  if (options.track_running_stats) {
+    running_mean = Array::zeros({num_features});
+    running_var = Array::full({num_features}, 1.0);
+    num_batches_tracked = Array::scalar(0, DType::I64);
+    register_buffer("running_mean", &running_mean);
+    register_buffer("running_var", &running_var);
+    register_buffer("num_batches_tracked", &num_batches_tracked);
+  }
+}
+
+Tensor BatchNorm1d::forward(const Tensor& x) {
+  const bool use_batch_stats = is_training() || !options.track_running_stats;
+  // Without running statistics the op gets undefined arrays: nothing to update or read.
+  Array no_mean, no_var;
+  Array& mean = options.track_running_stats ? running_mean : no_mean;
+  Array& var = options.track_running_stats ? running_var : no_var;
+  Tensor y = batch_norm1d(x, weight, bias, mean, var, use_batch_stats, options.momentum,
+                          options.eps);
+  if (is_training() && options.track_running_stats) {
+    const bool on_cpu = num_batches_tracked.device().is_cpu();
+    Array counter = on_cpu ? num_batches_tracked : num_batches_tracked.to(Device::cpu());
+    counter.data<int64_t>()[0] += 1;
+    if (!on_cpu) num_batches_tracked.copy_from(counter);
+  }
+  return y;
+}
+
+// ---- pooling ----
+
+MaxPool1d::MaxPool1d(int64_t kernel_size, int64_t stride, int64_t padding, int64_t dilation)
+    : kernel_size(kernel_size), stride(stride), padding(padding), dilation(dilation) {}
+
+Tensor MaxPool1d::forward(const Tensor& x) {
+  return max_pool1d(x, kernel_size, stride, padding, dilation);
+}
+
+AvgPool1d::AvgPool1d(int64_t kernel_size, int64_t stride, int64_t padding, bool count_include_pad)
+    : kernel_size(kernel_size), stride(stride), padding(padding),
+      count_include_pad(count_include_pad) {}
+
+Tensor AvgPool1d::forward(const Tensor& x) {
+  return avg_pool1d(x, kernel_size, stride, padding, count_include_pad);
+}
+
+AdaptiveAvgPool1d::AdaptiveAvgPool1d(int64_t output_size) : output_size(output_size) {}
+
+Tensor AdaptiveAvgPool1d::forward(const Tensor& x) { return adaptive_avg_pool1d(x, output_size); }
+
+// ---- Dropout, ReLU, Flatten ----
+
+Dropout::Dropout(double p, Generator& gen) : p(p), generator(gen.next_u64()) {
+  check(p >= 0 && p < 1, "Dropout: probability p must be in [0, 1), got ", p);
+}
+
+Tensor Dropout::forward(const Tensor& x) { return dropout(x, p, is_training(), generator); }
+
+Tensor ReLU::forward(const Tensor& x) { return relu(x); }
+
+Flatten::Flatten(int64_t start_dim, int64_t end_dim) : start_dim(start_dim), end_dim(end_dim) {}
+
+Tensor Flatten::forward(const Tensor& x) { return flatten(x, start_dim, end_dim); }
+
+}  // namespace dnagrad::nn

@@ -1,0 +1,147 @@
+#include "nn/module.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+namespace dnagrad::nn {
+
+void Module::check_new_name(const std::string& name) const {
+  check(!name.empty() && name.find('.') == std::string::npos, "Module: invalid name '", name,
+        "' (names must be non-empty and contain no '.')");
+  auto taken = [&](const auto& list) {
+    for (const auto& entry : list)
+      if (entry.first == name) return true;
+    return false;
+  };
+  check(!taken(params_) && !taken(buffers_) && !taken(children_), "Module: the name '", name,
+        "' is already registered in this module");
+}
+
+void Module::register_parameter(const std::string& name, Tensor* param) {
+  check_new_name(name);
+  check(param && param->defined(), "register_parameter: '", name, "' is undefined");
+  params_.emplace_back(name, param);
+}
+
+void Module::register_buffer(const std::string& name, Array* buffer) {
+  check_new_name(name);
+  check(buffer && buffer->defined(), "register_buffer: '", name, "' is undefined");
+  buffers_.emplace_back(name, buffer);
+}
+
+void Module::register_module(const std::string& name, std::shared_ptr<Module> child) {
+  check_new_name(name);
+  check(child != nullptr, "register_module: '", name, "' is null");
+  children_.emplace_back(name, std::move(child));
+}
+
+void Module::collect_parameters(const std::string& prefix, NamedTensors& out) const {
+  for (const auto& [name, param] : params_) out.emplace_back(prefix + name, *param);
+  for (const auto& [name, child] : children_) child->collect_parameters(prefix + name + ".", out);
+}
+
+void Module::collect(const std::string& prefix, bool params, bool buffers, StateDict& out) const {
+  if (params)
+    for (const auto& [name, param] : params_) out.emplace_back(prefix + name, param->data());
+  if (buffers)
+    for (const auto& [name, buffer] : buffers_) out.emplace_back(prefix + name, *buffer);
+  for (const auto& [name, child] : children_)
+    child->collect(prefix + name + ".", params, buffers, out);
+}
+
+NamedTensors Module::named_parameters() const {
+  NamedTensors all, unique;
+  collect_parameters("", all);
+  std::unordered_set<const TensorImpl*> seen;
+  for (auto& entry : all)
+    if (seen.insert(entry.second.impl()).second) unique.push_back(std::move(entry));
+  return unique;
+}
+
+std::vector<Tensor> Module::parameters() const {
+  std::vector<Tensor> out;
+  for (auto& [name, param] : named_parameters()) out.push_back(param);
+  return out;
+}
+
+StateDict Module::named_buffers() const {
+  StateDict out;
+  collect("", false, true, out);
+  return out;
+}
+
+StateDict Module::state_dict() const {
+  StateDict out;
+  collect("", true, true, out);
+  return out;
+}
+
+int64_t Module::parameter_count() const {
+  int64_t total = 0;
+  for (const auto& [name, param] : named_parameters()) total += param.numel();
+  return total;
+}
+
+void Module::load_state_dict(const StateDict& state) {
+  std::unordered_map<std::string, const Array*> given;
+  std::string duplicated, missing, unexpected, mismatched;
+  for (const auto& [name, array] : state)
+    if (!given.emplace(name, &array).second) duplicated += " " + name;
+
+  const StateDict own = state_dict();
+  std::unordered_set<std::string> own_names;
+  for (const auto& [name, array] : own) {
+    own_names.insert(name);
+    auto found = given.find(name);
+    if (found == given.end()) {
+      missing += " " + name;
+      continue;
+    }
+    const Array& src = *found->second;
+    if (!src.defined() || src.shape() != array.shape() || src.dtype() != array.dtype())
+      mismatched += cat("\n  shape or dtype mismatch for ", name, ": ",
+                        src.defined() ? src.desc() : "undefined", " given, the model has ",
+                        array.desc());
+  }
+  for (const auto& [name, array] : state)
+    if (!own_names.count(name)) unexpected += " " + name;
+
+  std::string problems;
+  if (!missing.empty()) problems += "\n  missing tensors:" + missing;
+  if (!unexpected.empty()) problems += "\n  unexpected tensors:" + unexpected;
+  problems += mismatched;
+  if (!duplicated.empty()) problems += "\n  names given twice:" + duplicated;
+  check(problems.empty(), "load_state_dict: the state does not match the model:", problems);
+
+  for (const auto& [name, array] : own) {
+    Array dst = array;  // shares memory with the member
+    dst.copy_from(*given.at(name));
+  }
+}
+
+void Module::train(bool training) {
+  training_ = training;
+  for (auto& [name, child] : children_) child->train(training);
+}
+
+void Module::zero_grad() {
+  for (auto& [name, param] : named_parameters()) param.zero_grad();
+}
+
+void Module::to(Device device) {
+  for (auto& [name, param] : params_)
+    if (param->device() != device) *param = Tensor(param->data().to(device), param->requires_grad());
+  for (auto& [name, buffer] : buffers_) *buffer = buffer->to(device);
+  for (auto& [name, child] : children_) child->to(device);
+}
+
+void Module::to(DType dtype) {
+  check(dtype != DType::I64, "Module::to: parameters must stay floating point, got int64");
+  for (auto& [name, param] : params_)
+    if (param->dtype() != dtype) *param = Tensor(param->data().to(dtype), param->requires_grad());
+  for (auto& [name, buffer] : buffers_)
+    if (buffer->dtype() != DType::I64) *buffer = buffer->to(dtype);
+  for (auto& [name, child] : children_) child->to(dtype);
+}
+
+}  // namespace dnagrad::nn

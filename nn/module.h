@@ -1,0 +1,93 @@
+// Module: the base class of every layer and model, as torch.nn.Module.
+//
+// A module owns named parameters (Tensors that require a gradient: weights, biases), named
+// buffers (Arrays the optimizer does not touch: BatchNorm's running statistics) and named child
+// modules. Names compose with dots, so a model's state_dict uses exactly PyTorch's names:
+//
+//   conv_layers.0.weight         child "conv_layers" -> child "0" -> parameter "weight"
+//   conv_layers.1.running_var    child "conv_layers" -> child "1" -> buffer "running_var"
+//
+// Order (the same as PyTorch, which matters for files and for optimizer state):
+//   named_parameters(): preorder over the module tree, each module's own parameters in
+//                       registration order, then its children in registration order.
+//   state_dict():       preorder; each module's own parameters, then its own buffers, then its
+//                       children.
+//
+// A subclass keeps each parameter or buffer in a member and registers the member's address, so
+// the member is the one place the value lives: load_state_dict() copies into it and to() replaces
+// it. Modules are therefore neither copyable nor movable; hold them by std::shared_ptr.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autograd/tensor.h"
+
+namespace dnagrad::nn {
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+// An ordered list of (name, array), like PyTorch's state_dict (an OrderedDict). The arrays share
+// memory with the module's members.
+using StateDict = std::vector<std::pair<std::string, Array>>;
+
+class Module {
+ public:
+  Module() = default;
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  virtual Tensor forward(const Tensor& x) = 0;
+  Tensor operator()(const Tensor& x) { return forward(x); }
+
+  // Each parameter once (a parameter registered under two names is listed under the first).
+  NamedTensors named_parameters() const;
+  std::vector<Tensor> parameters() const;
+  StateDict named_buffers() const;
+  StateDict state_dict() const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const {
+    return children_;
+  }
+  int64_t parameter_count() const;  // total number of parameter elements
+
+  // Strict, like PyTorch's load_state_dict(strict=True): `state` must hold exactly this
+  // module's names with the same shapes and dtypes. Every problem (missing names, unexpected
+  // names, shape or dtype mismatches) is listed in one Error, and nothing is copied unless all
+  // tensors match. Values are copied into the existing members (any device).
+  void load_state_dict(const StateDict& state);
+
+  // Sets training mode on this module and every descendant (BatchNorm and Dropout behave
+  // differently in the two modes). eval() is train(false).
+  void train(bool training = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  // Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)).
+  void zero_grad();
+
+  // Moves or converts every parameter and buffer (to(dtype) converts floating-point ones only;
+  // int64 counters stay int64). Gradients are dropped. Parameters become new tensors, so build
+  // the optimizer after moving the model, as in PyTorch.
+  void to(Device device);
+  void to(DType dtype);
+
+ protected:
+  // Names must be non-empty, contain no '.', and be unique within this module.
+  void register_parameter(const std::string& name, Tensor* param);
+  void register_buffer(const std::string& name, Array* buffer);
+  void register_module(const std::string& name, std::shared_ptr<Module> child);
+
+ private:
+  void check_new_name(const std::string& name) const;
+  // Appends this module's (prefixed) parameters and/or buffers, then its children's.
+  void collect(const std::string& prefix, bool params, bool buffers, StateDict& out) const;
+  void collect_parameters(const std::string& prefix, NamedTensors& out) const;
+
+  std::vector<std::pair<std::string, Tensor*>> params_;
+  std::vector<std::pair<std::string, Array*>> buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+}  // namespace dnagrad::nn
