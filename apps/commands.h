@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <iostream>
 #include <vector>
 
 namespace dnagrad::app {
@@ -18,8 +19,10 @@ struct Commands {
 };
 
 void add_bench_command(CLI::App& app, Commands& commands);
+void add_demo_command(CLI::App& app, Commands& commands);
 
 inline void register_commands(CLI::App& app, Commands& commands) {
+  add_demo_command(app, commands);
   add_bench_command(app, commands);
 }
 

@@ -191,7 +191,7 @@ const char* op_name(Op op) {
 
 BackwardRule backward_rule(Op op) {
   const auto i = static_cast<size_t>(op);
-  check(i < std::size(kRules) && kRules[i].rule != nullptr, "backward: op '", op_name(op),
+  DNAGRAD_CHECK(i < std::size(kRules) && kRules[i].rule != nullptr, "backward: op '", op_name(op),
         "' has no backward rule");
   return kRules[i].rule;
 }

@@ -43,15 +43,15 @@ std::vector<std::shared_ptr<TensorImpl>> topological_order(const std::shared_ptr
 }  // namespace
 
 void Tensor::backward() const {
-  check(numel() == 1, "backward: called without a gradient on a tensor of shape ",
+  DNAGRAD_CHECK(numel() == 1, "backward: called without a gradient on a tensor of shape ",
         shape_str(shape()), "; only a one-element (scalar) output has an implied gradient of 1");
   backward(Array::full(shape(), 1.0, dtype()).to(device()));
 }
 
 void Tensor::backward(const Array& grad_output) const {
-  check(requires_grad(), "backward: this tensor does not require a gradient (no input of the ",
+  DNAGRAD_CHECK(requires_grad(), "backward: this tensor does not require a gradient (no input of the ",
         "computation requires one, or it was computed under NoGrad)");
-  check(grad_output.shape() == shape() && grad_output.dtype() == dtype(),
+  DNAGRAD_CHECK(grad_output.shape() == shape() && grad_output.dtype() == dtype(),
         "backward: gradient ", grad_output.desc(), " does not match the output ", data().desc());
 
   if (is_leaf()) {  // nothing to walk: the gradient lands in .grad directly
@@ -68,7 +68,7 @@ void Tensor::backward(const Array& grad_output) const {
   for (size_t i = order.size(); i-- > 0;) {
     std::shared_ptr<TensorImpl> impl = std::move(order[i]);
     Node& node = *impl->grad_fn;
-    check(!node.released, "backward: trying to go through the graph of ", op_name(node.op),
+    DNAGRAD_CHECK(!node.released, "backward: trying to go through the graph of ", op_name(node.op),
           " a second time; its saved values were freed after the first backward");
     auto found = pending.find(impl.get());
     if (found == pending.end()) continue;  // no gradient flows into this tensor

@@ -46,12 +46,12 @@ Tensor record(Array out, Op op, std::initializer_list<Tensor> inputs,
 }
 
 void require_float(const Tensor& t, const char* op) {
-  check(t.defined(), op, ": got an undefined tensor");
-  check(t.dtype() != DType::I64, op, ": expected a float tensor, got ", t.data().desc());
+  DNAGRAD_CHECK(t.defined(), op, ": got an undefined tensor");
+  DNAGRAD_CHECK(t.dtype() != DType::I64, op, ": expected a float tensor, got ", t.data().desc());
 }
 
 void require_dims(const Tensor& t, int64_t ndim, const char* op, const char* legend) {
-  check(t.dim() == ndim, op, ": expected a ", ndim, "-D input ", legend, ", got ",
+  DNAGRAD_CHECK(t.dim() == ndim, op, ": expected a ", ndim, "-D input ", legend, ", got ",
         t.data().desc());
 }
 
@@ -125,13 +125,13 @@ kernels::Pool1dParams pool_params(const Attrs& a) {
 int64_t check_pool(const Tensor& x, const Attrs& a, const char* op) {
   require_float(x, op);
   require_dims(x, 3, op, "[N, C, L]");
-  check(a.kernel >= 1 && a.stride >= 1 && a.dilation >= 1 && a.padding >= 0, op,
+  DNAGRAD_CHECK(a.kernel >= 1 && a.stride >= 1 && a.dilation >= 1 && a.padding >= 0, op,
         ": kernel, stride and dilation must be >= 1 and padding >= 0 (kernel ", a.kernel,
         ", stride ", a.stride, ", padding ", a.padding, ", dilation ", a.dilation, ")");
-  check(2 * a.padding <= a.kernel, op, ": padding ", a.padding,
+  DNAGRAD_CHECK(2 * a.padding <= a.kernel, op, ": padding ", a.padding,
         " must be at most half the kernel size ", a.kernel, " (as in PyTorch)");
   const int64_t len_out = pool_params(a).out_length(x.size(2));
-  check(len_out >= 1, op, ": input length ", x.size(2), " is too short for kernel ", a.kernel,
+  DNAGRAD_CHECK(len_out >= 1, op, ": input length ", x.size(2), " is too short for kernel ", a.kernel,
         " with dilation ", a.dilation, " and padding ", a.padding);
   return len_out;
 }
@@ -141,7 +141,7 @@ kernels::Reduction check_loss(const Tensor& pred, const Tensor& target, kernels:
   require_float(pred, op);
   require_float(target, op);
   require_match(pred, target, op);
-  check(pred.shape() == target.shape(), op, ": prediction ", pred.data().desc(),
+  DNAGRAD_CHECK(pred.shape() == target.shape(), op, ": prediction ", pred.data().desc(),
         " and target ", target.data().desc(), " must have the same shape");
   return r;
 }
@@ -187,7 +187,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   require_float(x, "dropout");
-  check(p >= 0 && p < 1, "dropout: probability p must be in [0, 1), got ", p);
+  DNAGRAD_CHECK(p >= 0 && p < 1, "dropout: probability p must be in [0, 1), got ", p);
   if (!training || p == 0) return x;
   Array mask = empty_like(x.data(), x.shape());
   Array y = empty_like(x.data(), x.shape());
@@ -200,7 +200,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   require_float(a, "matmul");
   require_float(b, "matmul");
   require_match(a, b, "matmul");
-  check(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "matmul: expected [M, K] x [K, P], got ",
+  DNAGRAD_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "matmul: expected [M, K] x [K, P], got ",
         a.data().desc(), " x ", b.data().desc());
   Array c = empty_like(a.data(), {a.size(0), b.size(1)});
   kernels::matmul(a.data(), b.data(), c);
@@ -211,11 +211,11 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   require_float(x, "linear");
   require_match(x, weight, "linear");
   require_match(x, bias, "linear");
-  check(x.dim() == 2 && weight.dim() == 2 && x.size(1) == weight.size(1),
+  DNAGRAD_CHECK(x.dim() == 2 && weight.dim() == 2 && x.size(1) == weight.size(1),
         "linear: expected input [N, I] and weight [O, I], got ", x.data().desc(), " and ",
         weight.data().desc());
   if (bias.defined())
-    check(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear: expected bias [",
+    DNAGRAD_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear: expected bias [",
           weight.size(0), "], got ", bias.data().desc());
   Array y = empty_like(x.data(), {x.size(0), weight.size(0)});
   kernels::linear_forward(x.data(), weight.data(), bias.defined() ? bias.data() : Array(), y);
@@ -229,16 +229,16 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
   require_dims(x, 3, "conv1d", "[N, C_in, L]");
   require_match(x, weight, "conv1d");
   require_match(x, bias, "conv1d");
-  check(weight.dim() == 3 && weight.size(1) == x.size(1), "conv1d: expected weight [C_out, ",
+  DNAGRAD_CHECK(weight.dim() == 3 && weight.size(1) == x.size(1), "conv1d: expected weight [C_out, ",
         x.size(1), ", K] for input ", x.data().desc(), ", got ", weight.data().desc());
   if (bias.defined())
-    check(bias.dim() == 1 && bias.size(0) == weight.size(0), "conv1d: expected bias [",
+    DNAGRAD_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "conv1d: expected bias [",
           weight.size(0), "], got ", bias.data().desc());
-  check(stride >= 1 && dilation >= 1 && padding >= 0, "conv1d: stride and dilation must be >= 1 ",
+  DNAGRAD_CHECK(stride >= 1 && dilation >= 1 && padding >= 0, "conv1d: stride and dilation must be >= 1 ",
         "and padding >= 0 (stride ", stride, ", padding ", padding, ", dilation ", dilation, ")");
   const kernels::Conv1dParams p{stride, padding, dilation};
   const int64_t len_out = p.out_length(x.size(2), weight.size(2));
-  check(len_out >= 1, "conv1d: input length ", x.size(2), " with padding ", padding,
+  DNAGRAD_CHECK(len_out >= 1, "conv1d: input length ", x.size(2), " with padding ", padding,
         " is shorter than the dilated kernel (K = ", weight.size(2), ", dilation ", dilation, ")");
   Array y = empty_like(x.data(), {x.size(0), weight.size(0), len_out});
   kernels::conv1d_forward(x.data(), weight.data(), bias.defined() ? bias.data() : Array(), y, p);
@@ -253,26 +253,26 @@ Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                     Array& running_mean, Array& running_var, bool training, double momentum,
                     double eps) {
   require_float(x, "batch_norm1d");
-  check(x.dim() == 2 || x.dim() == 3, "batch_norm1d: expected [N, C] or [N, C, L], got ",
+  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, "batch_norm1d: expected [N, C] or [N, C, L], got ",
         x.data().desc());
   const int64_t channels = x.size(1);
   for (const Tensor* t : {&weight, &bias}) {
     if (!t->defined()) continue;
     require_match(x, *t, "batch_norm1d");
-    check(t->shape() == Shape{channels}, "batch_norm1d: expected weight and bias [", channels,
+    DNAGRAD_CHECK(t->shape() == Shape{channels}, "batch_norm1d: expected weight and bias [", channels,
           "], got ", t->data().desc());
   }
   for (const Array* a : {&running_mean, &running_var})
     if (a->defined())
-      check(a->shape() == Shape{channels} && a->dtype() == x.dtype() && a->device() == x.device(),
+      DNAGRAD_CHECK(a->shape() == Shape{channels} && a->dtype() == x.dtype() && a->device() == x.device(),
             "batch_norm1d: expected running statistics ", dtype_name(x.dtype()), "[", channels,
             "] on ", x.device().str(), ", got ", a->desc());
   const int64_t per_channel = x.size(0) * (x.dim() == 3 ? x.size(2) : 1);
   if (training)
-    check(per_channel > 1, "batch_norm1d: training needs more than one value per channel, got ",
+    DNAGRAD_CHECK(per_channel > 1, "batch_norm1d: training needs more than one value per channel, got ",
           "input ", x.data().desc());
   else
-    check(running_mean.defined() && running_var.defined(),
+    DNAGRAD_CHECK(running_mean.defined() && running_var.defined(),
           "batch_norm1d: evaluation mode needs running statistics");
 
   const Array x3 = x.dim() == 3 ? x.data() : x.data().reshape({x.size(0), channels, 1});
@@ -324,7 +324,7 @@ Tensor avg_pool1d(const Tensor& x, int64_t kernel, int64_t stride, int64_t paddi
 Tensor adaptive_avg_pool1d(const Tensor& x, int64_t out_size) {
   require_float(x, "adaptive_avg_pool1d");
   require_dims(x, 3, "adaptive_avg_pool1d", "[N, C, L]");
-  check(out_size >= 1, "adaptive_avg_pool1d: output size must be >= 1, got ", out_size);
+  DNAGRAD_CHECK(out_size >= 1, "adaptive_avg_pool1d: output size must be >= 1, got ", out_size);
   Array y = empty_like(x.data(), {x.size(0), x.size(1), out_size});
   kernels::adaptive_avgpool1d_forward(x.data(), y);
   return record(std::move(y), Op::AdaptiveAvgPool1d, {x});
@@ -332,7 +332,7 @@ Tensor adaptive_avg_pool1d(const Tensor& x, int64_t out_size) {
 
 // ---- shapes ----
 Tensor reshape(const Tensor& x, const Shape& shape) {
-  check(x.defined(), "reshape: got an undefined tensor");
+  DNAGRAD_CHECK(x.defined(), "reshape: got an undefined tensor");
   return record(x.data().reshape(shape), Op::Reshape, {x});
 }
 
@@ -340,7 +340,7 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   if (x.dim() == 0) return reshape(x, {1});
   const int start = normalize_dim(start_dim, x.dim(), "flatten");
   const int end = normalize_dim(end_dim, x.dim(), "flatten");
-  check(start <= end, "flatten: start_dim ", start_dim, " comes after end_dim ", end_dim);
+  DNAGRAD_CHECK(start <= end, "flatten: start_dim ", start_dim, " comes after end_dim ", end_dim);
   Shape shape(x.shape().begin(), x.shape().begin() + start);
   int64_t merged = 1;
   for (int d = start; d <= end; ++d) merged *= x.size(d);
@@ -366,14 +366,14 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
 
 Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
   require_float(x, "permute");
-  check(static_cast<int64_t>(dims.size()) == x.dim(), "permute: ", dims.size(),
+  DNAGRAD_CHECK(static_cast<int64_t>(dims.size()) == x.dim(), "permute: ", dims.size(),
         " dimensions given for a ", x.dim(), "-D tensor");
   Attrs attrs;
   std::vector<bool> seen(dims.size(), false);
   Shape shape;
   for (int64_t d : dims) {
     const int n = normalize_dim(d, x.dim(), "permute");
-    check(!seen[n], "permute: dimension ", d, " repeated");
+    DNAGRAD_CHECK(!seen[n], "permute: dimension ", d, " repeated");
     seen[n] = true;
     attrs.perm.push_back(n);
     shape.push_back(x.size(n));
@@ -410,11 +410,11 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r) {
   require_float(logits, "cross_entropy");
-  check(logits.dim() == 2, "cross_entropy: expected logits [N, C], got ", logits.data().desc());
-  check(target.defined() && target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)},
+  DNAGRAD_CHECK(logits.dim() == 2, "cross_entropy: expected logits [N, C], got ", logits.data().desc());
+  DNAGRAD_CHECK(target.defined() && target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)},
         "cross_entropy: expected int64 class indices [", logits.size(0), "], got ",
         target.defined() ? target.data().desc() : "an undefined tensor");
-  check(target.device() == logits.device(), "cross_entropy: logits on ", logits.device().str(),
+  DNAGRAD_CHECK(target.device() == logits.device(), "cross_entropy: logits on ", logits.device().str(),
         " but targets on ", target.device().str());
   Array out = empty_like(logits.data(), loss_shape({logits.size(0)}, r));
   kernels::cross_entropy_forward(logits.data(), target.data(), r, out);

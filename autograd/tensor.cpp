@@ -8,7 +8,7 @@ namespace {
 thread_local bool g_grad_enabled = true;
 
 const TensorImpl& need(const std::shared_ptr<TensorImpl>& impl) {
-  check(impl != nullptr, "Tensor: use of an undefined tensor");
+  DNAGRAD_CHECK(impl != nullptr, "Tensor: use of an undefined tensor");
   return *impl;
 }
 }  // namespace
@@ -18,9 +18,9 @@ NoGrad::NoGrad() : previous_(g_grad_enabled) { g_grad_enabled = false; }
 NoGrad::~NoGrad() { g_grad_enabled = previous_; }
 
 Tensor::Tensor(Array data, bool requires_grad) : impl_(std::make_shared<TensorImpl>()) {
-  check(data.defined(), "Tensor: cannot wrap an undefined array");
+  DNAGRAD_CHECK(data.defined(), "Tensor: cannot wrap an undefined array");
   if (requires_grad)
-    check(data.dtype() != DType::I64, "Tensor: an int64 tensor cannot require a gradient");
+    DNAGRAD_CHECK(data.dtype() != DType::I64, "Tensor: an int64 tensor cannot require a gradient");
   impl_->data = std::move(data);
   impl_->requires_grad = requires_grad;
 }
@@ -35,10 +35,10 @@ bool Tensor::is_leaf() const { return need(impl_).grad_fn == nullptr; }
 const std::shared_ptr<Node>& Tensor::grad_fn() const { return need(impl_).grad_fn; }
 
 Tensor& Tensor::requires_grad_(bool value) {
-  if (!is_leaf())  // not check(): its message reads grad_fn, which a leaf does not have
+  if (!is_leaf())  // not DNAGRAD_CHECK(): its message reads grad_fn, which a leaf does not have
     fail("requires_grad_: only leaf tensors can change requires_grad (this one was computed by ",
          op_name(grad_fn()->op), "); use detach() first");
-  check(!value || dtype() != DType::I64, "requires_grad_: an int64 tensor cannot require a gradient");
+  DNAGRAD_CHECK(!value || dtype() != DType::I64, "requires_grad_: an int64 tensor cannot require a gradient");
   impl_->requires_grad = value;
   return *this;
 }

@@ -59,11 +59,11 @@ void write_json(const std::vector<Measurement>& results, const Config& config,
   const std::string tmp = path + ".tmp";
   {
     std::ofstream file(tmp);
-    check(file.good(), "bench: cannot write ", tmp);
+    DNAGRAD_CHECK(file.good(), "bench: cannot write ", tmp);
     file << doc.dump(2) << "\n";
-    check(file.good(), "bench: error writing ", tmp);
+    DNAGRAD_CHECK(file.good(), "bench: error writing ", tmp);
   }
-  check(std::rename(tmp.c_str(), path.c_str()) == 0, "bench: cannot rename ", tmp, " to ", path);
+  DNAGRAD_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "bench: cannot rename ", tmp, " to ", path);
 }
 
 }  // namespace dnagrad::bench

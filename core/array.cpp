@@ -12,7 +12,7 @@ Array::Array(std::shared_ptr<Storage> storage, Shape shape, DType dtype)
 
 Array Array::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t extent : shape)
-    check(extent >= 0, "Array::empty: negative extent in shape ", shape_str(shape));
+    DNAGRAD_CHECK(extent >= 0, "Array::empty: negative extent in shape ", shape_str(shape));
   const size_t bytes = static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype);
   return Array(std::make_shared<Storage>(bytes, device), shape, dtype);
 }
@@ -33,7 +33,7 @@ Array Array::scalar(double value, DType dtype) { return full({}, value, dtype); 
 
 Array Array::from_vector(const Shape& shape, const std::vector<double>& values, DType dtype) {
   Array a = empty(shape, dtype);
-  check(static_cast<int64_t>(values.size()) == a.numel(), "Array::from_vector: ", values.size(),
+  DNAGRAD_CHECK(static_cast<int64_t>(values.size()) == a.numel(), "Array::from_vector: ", values.size(),
         " values for shape ", shape_str(shape), " (", a.numel(), " elements)");
   for (int64_t i = 0; i < a.numel(); ++i) {
     switch (dtype) {
@@ -53,19 +53,19 @@ Array Array::reshape(const Shape& shape) const {
   int64_t known = 1;
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1) {
-      check(infer < 0, "reshape: more than one -1 in ", shape_str(shape));
+      DNAGRAD_CHECK(infer < 0, "reshape: more than one -1 in ", shape_str(shape));
       infer = static_cast<int>(i);
     } else {
-      check(out[i] >= 0, "reshape: negative extent in ", shape_str(shape));
+      DNAGRAD_CHECK(out[i] >= 0, "reshape: negative extent in ", shape_str(shape));
       known *= out[i];
     }
   }
   if (infer >= 0) {
-    check(known > 0 && numel_ % known == 0, "reshape: cannot reshape ", desc(), " into ",
+    DNAGRAD_CHECK(known > 0 && numel_ % known == 0, "reshape: cannot reshape ", desc(), " into ",
           shape_str(shape));
     out[infer] = numel_ / known;
   }
-  check(shape_numel(out) == numel_, "reshape: cannot reshape ", desc(), " into ",
+  DNAGRAD_CHECK(shape_numel(out) == numel_, "reshape: cannot reshape ", desc(), " into ",
         shape_str(shape), " (", shape_numel(out), " elements)");
   return Array(storage_, out, dtype_);
 }
@@ -77,7 +77,7 @@ Array Array::clone() const {
 }
 
 Array Array::to(DType dtype) const {
-  check(device().is_cpu(), "Array::to(dtype): only CPU arrays convert types, got ", desc());
+  DNAGRAD_CHECK(device().is_cpu(), "Array::to(dtype): only CPU arrays convert types, got ", desc());
   if (dtype == dtype_) return *this;
   const std::vector<double> values = to_vector();
   return from_vector(shape_, values, dtype);
@@ -97,7 +97,7 @@ void Array::zero_() {
 }
 
 void Array::fill_(double value) {
-  check(device().is_cpu(), "Array::fill_: CPU only, got ", desc());
+  DNAGRAD_CHECK(device().is_cpu(), "Array::fill_: CPU only, got ", desc());
   for (int64_t i = 0; i < numel_; ++i) {
     switch (dtype_) {
       case DType::F32: data<float>()[i] = static_cast<float>(value); break;
@@ -108,7 +108,7 @@ void Array::fill_(double value) {
 }
 
 void Array::copy_from(const Array& src) {
-  check(src.shape_ == shape_ && src.dtype_ == dtype_, "copy_from: cannot copy ", src.desc(),
+  DNAGRAD_CHECK(src.shape_ == shape_ && src.dtype_ == dtype_, "copy_from: cannot copy ", src.desc(),
         " into ", desc());
   if (!bytes()) return;
   const bool src_cpu = src.device().is_cpu(), dst_cpu = device().is_cpu();
@@ -117,16 +117,16 @@ void Array::copy_from(const Array& src) {
 }
 
 double Array::item() const {
-  check(numel_ == 1, "item: expected a one-element array, got ", desc());
+  DNAGRAD_CHECK(numel_ == 1, "item: expected a one-element array, got ", desc());
   return to(Device::cpu()).at(std::vector<int64_t>(shape_.size(), 0));
 }
 
 double Array::at(const std::vector<int64_t>& index) const {
-  check(device().is_cpu(), "Array::at: CPU only, got ", desc());
-  check(index.size() == shape_.size(), "Array::at: ", index.size(), " indices for ", desc());
+  DNAGRAD_CHECK(device().is_cpu(), "Array::at: CPU only, got ", desc());
+  DNAGRAD_CHECK(index.size() == shape_.size(), "Array::at: ", index.size(), " indices for ", desc());
   int64_t offset = 0;
   for (size_t i = 0; i < index.size(); ++i) {
-    check(index[i] >= 0 && index[i] < shape_[i], "Array::at: index ", index[i],
+    DNAGRAD_CHECK(index[i] >= 0 && index[i] < shape_[i], "Array::at: index ", index[i],
           " out of range in dimension ", i, " of ", desc());
     offset = offset * shape_[i] + index[i];
   }

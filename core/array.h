@@ -69,8 +69,8 @@ class Array {
 
 template <class T>
 T* Array::data() const {
-  check(defined(), "Array::data: the array is undefined");
-  check(dtype_of<T>() == dtype_, "Array::data: asked for ", dtype_name(dtype_of<T>()),
+  DNAGRAD_CHECK(defined(), "Array::data: the array is undefined");
+  DNAGRAD_CHECK(dtype_of<T>() == dtype_, "Array::data: asked for ", dtype_name(dtype_of<T>()),
         " but the array holds ", dtype_name(dtype_));
   return static_cast<T*>(storage_->data());
 }

@@ -26,10 +26,12 @@ template <class... Args>
   throw Error(cat(std::forward<Args>(args)...));
 }
 
-// check(cond, "op: message", ...) throws Error with the concatenated message when cond is false.
-template <class... Args>
-void check(bool cond, Args&&... args) {
-  if (!cond) fail(std::forward<Args>(args)...);
-}
-
 }  // namespace dnagrad
+
+// DNAGRAD_CHECK(cond, "op: message ", value, ...) throws dnagrad::Error with the concatenated
+// message when cond is false. A macro, so the message parts (which often format shapes) are
+// only evaluated on failure and cost nothing on the hot path.
+#define DNAGRAD_CHECK(cond, ...)                          \
+  do {                                                    \
+    if (!(cond)) ::dnagrad::fail(__VA_ARGS__);            \
+  } while (0)

@@ -33,7 +33,7 @@ uint64_t Generator::take(int64_t n_elements) {
 }
 
 void Generator::fill_uniform(Array& out, double lo, double hi) {
-  check(out.device().is_cpu(), "fill_uniform: CPU arrays only, got ", out.desc());
+  DNAGRAD_CHECK(out.device().is_cpu(), "fill_uniform: CPU arrays only, got ", out.desc());
   const int64_t n = out.numel();
   const uint64_t first = take(n);
   dispatch_float(out.dtype(), "fill_uniform", [&]<class T>() {
@@ -46,7 +46,7 @@ void Generator::fill_uniform(Array& out, double lo, double hi) {
 }
 
 void Generator::fill_normal(Array& out, double mean, double std) {
-  check(out.device().is_cpu(), "fill_normal: CPU arrays only, got ", out.desc());
+  DNAGRAD_CHECK(out.device().is_cpu(), "fill_normal: CPU arrays only, got ", out.desc());
   const int64_t n = out.numel();
   const uint64_t first = take(2 * n);  // two uniforms per normal
   dispatch_float(out.dtype(), "fill_normal", [&]<class T>() {
@@ -62,7 +62,7 @@ void Generator::fill_normal(Array& out, double mean, double std) {
 }
 
 void Generator::fill_bernoulli(Array& out, double keep) {
-  check(out.device().is_cpu(), "fill_bernoulli: CPU arrays only, got ", out.desc());
+  DNAGRAD_CHECK(out.device().is_cpu(), "fill_bernoulli: CPU arrays only, got ", out.desc());
   const int64_t n = out.numel();
   const uint64_t first = take(n);
   dispatch_float(out.dtype(), "fill_bernoulli", [&]<class T>() {

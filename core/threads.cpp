@@ -9,7 +9,7 @@
 namespace dnagrad {
 
 void set_num_threads(int n) {
-  check(n >= 1, "set_num_threads: expected at least 1 thread, got ", n);
+  DNAGRAD_CHECK(n >= 1, "set_num_threads: expected at least 1 thread, got ", n);
   omp_set_num_threads(n);
   Eigen::setNbThreads(n);
 }

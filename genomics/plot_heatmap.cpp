@@ -21,8 +21,8 @@ namespace dnagrad::plots {
 using namespace detail;
 
 std::string diverging_color(double value, double limit) {
-  check(limit > 0 && std::isfinite(limit), "diverging_color: limit must be > 0, got ", limit);
-  check(std::isfinite(value), "diverging_color: value is ", value);
+  DNAGRAD_CHECK(limit > 0 && std::isfinite(limit), "diverging_color: limit must be > 0, got ", limit);
+  DNAGRAD_CHECK(std::isfinite(value), "diverging_color: value is ", value);
   // Five stops of ColorBrewer's RdBu at t = -1, -0.5, 0, 0.5, 1 with pure white in the middle;
   // between two stops each channel is interpolated linearly.
   static const double stops[5][3] = {{0x21, 0x66, 0xAC},
@@ -56,7 +56,7 @@ std::vector<std::string> labels_or_numbers(const std::vector<std::string>& label
     for (size_t i = 1; i <= n; ++i) numbers.push_back(std::to_string(i));
     return numbers;
   }
-  check(labels.size() == n, "heatmap: ", labels.size(), " ", what, " labels for ", n, " ", what,
+  DNAGRAD_CHECK(labels.size() == n, "heatmap: ", labels.size(), " ", what, " labels for ", n, " ", what,
         "s");
   return labels;
 }
@@ -135,21 +135,21 @@ void draw_colorbar(svg::Document& doc, double x, double top, double height, doub
 std::string heatmap_grid(const std::vector<Matrix>& panels,
                          const std::vector<std::string>& panel_titles,
                          const HeatmapOptions& options, int n_columns) {
-  check(!panels.empty(), "heatmap_grid: no panels");
-  check(panel_titles.empty() || panel_titles.size() == panels.size(),
+  DNAGRAD_CHECK(!panels.empty(), "heatmap_grid: no panels");
+  DNAGRAD_CHECK(panel_titles.empty() || panel_titles.size() == panels.size(),
         "heatmap_grid: ", panel_titles.size(), " titles for ", panels.size(), " panels");
-  check(n_columns >= 1, "heatmap_grid: n_columns must be >= 1, got ", n_columns);
-  check(options.cell_size > 0, "heatmap: cell_size must be > 0, got ", options.cell_size);
+  DNAGRAD_CHECK(n_columns >= 1, "heatmap_grid: n_columns must be >= 1, got ", n_columns);
+  DNAGRAD_CHECK(options.cell_size > 0, "heatmap: cell_size must be > 0, got ", options.cell_size);
   // One colour scale for all panels: the same colour means the same value everywhere.
   double limit = options.limit;
   for (size_t i = 0; i < panels.size(); ++i) {
     const Matrix& m = panels[i];
-    check(m.rows > 0 && m.cols > 0 && m.values.size() == m.rows * m.cols, "heatmap: panel ", i,
+    DNAGRAD_CHECK(m.rows > 0 && m.cols > 0 && m.values.size() == m.rows * m.cols, "heatmap: panel ", i,
           " is ", m.rows, " x ", m.cols, " with ", m.values.size(), " values");
-    check(m.rows == panels[0].rows && m.cols == panels[0].cols, "heatmap_grid: panel ", i, " is ",
+    DNAGRAD_CHECK(m.rows == panels[0].rows && m.cols == panels[0].cols, "heatmap_grid: panel ", i, " is ",
           m.rows, " x ", m.cols, " but panel 0 is ", panels[0].rows, " x ", panels[0].cols);
     for (double v : m.values) {
-      check(std::isfinite(v), "heatmap: panel ", i, " holds the value ", v);
+      DNAGRAD_CHECK(std::isfinite(v), "heatmap: panel ", i, " holds the value ", v);
       if (options.limit <= 0) limit = std::max(limit, std::abs(v));
     }
   }

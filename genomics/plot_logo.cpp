@@ -23,11 +23,11 @@ namespace dnagrad::plots {
 using namespace detail;
 
 double information_content(const std::vector<double>& column) {
-  check(column.size() == 4, "information_content: a column needs 4 values (A, C, G, T), got ",
+  DNAGRAD_CHECK(column.size() == 4, "information_content: a column needs 4 values (A, C, G, T), got ",
         column.size());
   double total = 0;
   for (double v : column) {
-    check(std::isfinite(v) && v >= 0, "information_content: counts must be finite and >= 0, got ",
+    DNAGRAD_CHECK(std::isfinite(v) && v >= 0, "information_content: counts must be finite and >= 0, got ",
           v);
     total += v;
   }
@@ -44,7 +44,7 @@ double information_content(const std::vector<double>& column) {
 namespace {
 
 void check_bases_matrix(const Matrix& m, const char* what) {
-  check(m.rows == 4 && m.cols > 0 && m.values.size() == 4 * m.cols, what,
+  DNAGRAD_CHECK(m.rows == 4 && m.cols > 0 && m.values.size() == 4 * m.cols, what,
         ": expected a [4 x width] matrix (rows A, C, G, T), got ", m.rows, " x ", m.cols, " with ",
         m.values.size(), " values");
 }
@@ -58,7 +58,7 @@ Matrix logo_heights(const Matrix& pfm) {
     const std::vector<double> column = {pfm.at(0, j), pfm.at(1, j), pfm.at(2, j), pfm.at(3, j)};
     double total = 0;
     for (double v : column) {
-      check(std::isfinite(v) && v >= 0, "logo_heights: column ", j + 1, " has the count ", v);
+      DNAGRAD_CHECK(std::isfinite(v) && v >= 0, "logo_heights: column ", j + 1, " has the count ", v);
       total += v;
     }
     const double ic = information_content(column);
@@ -80,7 +80,7 @@ std::vector<LogoLetter> stack_letters(const Matrix& heights) {
     double up = 0, down = 0;  // the current top of the positive stack, bottom of the negative
     for (int b : order) {
       const double h = heights.at(b, j);
-      check(std::isfinite(h), "stack_letters: column ", j + 1, " has the height ", h);
+      DNAGRAD_CHECK(std::isfinite(h), "stack_letters: column ", j + 1, " has the height ", h);
       if (h > 0) {
         letters.push_back({j, b, up, up + h});
         up += h;
@@ -160,8 +160,8 @@ void draw_logo_panel(svg::Document& doc, double x0, double y0, const LogoPanel& 
 // Lays panels out n_columns per row under an optional title.
 std::string draw_logo_grid(const std::vector<LogoPanel>& panels, const LogoOptions& options,
                            int n_columns) {
-  check(n_columns >= 1, "logo_grid: n_columns must be >= 1, got ", n_columns);
-  check(options.column_width > 2 && options.height > 10, "logo: column_width ",
+  DNAGRAD_CHECK(n_columns >= 1, "logo_grid: n_columns must be >= 1, got ", n_columns);
+  DNAGRAD_CHECK(options.column_width > 2 && options.height > 10, "logo: column_width ",
         options.column_width, " / height ", options.height, " px are too small");
   double cell_width = 0;
   for (const LogoPanel& panel : panels)
@@ -199,8 +199,8 @@ std::string sequence_logo(const Matrix& pfm, const LogoOptions& options) {
 
 std::string logo_grid(const std::vector<Matrix>& pfms, const std::vector<std::string>& panel_titles,
                       const LogoOptions& options, int n_columns) {
-  check(!pfms.empty(), "logo_grid: no logos");
-  check(panel_titles.empty() || panel_titles.size() == pfms.size(),
+  DNAGRAD_CHECK(!pfms.empty(), "logo_grid: no logos");
+  DNAGRAD_CHECK(panel_titles.empty() || panel_titles.size() == pfms.size(),
         "logo_grid: ", panel_titles.size(), " titles for ", pfms.size(), " logos");
   std::vector<Matrix> heights;
   for (const Matrix& pfm : pfms) heights.push_back(logo_heights(pfm));
@@ -218,7 +218,7 @@ std::string attribution_logo(const Matrix& scores, const LogoOptions& options) {
   for (size_t j = 0; j < scores.cols; ++j) {
     double up = 0, down = 0;
     for (size_t b = 0; b < 4; ++b) {
-      check(std::isfinite(scores.at(b, j)), "attribution_logo: column ", j + 1, " has the score ",
+      DNAGRAD_CHECK(std::isfinite(scores.at(b, j)), "attribution_logo: column ", j + 1, " has the score ",
             scores.at(b, j));
       (scores.at(b, j) > 0 ? up : down) += scores.at(b, j);
     }

@@ -27,9 +27,9 @@ namespace dnagrad::plots {
 // ---- ticks -------------------------------------------------------------------------------------
 
 std::vector<double> nice_ticks(double lo, double hi, int target_count) {
-  check(std::isfinite(lo) && std::isfinite(hi) && lo <= hi, "nice_ticks: bad range [", lo, ", ", hi,
+  DNAGRAD_CHECK(std::isfinite(lo) && std::isfinite(hi) && lo <= hi, "nice_ticks: bad range [", lo, ", ", hi,
         "]");
-  check(target_count >= 1, "nice_ticks: target_count must be >= 1, got ", target_count);
+  DNAGRAD_CHECK(target_count >= 1, "nice_ticks: target_count must be >= 1, got ", target_count);
   if (hi == lo) {  // a constant: show a small range around it
     const double pad = lo == 0 ? 1 : std::abs(lo) * 0.1;
     lo -= pad;
@@ -49,7 +49,7 @@ std::vector<double> nice_ticks(double lo, double hi, int target_count) {
 }
 
 std::vector<double> log_ticks(double lo, double hi) {
-  check(lo > 0 && hi >= lo && std::isfinite(hi), "log_ticks: need 0 < lo <= hi, got [", lo, ", ",
+  DNAGRAD_CHECK(lo > 0 && hi >= lo && std::isfinite(hi), "log_ticks: need 0 < lo <= hi, got [", lo, ", ",
         hi, "]");
   const int first = static_cast<int>(std::floor(std::log10(lo) + 1e-9));
   const int last = std::max(first + 1, static_cast<int>(std::ceil(std::log10(hi) - 1e-9)));
@@ -182,22 +182,22 @@ std::vector<double> x_values(const Series& s) {
 }  // namespace
 
 std::string line_plot(const std::vector<Series>& series, const PlotOptions& options) {
-  check(!series.empty(), "line_plot '", options.title, "': no series");
+  DNAGRAD_CHECK(!series.empty(), "line_plot '", options.title, "': no series");
   // Data ranges over every drawable point.
   double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
   for (const Series& s : series) {
-    check(s.x.empty() || s.x.size() == s.y.size(), "line_plot: series '", s.name, "' has ",
+    DNAGRAD_CHECK(s.x.empty() || s.x.size() == s.y.size(), "line_plot: series '", s.name, "' has ",
           s.x.size(), " x values but ", s.y.size(), " y values");
     const std::vector<double> x = x_values(s);
     for (size_t i = 0; i < x.size(); ++i) {
       if (!std::isfinite(x[i]) || !std::isfinite(s.y[i])) continue;
-      check(!options.log_y || s.y[i] > 0, "line_plot: series '", s.name, "' has y = ", s.y[i],
+      DNAGRAD_CHECK(!options.log_y || s.y[i] > 0, "line_plot: series '", s.name, "' has y = ", s.y[i],
             " at point ", i, ", which a log axis cannot show");
       x_lo = std::min(x_lo, x[i]), x_hi = std::max(x_hi, x[i]);
       y_lo = std::min(y_lo, s.y[i]), y_hi = std::max(y_hi, s.y[i]);
     }
   }
-  check(x_lo <= x_hi, "line_plot '", options.title, "': no finite points to draw");
+  DNAGRAD_CHECK(x_lo <= x_hi, "line_plot '", options.title, "': no finite points to draw");
 
   double legend_width = 0;
   for (const Series& s : series)
@@ -205,7 +205,7 @@ std::string line_plot(const std::vector<Series>& series, const PlotOptions& opti
   const std::vector<Tick> y_ticks = labelled_ticks(
       options.log_y ? log_ticks(y_lo, y_hi) : nice_ticks(y_lo, y_hi, 5), options.log_y);
   const Frame f = frame_for(options, y_ticks, legend_width + 16);
-  check(f.right - f.left > 50 && f.bottom - f.top > 50, "line_plot: canvas ", options.width, " x ",
+  DNAGRAD_CHECK(f.right - f.left > 50 && f.bottom - f.top > 50, "line_plot: canvas ", options.width, " x ",
         options.height, " is too small");
   const std::vector<Tick> x_ticks = labelled_ticks(
       nice_ticks(x_lo, x_hi, std::max(2, static_cast<int>((f.right - f.left) / 90))), false);
@@ -251,12 +251,12 @@ std::string line_plot(const std::vector<Series>& series, const PlotOptions& opti
 
 std::string parity_plot(const std::vector<double>& truth, const std::vector<double>& predicted,
                         const PlotOptions& options) {
-  check(truth.size() == predicted.size(), "parity_plot: ", truth.size(), " true values but ",
+  DNAGRAD_CHECK(truth.size() == predicted.size(), "parity_plot: ", truth.size(), " true values but ",
         predicted.size(), " predictions");
-  check(!truth.empty(), "parity_plot '", options.title, "': no points");
+  DNAGRAD_CHECK(!truth.empty(), "parity_plot '", options.title, "': no points");
   double lo = INFINITY, hi = -INFINITY;
   for (size_t i = 0; i < truth.size(); ++i) {
-    check(std::isfinite(truth[i]) && std::isfinite(predicted[i]), "parity_plot: point ", i,
+    DNAGRAD_CHECK(std::isfinite(truth[i]) && std::isfinite(predicted[i]), "parity_plot: point ", i,
           " is not finite (true ", truth[i], ", predicted ", predicted[i], ")");
     lo = std::min({lo, truth[i], predicted[i]});
     hi = std::max({hi, truth[i], predicted[i]});
@@ -267,7 +267,7 @@ std::string parity_plot(const std::vector<double>& truth, const std::vector<doub
   PlotOptions square = options;
   Frame f = frame_for(square, ticks, 0);
   const double side = f.bottom - f.top;
-  check(side > 50, "parity_plot: canvas height ", options.height, " is too small");
+  DNAGRAD_CHECK(side > 50, "parity_plot: canvas height ", options.height, " is too small");
   square.width = f.left + side + 30;
   f.right = f.left + side;
   const Scale x{ticks.front().value, ticks.back().value, f.left, f.right};

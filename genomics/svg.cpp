@@ -14,7 +14,7 @@
 namespace dnagrad::svg {
 
 std::string fmt(double value, int decimals) {
-  check(std::isfinite(value), "svg: cannot write the non-finite number ", value);
+  DNAGRAD_CHECK(std::isfinite(value), "svg: cannot write the non-finite number ", value);
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
   std::string text = buffer;
@@ -68,7 +68,7 @@ std::string transform_attribute(std::string_view transform) {
 }  // namespace
 
 Document::Document(double width, double height) : width_(width), height_(height) {
-  check(width > 0 && height > 0, "svg: canvas must have a positive size, got ", width, " x ",
+  DNAGRAD_CHECK(width > 0 && height > 0, "svg: canvas must have a positive size, got ", width, " x ",
         height);
   rect(0, 0, width, height, {.fill = "#ffffff"});
 }
@@ -126,13 +126,13 @@ void Document::begin_group(const Style& style, std::string_view transform) {
 }
 
 void Document::end_group() {
-  check(open_groups_ > 0, "svg: end_group without a matching begin_group");
+  DNAGRAD_CHECK(open_groups_ > 0, "svg: end_group without a matching begin_group");
   body_ += "</g>\n";
   --open_groups_;
 }
 
 std::string Document::str() const {
-  check(open_groups_ == 0, "svg: ", open_groups_, " group(s) still open");
+  DNAGRAD_CHECK(open_groups_ == 0, "svg: ", open_groups_, " group(s) still open");
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
          fmt(width_) + "\" height=\"" + fmt(height_) + "\" viewBox=\"0 0 " + fmt(width_) + " " +
@@ -149,7 +149,7 @@ void write_file(const std::string& path, std::string_view content) {
                         cat(".", target.filename().string(), ".tmp-", ::getpid(), "-", counter++);
   {
     std::ofstream out(temp, std::ios::binary);
-    check(out.is_open(), "write_file: cannot write ", path, " (cannot create ", temp.string(), ")");
+    DNAGRAD_CHECK(out.is_open(), "write_file: cannot write ", path, " (cannot create ", temp.string(), ")");
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.close();
     if (out.fail()) {

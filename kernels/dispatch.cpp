@@ -6,9 +6,9 @@ void require_same_device_dtype(const char* op, const Array& a,
                                std::initializer_list<const Array*> arrays) {
   for (const Array* b : arrays) {
     if (!b || !b->defined()) continue;
-    check(b->device() == a.device(), op, ": tensors on different devices: ", a.desc(), " and ",
+    DNAGRAD_CHECK(b->device() == a.device(), op, ": tensors on different devices: ", a.desc(), " and ",
           b->desc());
-    check(b->dtype() == a.dtype(), op, ": tensors of different types: ", a.desc(), " and ",
+    DNAGRAD_CHECK(b->dtype() == a.dtype(), op, ": tensors of different types: ", a.desc(), " and ",
           b->desc());
   }
 }

@@ -8,7 +8,7 @@
 namespace dnagrad::kernels {
 
 inline void require_cpu(const Array& a, const char* op) {
-  check(a.device().is_cpu(), op, ": no CUDA kernel for this op yet (got ", a.desc(), ")");
+  DNAGRAD_CHECK(a.device().is_cpu(), op, ": no CUDA kernel for this op yet (got ", a.desc(), ")");
 }
 
 // Checks that every defined array in `arrays` is on `a`'s device and has a's dtype.

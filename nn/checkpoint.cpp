@@ -164,9 +164,9 @@ void write_safetensors(const std::string& path, const StateDict& tensors,
   std::set<std::string> names;
   std::vector<std::pair<std::string, Array>> ordered;
   for (const auto& [name, array] : tensors) {
-    check(!name.empty() && name != "__metadata__", path, ": invalid tensor name '", name, "'");
-    check(names.insert(name).second, path, ": tensor name '", name, "' given twice");
-    check(array.defined(), path, ": tensor '", name, "' is undefined");
+    DNAGRAD_CHECK(!name.empty() && name != "__metadata__", path, ": invalid tensor name '", name, "'");
+    DNAGRAD_CHECK(names.insert(name).second, path, ": tensor name '", name, "' given twice");
+    DNAGRAD_CHECK(array.defined(), path, ": tensor '", name, "' is undefined");
     ordered.emplace_back(name, array.to(Device::cpu()));
   }
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {

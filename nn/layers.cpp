@@ -36,7 +36,7 @@ Tensor Sequential::forward(const Tensor& x) {
 }
 
 Module& Sequential::operator[](size_t i) const {
-  check(i < layers_.size(), "Sequential: index ", i, " out of range for ", layers_.size(),
+  DNAGRAD_CHECK(i < layers_.size(), "Sequential: index ", i, " out of range for ", layers_.size(),
         " layers");
   return *layers_[i];
 }
@@ -45,7 +45,7 @@ Module& Sequential::operator[](size_t i) const {
 
 Linear::Linear(int64_t in_features, int64_t out_features, Generator& gen, bool with_bias)
     : in_features(in_features), out_features(out_features) {
-  check(in_features >= 1 && out_features >= 1, "Linear: features must be >= 1, got ",
+  DNAGRAD_CHECK(in_features >= 1 && out_features >= 1, "Linear: features must be >= 1, got ",
         in_features, " -> ", out_features);
   const double bound = 1 / std::sqrt(static_cast<double>(in_features));
   weight = uniform_parameter({out_features, in_features}, bound, gen);
@@ -64,7 +64,7 @@ Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, G
                Conv1dOptions options)
     : in_channels(in_channels), out_channels(out_channels), kernel_size(kernel_size),
       options(options) {
-  check(in_channels >= 1 && out_channels >= 1 && kernel_size >= 1,
+  DNAGRAD_CHECK(in_channels >= 1 && out_channels >= 1 && kernel_size >= 1,
         "Conv1d: channels and kernel_size must be >= 1, got ", in_channels, " -> ", out_channels,
         ", kernel_size ", kernel_size);
   const double bound = 1 / std::sqrt(static_cast<double>(in_channels * kernel_size));
@@ -84,7 +84,7 @@ Tensor Conv1d::forward(const Tensor& x) {
 
 BatchNorm1d::BatchNorm1d(int64_t num_features, BatchNormOptions options)
     : num_features(num_features), options(options) {
-  check(num_features >= 1, "BatchNorm1d: num_features must be >= 1, got ", num_features);
+  DNAGRAD_CHECK(num_features >= 1, "BatchNorm1d: num_features must be >= 1, got ", num_features);
   if (options.affine) {
     weight = Tensor(Array::full({num_features}, 1.0), true);
     bias = Tensor(Array::zeros({num_features}), true);
@@ -142,7 +142,7 @@ Tensor AdaptiveAvgPool1d::forward(const Tensor& x) { return adaptive_avg_pool1d(
 // ---- Dropout, ReLU, Flatten ----
 
 Dropout::Dropout(double p, Generator& gen) : p(p), generator(gen.next_u64()) {
-  check(p >= 0 && p < 1, "Dropout: probability p must be in [0, 1), got ", p);
+  DNAGRAD_CHECK(p >= 0 && p < 1, "Dropout: probability p must be in [0, 1), got ", p);
 }
 
 Tensor Dropout::forward(const Tensor& x) { return dropout(x, p, is_training(), generator); }

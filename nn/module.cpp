@@ -6,32 +6,32 @@
 namespace dnagrad::nn {
 
 void Module::check_new_name(const std::string& name) const {
-  check(!name.empty() && name.find('.') == std::string::npos, "Module: invalid name '", name,
+  DNAGRAD_CHECK(!name.empty() && name.find('.') == std::string::npos, "Module: invalid name '", name,
         "' (names must be non-empty and contain no '.')");
   auto taken = [&](const auto& list) {
     for (const auto& entry : list)
       if (entry.first == name) return true;
     return false;
   };
-  check(!taken(params_) && !taken(buffers_) && !taken(children_), "Module: the name '", name,
+  DNAGRAD_CHECK(!taken(params_) && !taken(buffers_) && !taken(children_), "Module: the name '", name,
         "' is already registered in this module");
 }
 
 void Module::register_parameter(const std::string& name, Tensor* param) {
   check_new_name(name);
-  check(param && param->defined(), "register_parameter: '", name, "' is undefined");
+  DNAGRAD_CHECK(param && param->defined(), "register_parameter: '", name, "' is undefined");
   params_.emplace_back(name, param);
 }
 
 void Module::register_buffer(const std::string& name, Array* buffer) {
   check_new_name(name);
-  check(buffer && buffer->defined(), "register_buffer: '", name, "' is undefined");
+  DNAGRAD_CHECK(buffer && buffer->defined(), "register_buffer: '", name, "' is undefined");
   buffers_.emplace_back(name, buffer);
 }
 
 void Module::register_module(const std::string& name, std::shared_ptr<Module> child) {
   check_new_name(name);
-  check(child != nullptr, "register_module: '", name, "' is null");
+  DNAGRAD_CHECK(child != nullptr, "register_module: '", name, "' is null");
   children_.emplace_back(name, std::move(child));
 }
 
@@ -111,7 +111,7 @@ void Module::load_state_dict(const StateDict& state) {
   if (!unexpected.empty()) problems += "\n  unexpected tensors:" + unexpected;
   problems += mismatched;
   if (!duplicated.empty()) problems += "\n  names given twice:" + duplicated;
-  check(problems.empty(), "load_state_dict: the state does not match the model:", problems);
+  DNAGRAD_CHECK(problems.empty(), "load_state_dict: the state does not match the model:", problems);
 
   for (const auto& [name, array] : own) {
     Array dst = array;  // shares memory with the member
@@ -136,7 +136,7 @@ void Module::to(Device device) {
 }
 
 void Module::to(DType dtype) {
-  check(dtype != DType::I64, "Module::to: parameters must stay floating point, got int64");
+  DNAGRAD_CHECK(dtype != DType::I64, "Module::to: parameters must stay floating point, got int64");
   for (auto& [name, param] : params_)
     if (param->dtype() != dtype) *param = Tensor(param->data().to(dtype), param->requires_grad());
   for (auto& [name, buffer] : buffers_)

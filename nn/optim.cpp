@@ -11,7 +11,7 @@ namespace dnagrad::nn {
 Optimizer::Optimizer(std::vector<Tensor> params, double lr) : params_(std::move(params)) {
   for (size_t i = 0; i < params_.size(); ++i) {
     const Tensor& p = params_[i];
-    check(p.defined() && p.requires_grad() && p.is_leaf(), "Optimizer: parameter ", i,
+    DNAGRAD_CHECK(p.defined() && p.requires_grad() && p.is_leaf(), "Optimizer: parameter ", i,
           " is not a leaf tensor that requires a gradient");
   }
   set_lr(lr);
@@ -22,7 +22,7 @@ void Optimizer::zero_grad() {
 }
 
 void Optimizer::set_lr(double lr) {
-  check(lr >= 0, "Optimizer: learning rate must be >= 0, got ", lr);
+  DNAGRAD_CHECK(lr >= 0, "Optimizer: learning rate must be >= 0, got ", lr);
   lr_ = lr;
 }
 
@@ -31,9 +31,9 @@ void Optimizer::set_lr(double lr) {
 SGD::SGD(std::vector<Tensor> params, SgdOptions options)
     : Optimizer(std::move(params), options.lr), options_(options),
       momentum_buffers_(params_.size()) {
-  check(options.momentum >= 0 && options.weight_decay >= 0, "SGD: momentum and weight_decay ",
+  DNAGRAD_CHECK(options.momentum >= 0 && options.weight_decay >= 0, "SGD: momentum and weight_decay ",
         "must be >= 0, got ", options.momentum, " and ", options.weight_decay);
-  check(!options.nesterov || (options.momentum > 0 && options.dampening == 0),
+  DNAGRAD_CHECK(!options.nesterov || (options.momentum > 0 && options.dampening == 0),
         "SGD: nesterov momentum requires momentum > 0 and dampening = 0");
 }
 
@@ -60,9 +60,9 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weigh
     : Optimizer(std::move(params), options.lr), options_(options),
       decoupled_(decoupled_weight_decay), state_(params_.size()) {
   const char* name = decoupled_ ? "AdamW" : "Adam";
-  check(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1, name,
+  DNAGRAD_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1, name,
         ": betas must be in [0, 1), got ", options.beta1, " and ", options.beta2);
-  check(options.eps >= 0 && options.weight_decay >= 0, name,
+  DNAGRAD_CHECK(options.eps >= 0 && options.weight_decay >= 0, name,
         ": eps and weight_decay must be >= 0, got ", options.eps, " and ", options.weight_decay);
 }
 
@@ -88,7 +88,7 @@ AdamW::AdamW(std::vector<Tensor> params, AdamWOptions o)
 // ---- gradient clipping ----
 
 double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
-  check(max_norm > 0, "clip_grad_norm: max_norm must be > 0, got ", max_norm);
+  DNAGRAD_CHECK(max_norm > 0, "clip_grad_norm: max_norm must be > 0, got ", max_norm);
   double sum_sq = 0;
   for (const Tensor& p : params)
     if (p.grad().defined()) sum_sq += kernels::sum_of_squares(p.grad());

@@ -32,7 +32,7 @@ struct BnDims {
 };
 
 BnDims bn_dims(const char* op, const Array& x) {
-  check(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ", x.desc());
+  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ", x.desc());
   return {x.size(0), x.size(1), x.dim() == 3 ? x.size(2) : 1};
 }
 
@@ -40,16 +40,16 @@ BnDims bn_dims(const char* op, const Array& x) {
 void check_channel_vector(const char* op, const char* name, const Array& a, const Array& x,
                           bool required = false) {
   if (!a.defined()) {
-    check(!required, op, ": ", name, " is undefined");
+    DNAGRAD_CHECK(!required, op, ": ", name, " is undefined");
     return;
   }
-  check(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
+  DNAGRAD_CHECK(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
         x.desc(), ", got ", a.desc());
   require_same_device_dtype(op, x, {&a});
 }
 
 void check_same_shape(const char* op, const char* name, const Array& a, const Array& x) {
-  check(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(), ", got ",
+  DNAGRAD_CHECK(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(), ", got ",
         a.desc());
   require_same_device_dtype(op, x, {&a});
 }
@@ -183,7 +183,7 @@ void batchnorm_forward_train(const Array& x, const Array& weight, const Array& b
                              Array& y, Array& save_mean, Array& save_invstd) {
   const char* op = "batchnorm_forward_train";
   const BnDims d = bn_dims(op, x);
-  check(d.count() > 1, op, ": training needs more than one value per channel, got x ", x.desc());
+  DNAGRAD_CHECK(d.count() > 1, op, ": training needs more than one value per channel, got x ", x.desc());
   check_channel_vector(op, "weight", weight, x);
   check_channel_vector(op, "bias", bias, x);
   check_channel_vector(op, "running_mean", running_mean, x);

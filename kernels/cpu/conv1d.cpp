@@ -62,10 +62,10 @@ struct ConvDims {
 // gradients) fit together under p, and returns the extents.
 ConvDims conv_dims(const char* op, const Array& x, const Array& weight, const Array& y,
                    const Conv1dParams& p) {
-  check(p.stride >= 1 && p.dilation >= 1 && p.padding >= 0, op,
+  DNAGRAD_CHECK(p.stride >= 1 && p.dilation >= 1 && p.padding >= 0, op,
         ": stride and dilation must be >= 1 and padding >= 0 (stride ", p.stride, ", padding ",
         p.padding, ", dilation ", p.dilation, ")");
-  check(x.dim() == 3 && weight.dim() == 3 && y.dim() == 3 && weight.size(1) == x.size(1) &&
+  DNAGRAD_CHECK(x.dim() == 3 && weight.dim() == 3 && y.dim() == 3 && weight.size(1) == x.size(1) &&
             y.size(0) == x.size(0) && y.size(1) == weight.size(0),
         op, ": expected input [N, C_in, L_in], weight [C_out, C_in, K], output [N, C_out, L_out]",
         ", got ", x.desc(), ", ", weight.desc(), ", ", y.desc());
@@ -73,7 +73,7 @@ ConvDims conv_dims(const char* op, const Array& x, const Array& weight, const Ar
   // The dilated kernel must fit in the padded input (PyTorch's rule; out_length's truncating
   // division alone would let a slightly too short input through with L_out = 1).
   const int64_t span = d.len_in + 2 * p.padding - p.dilation * (d.kernel - 1) - 1;
-  check(d.kernel >= 1 && span >= 0 && p.out_length(d.len_in, d.kernel) == d.len_out, op,
+  DNAGRAD_CHECK(d.kernel >= 1 && span >= 0 && p.out_length(d.len_in, d.kernel) == d.len_out, op,
         ": input ", x.desc(), " with weight ", weight.desc(), ", stride ", p.stride, ", padding ",
         p.padding, " and dilation ", p.dilation, " gives length ", p.out_length(d.len_in, d.kernel),
         ", but the output is ", y.desc());
@@ -196,7 +196,7 @@ void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Arra
                     const Conv1dParams& p) {
   const ConvDims d = conv_dims("conv1d_forward", x, weight, y, p);
   if (bias.defined()) {
-    check(bias.dim() == 1 && bias.size(0) == d.c_out, "conv1d_forward: expected bias [", d.c_out,
+    DNAGRAD_CHECK(bias.dim() == 1 && bias.size(0) == d.c_out, "conv1d_forward: expected bias [", d.c_out,
           "], got ", bias.desc());
     require_same_device_dtype("conv1d_forward", x, {&bias});
   }
@@ -219,7 +219,7 @@ void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_wei
 }
 
 void conv1d_backward_bias(const Array& grad_y, Array& grad_bias) {
-  check(grad_y.dim() == 3 && grad_bias.dim() == 1 && grad_bias.size(0) == grad_y.size(1),
+  DNAGRAD_CHECK(grad_y.dim() == 3 && grad_bias.dim() == 1 && grad_bias.size(0) == grad_y.size(1),
         "conv1d_backward_bias: expected grad_y [N, C_out, L_out] and grad_bias [C_out], got ",
         grad_y.desc(), " and ", grad_bias.desc());
   require_same_device_dtype("conv1d_backward_bias", grad_y, {&grad_bias});

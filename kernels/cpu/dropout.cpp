@@ -12,8 +12,8 @@ namespace dnagrad::kernels::cpu {
 
 void dropout_forward(const Array& x, double p, Generator& gen, Array& mask, Array& y) {
   require_same_device_dtype("dropout", x, {&mask, &y});
-  check(p >= 0 && p < 1, "dropout: probability p must be in [0, 1), got ", p);
-  check(mask.shape() == x.shape() && y.shape() == x.shape(), "dropout: mask ", mask.desc(),
+  DNAGRAD_CHECK(p >= 0 && p < 1, "dropout: probability p must be in [0, 1), got ", p);
+  DNAGRAD_CHECK(mask.shape() == x.shape() && y.shape() == x.shape(), "dropout: mask ", mask.desc(),
         " and output ", y.desc(), " must both match the input ", x.desc());
   const int64_t n = x.numel();
   const int64_t n_blocks = (n + 3) / 4;

@@ -200,7 +200,7 @@ void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
   const char* name = binary_name(op);
   require_same_device_dtype(name, a, {&b, &out});
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  check(out.shape() == shape, name, ": output has shape ", shape_str(out.shape()), " but inputs ",
+  DNAGRAD_CHECK(out.shape() == shape, name, ": output has shape ", shape_str(out.shape()), " but inputs ",
         shape_str(a.shape()), " and ", shape_str(b.shape()), " broadcast to ", shape_str(shape));
   dispatch_float(a.dtype(), name, [&]<class T>() {
     const T* pa = a.data<T>();
@@ -225,12 +225,12 @@ void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& g
   const std::string name = cat(binary_name(op), " backward");
   require_same_device_dtype(name.c_str(), a, {&b, &grad_out, grad_a, grad_b});
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name.c_str());
-  check(grad_out.shape() == shape, name, ": gradient has shape ", shape_str(grad_out.shape()),
+  DNAGRAD_CHECK(grad_out.shape() == shape, name, ": gradient has shape ", shape_str(grad_out.shape()),
         " but inputs ", shape_str(a.shape()), " and ", shape_str(b.shape()), " broadcast to ",
         shape_str(shape));
-  check(!grad_a || grad_a->shape() == a.shape(), name, ": gradient buffer ", grad_a ? grad_a->desc() : "",
+  DNAGRAD_CHECK(!grad_a || grad_a->shape() == a.shape(), name, ": gradient buffer ", grad_a ? grad_a->desc() : "",
         " does not match input a ", a.desc());
-  check(!grad_b || grad_b->shape() == b.shape(), name, ": gradient buffer ", grad_b ? grad_b->desc() : "",
+  DNAGRAD_CHECK(!grad_b || grad_b->shape() == b.shape(), name, ": gradient buffer ", grad_b ? grad_b->desc() : "",
         " does not match input b ", b.desc());
   dispatch_float(a.dtype(), name.c_str(), [&]<class T>() {
     const BroadcastPlan plan = make_plan(a.shape(), b.shape(), shape);
@@ -264,7 +264,7 @@ void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& g
 void unary_forward(UnaryOp op, const Array& x, double scalar, Array& y) {
   const char* name = unary_name(op);
   require_same_device_dtype(name, x, {&y});
-  check(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ", x.desc());
+  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ", x.desc());
   dispatch_float(x.dtype(), name, [&]<class T>() {
     const T s = static_cast<T>(scalar);
     parallel_chunks(x.numel(), [&](int64_t begin, int64_t end) {
@@ -291,12 +291,12 @@ void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar,
                     const Array& grad_y, Array& grad_x) {
   const std::string name = cat(unary_name(op), " backward");
   require_same_device_dtype(name.c_str(), x, {&grad_y, &grad_x});
-  check(grad_y.shape() == x.shape() && grad_x.shape() == x.shape(), name, ": gradients ",
+  DNAGRAD_CHECK(grad_y.shape() == x.shape() && grad_x.shape() == x.shape(), name, ": gradients ",
         grad_y.desc(), " and ", grad_x.desc(), " must both match the input ", x.desc());
   const bool needs_output =
       op == UnaryOp::Exp || op == UnaryOp::Sigmoid || op == UnaryOp::Tanh;
   if (needs_output) {
-    check(y.defined() && y.shape() == x.shape(), name, ": needs the forward output shaped like ",
+    DNAGRAD_CHECK(y.defined() && y.shape() == x.shape(), name, ": needs the forward output shaped like ",
           x.desc(), ", got ", y.desc());
     require_same_device_dtype(name.c_str(), x, {&y});
   }
@@ -325,7 +325,7 @@ void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar,
 
 void accumulate(Array& dst, const Array& src, double alpha) {
   require_same_device_dtype("accumulate", dst, {&src});
-  check(dst.numel() == src.numel(), "accumulate: cannot add ", src.desc(), " into ", dst.desc(),
+  DNAGRAD_CHECK(dst.numel() == src.numel(), "accumulate: cannot add ", src.desc(), " into ", dst.desc(),
         " (different numbers of elements)");
   dispatch_float(dst.dtype(), "accumulate", [&]<class T>() {
     const T scale = static_cast<T>(alpha);
@@ -340,7 +340,7 @@ void accumulate(Array& dst, const Array& src, double alpha) {
 
 void accumulate_product(Array& dst, const Array& a, const Array& b) {
   require_same_device_dtype("accumulate_product", dst, {&a, &b});
-  check(dst.numel() == a.numel() && dst.numel() == b.numel(), "accumulate_product: cannot add ",
+  DNAGRAD_CHECK(dst.numel() == a.numel() && dst.numel() == b.numel(), "accumulate_product: cannot add ",
         a.desc(), " * ", b.desc(), " into ", dst.desc(), " (different numbers of elements)");
   dispatch_float(dst.dtype(), "accumulate_product", [&]<class T>() {
     parallel_chunks(dst.numel(), [&](int64_t begin, int64_t end) {

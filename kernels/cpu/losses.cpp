@@ -23,10 +23,10 @@ namespace {
 // out holds one loss per element (None) or one number (Mean, Sum): check that it does.
 void check_loss_output(const char* op, const Array& out, const Shape& per_element, Reduction r,
                        const char* what) {
-  check(r == Reduction::None || r == Reduction::Mean || r == Reduction::Sum, op,
+  DNAGRAD_CHECK(r == Reduction::None || r == Reduction::Mean || r == Reduction::Sum, op,
         ": unknown reduction ", static_cast<int>(r));
   const Shape expected = r == Reduction::None ? per_element : Shape{};
-  check(out.shape() == expected, op, ": expected ", what, " of shape ", shape_str(expected),
+  DNAGRAD_CHECK(out.shape() == expected, op, ": expected ", what, " of shape ", shape_str(expected),
         ", got ", out.desc());
 }
 
@@ -50,12 +50,12 @@ double loss_grad(const T* grad_out, Reduction r, int64_t n, int64_t i) {
 
 void check_pair(const char* op, const Array& pred, const Array& target) {
   require_same_device_dtype(op, pred, {&target});
-  check(pred.shape() == target.shape(), op, ": prediction ", pred.desc(), " and target ",
+  DNAGRAD_CHECK(pred.shape() == target.shape(), op, ": prediction ", pred.desc(), " and target ",
         target.desc(), " must have the same shape");
 }
 
 void check_grad_buffer(const char* op, const Array* grad, const Array& like, const char* what) {
-  check(!grad || grad->shape() == like.shape(), op, ": gradient buffer ",
+  DNAGRAD_CHECK(!grad || grad->shape() == like.shape(), op, ": gradient buffer ",
         grad ? grad->desc() : "", " does not match ", what, " ", like.desc());
 }
 
@@ -66,16 +66,16 @@ double sigmoid(double z) {
 
 // Logits [N, C] and class indices [N] in [0, C); names the first bad row.
 void check_classes(const char* op, const Array& logits, const Array& target) {
-  check(logits.dim() == 2, op, ": expected logits [N, C], got ", logits.desc());
-  check(target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)}, op,
+  DNAGRAD_CHECK(logits.dim() == 2, op, ": expected logits [N, C], got ", logits.desc());
+  DNAGRAD_CHECK(target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)}, op,
         ": expected int64 class indices [", logits.size(0), "] for logits ", logits.desc(),
         ", got ", target.desc());
-  check(target.device() == logits.device(), op, ": logits on ", logits.device().str(),
+  DNAGRAD_CHECK(target.device() == logits.device(), op, ": logits on ", logits.device().str(),
         " but targets on ", target.device().str());
   const int64_t n = logits.size(0), classes = logits.size(1);
   const int64_t* t = target.data<int64_t>();
   for (int64_t row = 0; row < n; ++row)
-    check(t[row] >= 0 && t[row] < classes, op, ": target[", row, "] = ", t[row],
+    DNAGRAD_CHECK(t[row] >= 0 && t[row] < classes, op, ": target[", row, "] = ", t[row],
           " is not a class index in [0, ", classes, ")");
 }
 

@@ -32,7 +32,7 @@ MatrixMap<T> as_mutable_matrix(Array& a) {
 }
 
 void require_2d(const char* op, const char* what, const Array& a) {
-  check(a.dim() == 2, op, ": expected a 2-D ", what, ", got ", a.desc());
+  DNAGRAD_CHECK(a.dim() == 2, op, ": expected a 2-D ", what, ", got ", a.desc());
 }
 
 std::string with_flag(const Array& a, bool transposed) {
@@ -48,7 +48,7 @@ void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b
   require_2d("matmul", "c", c);
   const int64_t m = a.size(trans_a ? 1 : 0), k = a.size(trans_a ? 0 : 1);
   const int64_t k_b = b.size(trans_b ? 1 : 0), p = b.size(trans_b ? 0 : 1);
-  check(k == k_b && c.size(0) == m && c.size(1) == p,
+  DNAGRAD_CHECK(k == k_b && c.size(0) == m && c.size(1) == p,
         "matmul: expected op(a) [M, K] · op(b) [K, P] -> c [M, P], got a ", with_flag(a, trans_a),
         ", b ", with_flag(b, trans_b), ", c ", c.desc());
   dispatch_float(a.dtype(), "matmul", [&]<class T>() {
@@ -71,11 +71,11 @@ void linear_forward(const Array& x, const Array& weight, const Array& bias, Arra
   require_2d("linear", "input x [N, I]", x);
   require_2d("linear", "weight [O, I]", weight);
   const int64_t n = x.size(0), out_features = weight.size(0);
-  check(weight.size(1) == x.size(1), "linear: input ", x.desc(), " and weight ", weight.desc(),
+  DNAGRAD_CHECK(weight.size(1) == x.size(1), "linear: input ", x.desc(), " and weight ", weight.desc(),
         " disagree on in_features I");
-  check(!bias.defined() || bias.shape() == Shape{out_features}, "linear: expected bias [",
+  DNAGRAD_CHECK(!bias.defined() || bias.shape() == Shape{out_features}, "linear: expected bias [",
         out_features, "], got ", bias.desc());
-  check(y.shape() == Shape{n, out_features}, "linear: expected output [", n, ", ", out_features,
+  DNAGRAD_CHECK((y.shape() == Shape{n, out_features}), "linear: expected output [", n, ", ", out_features,
         "], got ", y.desc());
   dispatch_float(x.dtype(), "linear", [&]<class T>() {
     MatrixMap<T> Y = as_mutable_matrix<T>(y);
@@ -91,14 +91,14 @@ void linear_backward(const Array& grad_y, const Array& x, const Array& weight, A
   require_2d("linear backward", "input x [N, I]", x);
   require_2d("linear backward", "weight [O, I]", weight);
   const int64_t n = x.size(0), out_features = weight.size(0);
-  check(weight.size(1) == x.size(1) && grad_y.shape() == Shape{n, out_features},
+  DNAGRAD_CHECK((weight.size(1) == x.size(1) && grad_y.shape() == Shape{n, out_features}),
         "linear backward: expected x [N, I], weight [O, I] and grad_y [N, O], got ", x.desc(),
         ", ", weight.desc(), " and ", grad_y.desc());
-  check(!grad_x || grad_x->shape() == x.shape(), "linear backward: grad_x ",
+  DNAGRAD_CHECK(!grad_x || grad_x->shape() == x.shape(), "linear backward: grad_x ",
         grad_x ? grad_x->desc() : "", " does not match x ", x.desc());
-  check(!grad_weight || grad_weight->shape() == weight.shape(), "linear backward: grad_weight ",
+  DNAGRAD_CHECK(!grad_weight || grad_weight->shape() == weight.shape(), "linear backward: grad_weight ",
         grad_weight ? grad_weight->desc() : "", " does not match weight ", weight.desc());
-  check(!grad_bias || grad_bias->shape() == Shape{out_features}, "linear backward: grad_bias ",
+  DNAGRAD_CHECK(!grad_bias || grad_bias->shape() == Shape{out_features}, "linear backward: grad_bias ",
         grad_bias ? grad_bias->desc() : "", " is not [", out_features, "]");
   dispatch_float(x.dtype(), "linear backward", [&]<class T>() {
     const ConstMatrixMap<T> G = as_matrix<T>(grad_y);

@@ -13,8 +13,8 @@ namespace dnagrad::kernels::cpu {
 namespace {
 
 void check_same(const char* op, const Array& param, const Array& other, const char* what) {
-  check(other.defined(), op, ": ", what, " is undefined (parameter ", param.desc(), ")");
-  check(other.shape() == param.shape(), op, ": ", what, " ", other.desc(),
+  DNAGRAD_CHECK(other.defined(), op, ": ", what, " is undefined (parameter ", param.desc(), ")");
+  DNAGRAD_CHECK(other.shape() == param.shape(), op, ": ", what, " ", other.desc(),
         " does not match the parameter ", param.desc());
   require_same_device_dtype(op, param, {&other});
 }
@@ -51,7 +51,7 @@ void adam_update(Array& param, const Array& grad, Array& exp_avg, Array& exp_avg
   check_same("adam_update", param, grad, "the gradient");
   check_same("adam_update", param, exp_avg, "exp_avg");
   check_same("adam_update", param, exp_avg_sq, "exp_avg_sq");
-  check(step >= 1, "adam_update: step must be >= 1 (1-based), got ", step);
+  DNAGRAD_CHECK(step >= 1, "adam_update: step must be >= 1 (1-based), got ", step);
   // Bias corrections: m and v start at 0, so after t steps they are scaled down by
   // (1 - beta^t); dividing by it makes them unbiased estimates of E[g] and E[g^2].
   const double correction1 = 1 - std::pow(c.beta1, static_cast<double>(step));

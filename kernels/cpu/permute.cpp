@@ -13,7 +13,7 @@ namespace dnagrad::kernels::cpu {
 void permute(const Array& x, const std::vector<int64_t>& perm, Array& y, bool accumulate) {
   require_same_device_dtype("permute", x, {&y});
   const int64_t ndim = x.dim();
-  check(static_cast<int64_t>(perm.size()) == ndim, "permute: ", perm.size(),
+  DNAGRAD_CHECK(static_cast<int64_t>(perm.size()) == ndim, "permute: ", perm.size(),
         " dimensions given for ", x.desc());
   std::vector<bool> seen(ndim, false);
   bool valid = true;
@@ -24,9 +24,9 @@ void permute(const Array& x, const std::vector<int64_t>& perm, Array& y, bool ac
     seen[d] = true;
     expected.push_back(x.size(d));
   }
-  check(valid, "permute: ", shape_str(perm), " is not a permutation of the dimensions of ",
+  DNAGRAD_CHECK(valid, "permute: ", shape_str(perm), " is not a permutation of the dimensions of ",
         x.desc());
-  check(y.shape() == expected, "permute: output ", y.desc(), " should have shape ",
+  DNAGRAD_CHECK(y.shape() == expected, "permute: output ", y.desc(), " should have shape ",
         shape_str(expected), " to hold ", x.desc(), " permuted");
   if (x.numel() == 0) return;
   const std::vector<int64_t> x_strides = contiguous_strides(x.shape());

@@ -28,17 +28,17 @@ struct PoolDims {
 
 // Checks that x [N, C, L] and y [N, C, L_out] (or their gradients) fit the pooling p.
 PoolDims pool_dims(const char* op, const Array& x, const Array& y, const Pool1dParams& p) {
-  check(p.kernel >= 1 && p.stride >= 1 && p.dilation >= 1 && p.padding >= 0 &&
+  DNAGRAD_CHECK(p.kernel >= 1 && p.stride >= 1 && p.dilation >= 1 && p.padding >= 0 &&
             2 * p.padding <= p.kernel,
         op, ": kernel, stride and dilation must be >= 1 and 0 <= padding <= kernel / 2 (kernel ",
         p.kernel, ", stride ", p.stride, ", padding ", p.padding, ", dilation ", p.dilation, ")");
-  check(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1), op,
+  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1), op,
         ": expected input [N, C, L] and output [N, C, L_out], got ", x.desc(), " and ", y.desc());
   const int64_t len_in = x.size(2);
   // The dilated window must fit in the padded input (PyTorch's rule); then every window holds at
   // least one real element.
   const int64_t span = len_in + 2 * p.padding - p.dilation * (p.kernel - 1) - 1;
-  check(span >= 0 && p.out_length(len_in) == y.size(2), op, ": input ", x.desc(), " with kernel ",
+  DNAGRAD_CHECK(span >= 0 && p.out_length(len_in) == y.size(2), op, ": input ", x.desc(), " with kernel ",
         p.kernel, ", stride ", p.stride, ", padding ", p.padding, ", dilation ", p.dilation,
         " does not give the output ", y.desc());
   require_same_device_dtype(op, x, {&y});
@@ -47,7 +47,7 @@ PoolDims pool_dims(const char* op, const Array& x, const Array& y, const Pool1dP
 
 // Checks x [N, C, L] against y [N, C, out] for adaptive pooling.
 PoolDims adaptive_dims(const char* op, const Array& x, const Array& y) {
-  check(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1) &&
+  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1) &&
             x.size(2) >= 1 && y.size(2) >= 1,
         op, ": expected input [N, C, L] and output [N, C, out] with L, out >= 1, got ", x.desc(),
         " and ", y.desc());
@@ -149,7 +149,7 @@ void maxpool_backward_impl(const Array& grad_y, const Array& argmax, Array& grad
       gx_r[i] += gy_r[t];
     }
   });
-  check(!bad_index, "maxpool1d_backward: argmax ", argmax.desc(),
+  DNAGRAD_CHECK(!bad_index, "maxpool1d_backward: argmax ", argmax.desc(),
         " holds an index outside [0, ", len_in, ") of grad_x ", grad_x.desc());
 }
 
@@ -249,7 +249,7 @@ void adaptive_backward_impl(const Array& grad_y, Array& grad_x, const PoolDims& 
 
 void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dParams& p) {
   const PoolDims d = pool_dims("maxpool1d_forward", x, y, p);
-  check(argmax.shape() == y.shape() && argmax.dtype() == DType::I64 &&
+  DNAGRAD_CHECK(argmax.shape() == y.shape() && argmax.dtype() == DType::I64 &&
             argmax.device() == y.device(),
         "maxpool1d_forward: expected argmax int64", shape_str(y.shape()), " like the output, got ",
         argmax.desc());
@@ -258,7 +258,7 @@ void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dPara
 }
 
 void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x) {
-  check(grad_y.dim() == 3 && grad_x.dim() == 3 && grad_x.size(0) == grad_y.size(0) &&
+  DNAGRAD_CHECK(grad_y.dim() == 3 && grad_x.dim() == 3 && grad_x.size(0) == grad_y.size(0) &&
             grad_x.size(1) == grad_y.size(1) && argmax.shape() == grad_y.shape() &&
             argmax.dtype() == DType::I64 && argmax.device() == grad_y.device(),
         "maxpool1d_backward: expected grad_y [N, C, L_out], argmax int64[N, C, L_out] and ",

@@ -17,15 +17,15 @@ constexpr int64_t kColumns = 256;
 // y must have x's shape without `dim`, or with it set to 1 (keepdim: same memory layout).
 void check_reduced_shape(const char* op, const Array& x, int dim, const Array& y) {
   if (dim == -1) {
-    check(y.numel() == 1, op, ": a sum over every element of ", x.desc(),
+    DNAGRAD_CHECK(y.numel() == 1, op, ": a sum over every element of ", x.desc(),
           " needs a one-element output, got ", y.desc());
     return;
   }
-  check(dim >= 0 && dim < x.dim(), op, ": dimension ", dim, " out of range for ", x.desc());
+  DNAGRAD_CHECK(dim >= 0 && dim < x.dim(), op, ": dimension ", dim, " out of range for ", x.desc());
   Shape dropped = x.shape(), kept = x.shape();
   dropped.erase(dropped.begin() + dim);
   kept[dim] = 1;
-  check(y.shape() == dropped || y.shape() == kept, op, ": summing ", x.desc(), " over dimension ",
+  DNAGRAD_CHECK(y.shape() == dropped || y.shape() == kept, op, ": summing ", x.desc(), " over dimension ",
         dim, " gives ", shape_str(dropped), " (or ", shape_str(kept), " with keepdim), got ",
         y.desc());
 }

@@ -1,0 +1,63 @@
+// `dnagrad demo [kmer8|cubic]`: the documents' tutorials as programs. Plain `dnagrad` runs the
+// 8-mer demo with its defaults.
+#include <iostream>
+#include <memory>
+
+#include "apps/commands.h"
+#include "apps/common.h"
+#include "core/error.h"
+#include "genomics/demo_cubic.h"
+#include "genomics/demo_kmer.h"
+
+namespace dnagrad::app {
+
+namespace {
+struct DemoOptions {
+  CommonOptions common;
+  std::string task = "kmer8";
+  std::string out = "dnagrad-demo";
+  int epochs = 50;
+};
+
+int run_demo(const DemoOptions& o) {
+  apply_common_options(o.common);  // CPU work; rejects --device cuda clearly until it is supported
+  DNAGRAD_CHECK(o.common.device == "cpu", "demo: --device ", o.common.device,
+        " is not supported yet; the demo runs on the CPU");
+  if (o.task == "cubic") {
+    genomics::CubicDemoOptions options;
+    options.seed = o.common.seed;
+    options.quiet = o.common.quiet;
+    const genomics::CubicDemoResult result = genomics::run_cubic_demo(options, std::cerr);
+    genomics::write_cubic_demo_outputs(result, o.out);
+    genomics::print_cubic_demo_summary(result, std::cout);
+  } else {
+    genomics::KmerDemoOptions options;
+    options.epochs = o.epochs;
+    options.seed = o.common.seed;
+    options.quiet = o.common.quiet;
+    const genomics::KmerDemoResult result = genomics::run_kmer_demo(options, std::cerr);
+    genomics::write_kmer_demo_outputs(result, o.out);
+    genomics::print_kmer_demo_summary(result, std::cout);
+  }
+  std::cout << "\nwrote " << o.out << "/\n";
+  return 0;
+}
+}  // namespace
+
+void add_demo_command(CLI::App& app, Commands& commands) {
+  auto options = std::make_shared<DemoOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "demo", "run a tutorial: kmer8 (seed 001, Linear vs CNN on 8-mer scores) or cubic (y = x^3)");
+  cmd->add_option("task", options->task, "which tutorial")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"kmer8", "cubic"}));
+  cmd->add_option("--out", options->out, "output directory")->capture_default_str();
+  cmd->add_option("--epochs", options->epochs, "training epochs per model (kmer8)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  add_common_options(cmd, options->common);
+  commands.entries.push_back({cmd, [options]() { return run_demo(*options); }});
+  commands.default_run = [options]() { return run_demo(*options); };
+}
+
+}  // namespace dnagrad::app
