@@ -1,5 +1,6 @@
 // `dnagrad demo [kmer8|cubic]`: the documents' tutorials as programs. Plain `dnagrad` runs the
 // 8-mer demo with its defaults.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -23,6 +24,10 @@ int run_demo(const DemoOptions& o) {
   apply_common_options(o.common);  // CPU work; rejects --device cuda clearly until it is supported
   DNAGRAD_CHECK(o.common.device == "cpu", "demo: --device ", o.common.device,
         " is not supported yet; the demo runs on the CPU");
+  // Fail before minutes of work, not after, when the output directory cannot be made.
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  DNAGRAD_CHECK(!ec, "demo: cannot create the output directory ", o.out, ": ", ec.message());
   if (o.task == "cubic") {
     genomics::CubicDemoOptions options;
     options.seed = o.common.seed;
@@ -46,6 +51,7 @@ int run_demo(const DemoOptions& o) {
 
 void add_demo_command(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<DemoOptions>();
+  options->common.seed = genomics::KmerDemoOptions{}.seed;  // see genomics/demo_kmer.h
   CLI::App* cmd = app.add_subcommand(
       "demo", "run a tutorial: kmer8 (seed 001, Linear vs CNN on 8-mer scores) or cubic (y = x^3)");
   cmd->add_option("task", options->task, "which tutorial")
@@ -54,7 +60,7 @@ void add_demo_command(CLI::App& app, Commands& commands) {
   cmd->add_option("--out", options->out, "output directory")->capture_default_str();
   cmd->add_option("--epochs", options->epochs, "training epochs per model (kmer8)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 1000000));
   add_common_options(cmd, options->common);
   commands.entries.push_back({cmd, [options]() { return run_demo(*options); }});
   commands.default_run = [options]() { return run_demo(*options); };

@@ -12,7 +12,7 @@ void add_common_options(CLI::App* command, CommonOptions& options) {
       ->capture_default_str();
   command->add_option("--threads", options.threads, "CPU threads (0 = every core)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 4096));
   command->add_option("--device", options.device, "cpu, cuda or cuda:N")->capture_default_str();
   command->add_flag("--quiet", options.quiet, "print only errors and final results");
 }

@@ -36,6 +36,9 @@ std::vector<double> time_runs(const std::function<void()>& fn, int warmup, int r
 // 256 on [N, 4, 2000] inputs, plus where the training step's time goes.
 std::vector<Measurement> promoter_benchmarks(const Config& config);
 
+// The whole default `dnagrad demo` run (seed 001's 8-mer tutorial), key "kmer8_demo".
+std::vector<Measurement> demo_benchmarks(const Config& config);
+
 void print_table(const std::vector<Measurement>& results, std::ostream& out);
 // Writes {"<key>": {"median_ms": ..., "runs_ms": [...], ...}, ...} atomically.
 void write_json(const std::vector<Measurement>& results, const Config& config,

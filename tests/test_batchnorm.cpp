@@ -131,12 +131,12 @@ TEST_CASE("batch_norm1d training: a hand-computed batch") {
   const double r = std::sqrt(3.5);
   Array running_mean = vec({1}, {0}), running_var = vec({1}, {1});
   Array y = poisoned({2, 1, 2}), mean = poisoned({1}), invstd = poisoned({1});
-  kernels::batchnorm_forward_train(x, vec({1}, {2}), vec({1}, {1}), running_mean, running_var,
-                                   0.1, 0.0, y, mean, invstd);
+  kernels::batchnorm_forward_train(x, vec({1}, {2}), vec({1}, {1}), running_mean, running_var, 0.1,
+                                   0.0, y, mean, invstd);
   require_close(y, vec({2, 1, 2}, {-4 / r + 1, -2 / r + 1, 1, 6 / r + 1}), 1e-12, 1e-12);
   require_close(mean, vec({1}, {3}));
   require_close(invstd, vec({1}, {1 / r}));
-  require_close(running_mean, vec({1}, {0.3}));                   // 0.9*0 + 0.1*3
+  require_close(running_mean, vec({1}, {0.3}));                  // 0.9*0 + 0.1*3
   require_close(running_var, vec({1}, {0.9 + 0.1 * 14.0 / 3}));  // 0.9*1 + 0.1*14/3
 
   // Backward with g = {1, 0, 0, 0} onto zeros, weight 2: sum g = 1, xhat = (x-3)/r,
@@ -198,8 +198,8 @@ TEST_CASE("batch_norm1d eval mode normalises with the running statistics") {
     kernels::batchnorm_forward_eval(x, w, b, running_mean, running_var, 1e-5, y);
     require_close(y, expected, 1e-12, 1e-12);
 
-    const Tensor out = batch_norm1d(Tensor(x), Tensor(w), Tensor(b), running_mean, running_var,
-                                    false, 0.1, 1e-5);
+    const Tensor out =
+        batch_norm1d(Tensor(x), Tensor(w), Tensor(b), running_mean, running_var, false, 0.1, 1e-5);
     require_close(out.data(), expected, 1e-12, 1e-12);
     require_close(running_mean, mean_before, 0, 0);  // eval leaves the running stats alone
     require_close(running_var, var_before, 0, 0);
@@ -288,8 +288,7 @@ TEST_CASE("batchnorm kernels match a naive float64 loop (assign forward, accumul
         require_close(gw, plus(gw0, ref.w), tol, tol);
         require_close(gb, plus(gb0, ref.b), tol, tol);
         gx = gx0.clone();
-        kernels::batchnorm_backward(g, x, w, mean_arg, invstd_arg, training, &gx, nullptr,
-                                    nullptr);
+        kernels::batchnorm_backward(g, x, w, mean_arg, invstd_arg, training, &gx, nullptr, nullptr);
         require_close(gx, plus(gx0, ref.x), tol, tol);
       }
     }
@@ -339,14 +338,14 @@ TEST_CASE("batchnorm kernels reject mismatched shapes with the op's name") {
       kernels::batchnorm_forward_train(x, c3, c3, none, none, 0.1, 1e-5, wrong_y, mean, invstd),
       Error);
   Array f32_stats = Array::zeros({3}, DType::F32);
-  CHECK_THROWS_AS(kernels::batchnorm_forward_train(x, c3, c3, f32_stats, none, 0.1, 1e-5, y, mean,
-                                                   invstd),
-                  Error);
+  CHECK_THROWS_AS(
+      kernels::batchnorm_forward_train(x, c3, c3, f32_stats, none, 0.1, 1e-5, y, mean, invstd),
+      Error);
   const Array one_value = Array::zeros({1, 3, 1}, DType::F64);
   Array y1 = Array::zeros({1, 3, 1}, DType::F64);
-  CHECK_THROWS_WITH_AS(kernels::batchnorm_forward_train(one_value, c3, c3, none, none, 0.1, 1e-5,
-                                                        y1, mean, invstd),
-                       doctest::Contains("more than one value"), Error);
+  CHECK_THROWS_WITH_AS(
+      kernels::batchnorm_forward_train(one_value, c3, c3, none, none, 0.1, 1e-5, y1, mean, invstd),
+      doctest::Contains("more than one value"), Error);
   CHECK_THROWS_WITH_AS(kernels::batchnorm_forward_eval(x, c3, c3, none, c3, 1e-5, y),
                        doctest::Contains("running_mean"), Error);
   Array gx = Array::zeros({2, 3, 5}, DType::F64);

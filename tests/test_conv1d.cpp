@@ -24,17 +24,17 @@ struct ConvCase {
 
 // The awkward shapes every conv test sweeps.
 const std::vector<ConvCase> conv_cases = {
-    {2, 3, 4, 9, 3, {1, 1, 1}, true},   // "same" padding
-    {1, 2, 3, 7, 3, {1, 0, 1}, true},   // batch 1, no padding
-    {3, 2, 2, 11, 3, {2, 1, 1}, true},  // stride 2, odd length
-    {2, 2, 3, 10, 3, {1, 2, 2}, true},  // dilation 2
-    {2, 3, 2, 8, 2, {1, 0, 1}, false},  // even kernel, no bias
-    {1, 2, 2, 5, 3, {1, 3, 1}, true},   // padding larger than the kernel's half
-    {2, 1, 3, 3, 5, {1, 2, 1}, true},   // kernel longer than the input
-    {2, 3, 2, 13, 4, {3, 2, 2}, false}, // stride 3 with dilation 2 and padding, no bias
-    {2, 4, 3, 6, 1, {1, 0, 1}, true},   // pointwise (K = 1): no im2col
-    {2, 3, 2, 7, 1, {2, 1, 1}, true},   // K = 1 with stride and padding
-    {2, 3, 2, 5, 1, {1, 1, 1}, false},  // K = 1 with padding: still needs im2col
+    {2, 3, 4, 9, 3, {1, 1, 1}, true},    // "same" padding
+    {1, 2, 3, 7, 3, {1, 0, 1}, true},    // batch 1, no padding
+    {3, 2, 2, 11, 3, {2, 1, 1}, true},   // stride 2, odd length
+    {2, 2, 3, 10, 3, {1, 2, 2}, true},   // dilation 2
+    {2, 3, 2, 8, 2, {1, 0, 1}, false},   // even kernel, no bias
+    {1, 2, 2, 5, 3, {1, 3, 1}, true},    // padding larger than the kernel's half
+    {2, 1, 3, 3, 5, {1, 2, 1}, true},    // kernel longer than the input
+    {2, 3, 2, 13, 4, {3, 2, 2}, false},  // stride 3 with dilation 2 and padding, no bias
+    {2, 4, 3, 6, 1, {1, 0, 1}, true},    // pointwise (K = 1): no im2col
+    {2, 3, 2, 7, 1, {2, 1, 1}, true},    // K = 1 with stride and padding
+    {2, 3, 2, 5, 1, {1, 1, 1}, false},   // K = 1 with padding: still needs im2col
 };
 
 std::string describe(const ConvCase& c) {

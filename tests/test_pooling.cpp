@@ -30,22 +30,22 @@ struct PoolCase {
 };
 
 std::string describe(const PoolCase& c) {
-  return cat("x [", c.n_batch, ", ", c.channels, ", ", c.len, "], kernel ", c.p.kernel,
-             ", stride ", c.p.stride, ", padding ", c.p.padding, ", dilation ", c.p.dilation,
+  return cat("x [", c.n_batch, ", ", c.channels, ", ", c.len, "], kernel ", c.p.kernel, ", stride ",
+             c.p.stride, ", padding ", c.p.padding, ", dilation ", c.p.dilation,
              c.p.count_include_pad ? "" : ", padding not counted");
 }
 
 // Max pool shapes (avg pool uses the ones with dilation 1).
 const std::vector<PoolCase> pool_cases = {
-    {2, 3, 8, pool(2, 2)},           // the plain case
-    {1, 2, 11, pool(4, 4)},          // batch 1, length not divisible by the pool
-    {2, 2, 9, pool(3, 2, 1)},        // overlapping windows with padding
-    {2, 1, 10, pool(3, 1, 1, 2)},    // dilation 2
-    {1, 3, 7, pool(5, 3, 2)},        // padding = kernel / 2, odd length
-    {2, 2, 5, pool(1, 2)},           // kernel 1, stride 2
+    {2, 3, 8, pool(2, 2)},               // the plain case
+    {1, 2, 11, pool(4, 4)},              // batch 1, length not divisible by the pool
+    {2, 2, 9, pool(3, 2, 1)},            // overlapping windows with padding
+    {2, 1, 10, pool(3, 1, 1, 2)},        // dilation 2
+    {1, 3, 7, pool(5, 3, 2)},            // padding = kernel / 2, odd length
+    {2, 2, 5, pool(1, 2)},               // kernel 1, stride 2
     {1, 2, 6, pool(4, 1, 2, 1, false)},  // padding at both ends, not counted (avg)
-    {2, 2, 13, pool(2, 3, 1, 3)},    // stride > kernel, dilation 3
-    {2, 2, 3, pool(4, 2, 2)},        // kernel longer than the input (legal with padding 2)
+    {2, 2, 13, pool(2, 3, 1, 3)},        // stride > kernel, dilation 3
+    {2, 2, 3, pool(4, 2, 2)},            // kernel longer than the input (legal with padding 2)
 };
 
 // x [N, C, L] whose values are distinct and at least 0.1 apart (a shuffled ladder), so max
@@ -311,9 +311,9 @@ TEST_CASE("pooling gradients match finite differences (float64, through autograd
        std::vector<std::pair<int64_t, int64_t>>{{10, 3}, {5, 8}, {13, 4}, {9, 1}}) {
     INFO("adaptive L ", len, " -> ", out);
     const int64_t out_size = out;
-    check_gradients([out_size](const std::vector<Tensor>& t) {
-      return adaptive_avg_pool1d(t[0], out_size);
-    }, {random_array({2, 2, len}, gen)}, gen.next_u64());
+    check_gradients(
+        [out_size](const std::vector<Tensor>& t) { return adaptive_avg_pool1d(t[0], out_size); },
+        {random_array({2, 2, len}, gen)}, gen.next_u64());
   }
 }
 

@@ -16,9 +16,10 @@
 // undefined running statistics are not tracked. Statistics are summed in double, two passes
 // (mean, then squared deviations) over one channel's values while they are hot in cache.
 // Each channel belongs to one thread, so results do not depend on the thread count.
+#include "kernels/batchnorm.h"
+
 #include <cmath>
 
-#include "kernels/batchnorm.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/wide_sum.h"
 
@@ -32,7 +33,8 @@ struct BnDims {
 };
 
 BnDims bn_dims(const char* op, const Array& x) {
-  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ", x.desc());
+  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ",
+                x.desc());
   return {x.size(0), x.size(1), x.dim() == 3 ? x.size(2) : 1};
 }
 
@@ -44,13 +46,13 @@ void check_channel_vector(const char* op, const char* name, const Array& a, cons
     return;
   }
   DNAGRAD_CHECK(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
-        x.desc(), ", got ", a.desc());
+                x.desc(), ", got ", a.desc());
   require_same_device_dtype(op, x, {&a});
 }
 
 void check_same_shape(const char* op, const char* name, const Array& a, const Array& x) {
-  DNAGRAD_CHECK(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(), ", got ",
-        a.desc());
+  DNAGRAD_CHECK(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(),
+                ", got ", a.desc());
   require_same_device_dtype(op, x, {&a});
 }
 
@@ -71,9 +73,9 @@ void normalise_channel(const T* x, T* y, const BnDims& d, int64_t c, T mean, T s
 }
 
 template <class T>
-void forward_train_impl(const Array& x, const Array& weight, const Array& bias,
-                        Array& running_mean, Array& running_var, double momentum, double eps,
-                        Array& y, Array& save_mean, Array& save_invstd, const BnDims& d) {
+void forward_train_impl(const Array& x, const Array& weight, const Array& bias, Array& running_mean,
+                        Array& running_var, double momentum, double eps, Array& y, Array& save_mean,
+                        Array& save_invstd, const BnDims& d) {
   const T* x_data = x.data<T>();
   T* y_data = y.data<T>();
   const T* w = weight.defined() ? weight.data<T>() : nullptr;
@@ -183,7 +185,8 @@ void batchnorm_forward_train(const Array& x, const Array& weight, const Array& b
                              Array& y, Array& save_mean, Array& save_invstd) {
   const char* op = "batchnorm_forward_train";
   const BnDims d = bn_dims(op, x);
-  DNAGRAD_CHECK(d.count() > 1, op, ": training needs more than one value per channel, got x ", x.desc());
+  DNAGRAD_CHECK(d.count() > 1, op, ": training needs more than one value per channel, got x ",
+                x.desc());
   check_channel_vector(op, "weight", weight, x);
   check_channel_vector(op, "bias", bias, x);
   check_channel_vector(op, "running_mean", running_mean, x);
@@ -212,9 +215,9 @@ void batchnorm_forward_eval(const Array& x, const Array& weight, const Array& bi
   });
 }
 
-void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight,
-                        const Array& mean, const Array& invstd, bool training, Array* grad_x,
-                        Array* grad_weight, Array* grad_bias) {
+void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight, const Array& mean,
+                        const Array& invstd, bool training, Array* grad_x, Array* grad_weight,
+                        Array* grad_bias) {
   const char* op = "batchnorm_backward";
   const BnDims d = bn_dims(op, x);
   check_same_shape(op, "grad_y", grad_y, x);

@@ -63,20 +63,21 @@ struct ConvDims {
 ConvDims conv_dims(const char* op, const Array& x, const Array& weight, const Array& y,
                    const Conv1dParams& p) {
   DNAGRAD_CHECK(p.stride >= 1 && p.dilation >= 1 && p.padding >= 0, op,
-        ": stride and dilation must be >= 1 and padding >= 0 (stride ", p.stride, ", padding ",
-        p.padding, ", dilation ", p.dilation, ")");
-  DNAGRAD_CHECK(x.dim() == 3 && weight.dim() == 3 && y.dim() == 3 && weight.size(1) == x.size(1) &&
-            y.size(0) == x.size(0) && y.size(1) == weight.size(0),
-        op, ": expected input [N, C_in, L_in], weight [C_out, C_in, K], output [N, C_out, L_out]",
-        ", got ", x.desc(), ", ", weight.desc(), ", ", y.desc());
+                ": stride and dilation must be >= 1 and padding >= 0 (stride ", p.stride,
+                ", padding ", p.padding, ", dilation ", p.dilation, ")");
+  DNAGRAD_CHECK(
+      x.dim() == 3 && weight.dim() == 3 && y.dim() == 3 && weight.size(1) == x.size(1) &&
+          y.size(0) == x.size(0) && y.size(1) == weight.size(0),
+      op, ": expected input [N, C_in, L_in], weight [C_out, C_in, K], output [N, C_out, L_out]",
+      ", got ", x.desc(), ", ", weight.desc(), ", ", y.desc());
   const ConvDims d{x.size(0), x.size(1), x.size(2), weight.size(0), weight.size(2), y.size(2)};
   // The dilated kernel must fit in the padded input (PyTorch's rule; out_length's truncating
   // division alone would let a slightly too short input through with L_out = 1).
   const int64_t span = d.len_in + 2 * p.padding - p.dilation * (d.kernel - 1) - 1;
   DNAGRAD_CHECK(d.kernel >= 1 && span >= 0 && p.out_length(d.len_in, d.kernel) == d.len_out, op,
-        ": input ", x.desc(), " with weight ", weight.desc(), ", stride ", p.stride, ", padding ",
-        p.padding, " and dilation ", p.dilation, " gives length ", p.out_length(d.len_in, d.kernel),
-        ", but the output is ", y.desc());
+                ": input ", x.desc(), " with weight ", weight.desc(), ", stride ", p.stride,
+                ", padding ", p.padding, " and dilation ", p.dilation, " gives length ",
+                p.out_length(d.len_in, d.kernel), ", but the output is ", y.desc());
   require_same_device_dtype(op, x, {&weight, &y});
   return d;
 }
@@ -87,7 +88,7 @@ void forward_impl(const Array& x, const Array& weight, const Array& bias, Array&
   const T* x_data = x.data<T>();
   const T* bias_data = bias.defined() ? bias.data<T>() : nullptr;
   T* y_data = y.data<T>();
-  const ConstMatrixMap<T> w(weight.data<T>(), d.c_out, d.ck());       // [C_out, CK]
+  const ConstMatrixMap<T> w(weight.data<T>(), d.c_out, d.ck());  // [C_out, CK]
   const std::vector<Tap> taps = conv_taps(d.len_in, d.kernel, d.len_out, p);
   const bool unroll = !d.col_is_input(p);
 
@@ -115,7 +116,7 @@ void backward_input_impl(const Array& grad_y, const Array& weight, Array& grad_x
                          const Conv1dParams& p, const ConvDims& d) {
   const T* gy_data = grad_y.data<T>();
   T* gx_data = grad_x.data<T>();
-  const ConstMatrixMap<T> w(weight.data<T>(), d.c_out, d.ck());       // [C_out, CK]
+  const ConstMatrixMap<T> w(weight.data<T>(), d.c_out, d.ck());  // [C_out, CK]
   const std::vector<Tap> taps = conv_taps(d.len_in, d.kernel, d.len_out, p);
   const bool unroll = !d.col_is_input(p);
 
@@ -156,7 +157,7 @@ void backward_weight_impl(const Array& grad_y, const Array& x, Array& grad_weigh
 #pragma omp single
     used_threads = omp_get_num_threads();
     T* sum_data = tid == 0 ? grad_weight.data<T>() : partials.data() + (tid - 1) * w_size;
-    MatrixMap<T> sum(sum_data, d.c_out, d.ck());                         // [C_out, CK]
+    MatrixMap<T> sum(sum_data, d.c_out, d.ck());  // [C_out, CK]
     std::vector<T> col_buffer(unroll ? d.ck() * d.len_out : 0);
 #pragma omp for schedule(static)
     for (int64_t n = 0; n < d.n_batch; ++n) {
@@ -196,8 +197,8 @@ void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Arra
                     const Conv1dParams& p) {
   const ConvDims d = conv_dims("conv1d_forward", x, weight, y, p);
   if (bias.defined()) {
-    DNAGRAD_CHECK(bias.dim() == 1 && bias.size(0) == d.c_out, "conv1d_forward: expected bias [", d.c_out,
-          "], got ", bias.desc());
+    DNAGRAD_CHECK(bias.dim() == 1 && bias.size(0) == d.c_out, "conv1d_forward: expected bias [",
+                  d.c_out, "], got ", bias.desc());
     require_same_device_dtype("conv1d_forward", x, {&bias});
   }
   dispatch_float(x.dtype(), "conv1d_forward",
@@ -219,9 +220,10 @@ void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_wei
 }
 
 void conv1d_backward_bias(const Array& grad_y, Array& grad_bias) {
-  DNAGRAD_CHECK(grad_y.dim() == 3 && grad_bias.dim() == 1 && grad_bias.size(0) == grad_y.size(1),
-        "conv1d_backward_bias: expected grad_y [N, C_out, L_out] and grad_bias [C_out], got ",
-        grad_y.desc(), " and ", grad_bias.desc());
+  DNAGRAD_CHECK(
+      grad_y.dim() == 3 && grad_bias.dim() == 1 && grad_bias.size(0) == grad_y.size(1),
+      "conv1d_backward_bias: expected grad_y [N, C_out, L_out] and grad_bias [C_out], got ",
+      grad_y.desc(), " and ", grad_bias.desc());
   require_same_device_dtype("conv1d_backward_bias", grad_y, {&grad_bias});
   dispatch_float(grad_y.dtype(), "conv1d_backward_bias",
                  [&]<class T>() { backward_bias_impl<T>(grad_y, grad_bias); });

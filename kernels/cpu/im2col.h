@@ -37,8 +37,8 @@ inline std::vector<Tap> conv_taps(int64_t len_in, int64_t kernel, int64_t len_ou
 }
 
 template <class T>
-void im2col(const T* x, int64_t c_in, int64_t len_in, int64_t len_out,
-            const std::vector<Tap>& taps, int64_t stride, T* col) {
+void im2col(const T* x, int64_t c_in, int64_t len_in, int64_t len_out, const std::vector<Tap>& taps,
+            int64_t stride, T* col) {
   const int64_t kernel = static_cast<int64_t>(taps.size());
   for (int64_t c = 0; c < c_in; ++c) {
     const T* x_c = x + c * len_in;

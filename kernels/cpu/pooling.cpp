@@ -10,13 +10,14 @@
 // Forward functions ASSIGN y (and argmax); backward functions ACCUMULATE (+=) into grad_x.
 // Each row is handled by one thread, so there are no write races and results do not depend on
 // the thread count. Sums are taken in double.
+#include "kernels/pooling.h"
+
 #include <algorithm>
 #include <atomic>
 #include <limits>
 
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/wide_sum.h"
-#include "kernels/pooling.h"
 
 namespace dnagrad::kernels::cpu {
 
@@ -28,19 +29,21 @@ struct PoolDims {
 
 // Checks that x [N, C, L] and y [N, C, L_out] (or their gradients) fit the pooling p.
 PoolDims pool_dims(const char* op, const Array& x, const Array& y, const Pool1dParams& p) {
-  DNAGRAD_CHECK(p.kernel >= 1 && p.stride >= 1 && p.dilation >= 1 && p.padding >= 0 &&
-            2 * p.padding <= p.kernel,
-        op, ": kernel, stride and dilation must be >= 1 and 0 <= padding <= kernel / 2 (kernel ",
-        p.kernel, ", stride ", p.stride, ", padding ", p.padding, ", dilation ", p.dilation, ")");
-  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1), op,
-        ": expected input [N, C, L] and output [N, C, L_out], got ", x.desc(), " and ", y.desc());
+  DNAGRAD_CHECK(
+      p.kernel >= 1 && p.stride >= 1 && p.dilation >= 1 && p.padding >= 0 &&
+          2 * p.padding <= p.kernel,
+      op, ": kernel, stride and dilation must be >= 1 and 0 <= padding <= kernel / 2 (kernel ",
+      p.kernel, ", stride ", p.stride, ", padding ", p.padding, ", dilation ", p.dilation, ")");
+  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1),
+                op, ": expected input [N, C, L] and output [N, C, L_out], got ", x.desc(), " and ",
+                y.desc());
   const int64_t len_in = x.size(2);
   // The dilated window must fit in the padded input (PyTorch's rule); then every window holds at
   // least one real element.
   const int64_t span = len_in + 2 * p.padding - p.dilation * (p.kernel - 1) - 1;
-  DNAGRAD_CHECK(span >= 0 && p.out_length(len_in) == y.size(2), op, ": input ", x.desc(), " with kernel ",
-        p.kernel, ", stride ", p.stride, ", padding ", p.padding, ", dilation ", p.dilation,
-        " does not give the output ", y.desc());
+  DNAGRAD_CHECK(span >= 0 && p.out_length(len_in) == y.size(2), op, ": input ", x.desc(),
+                " with kernel ", p.kernel, ", stride ", p.stride, ", padding ", p.padding,
+                ", dilation ", p.dilation, " does not give the output ", y.desc());
   require_same_device_dtype(op, x, {&y});
   return {x.size(0) * x.size(1), len_in, y.size(2)};
 }
@@ -48,9 +51,9 @@ PoolDims pool_dims(const char* op, const Array& x, const Array& y, const Pool1dP
 // Checks x [N, C, L] against y [N, C, out] for adaptive pooling.
 PoolDims adaptive_dims(const char* op, const Array& x, const Array& y) {
   DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1) &&
-            x.size(2) >= 1 && y.size(2) >= 1,
-        op, ": expected input [N, C, L] and output [N, C, out] with L, out >= 1, got ", x.desc(),
-        " and ", y.desc());
+                    x.size(2) >= 1 && y.size(2) >= 1,
+                op, ": expected input [N, C, L] and output [N, C, out] with L, out >= 1, got ",
+                x.desc(), " and ", y.desc());
   require_same_device_dtype(op, x, {&y});
   return {x.size(0) * x.size(1), x.size(2), y.size(2)};
 }
@@ -124,14 +127,14 @@ void maxpool_forward_impl(const Array& x, Array& y, Array& argmax, const Pool1dP
           ? t_inner_begin
           : std::clamp((last_start + p.padding) / p.stride + 1, t_inner_begin, d.len_out);
   parallel_for(d.rows, d.len_in + d.len_out, [&](int64_t r) {
-    maxpool_row(x_data + r * d.len_in, y_data + r * d.len_out, arg_data + r * d.len_out,
-                d.len_in, d.len_out, t_inner_begin, t_inner_end, p);
+    maxpool_row(x_data + r * d.len_in, y_data + r * d.len_out, arg_data + r * d.len_out, d.len_in,
+                d.len_out, t_inner_begin, t_inner_end, p);
   });
 }
 
 template <class T>
-void maxpool_backward_impl(const Array& grad_y, const Array& argmax, Array& grad_x,
-                           int64_t rows, int64_t len_in, int64_t len_out) {
+void maxpool_backward_impl(const Array& grad_y, const Array& argmax, Array& grad_x, int64_t rows,
+                           int64_t len_in, int64_t len_out) {
   const T* gy_data = grad_y.data<T>();
   const int64_t* arg_data = argmax.data<int64_t>();
   T* gx_data = grad_x.data<T>();
@@ -150,7 +153,7 @@ void maxpool_backward_impl(const Array& grad_y, const Array& argmax, Array& grad
     }
   });
   DNAGRAD_CHECK(!bad_index, "maxpool1d_backward: argmax ", argmax.desc(),
-        " holds an index outside [0, ", len_in, ") of grad_x ", grad_x.desc());
+                " holds an index outside [0, ", len_in, ") of grad_x ", grad_x.desc());
 }
 
 // ---- average ----
@@ -249,20 +252,21 @@ void adaptive_backward_impl(const Array& grad_y, Array& grad_x, const PoolDims& 
 
 void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dParams& p) {
   const PoolDims d = pool_dims("maxpool1d_forward", x, y, p);
-  DNAGRAD_CHECK(argmax.shape() == y.shape() && argmax.dtype() == DType::I64 &&
-            argmax.device() == y.device(),
-        "maxpool1d_forward: expected argmax int64", shape_str(y.shape()), " like the output, got ",
-        argmax.desc());
+  DNAGRAD_CHECK(
+      argmax.shape() == y.shape() && argmax.dtype() == DType::I64 && argmax.device() == y.device(),
+      "maxpool1d_forward: expected argmax int64", shape_str(y.shape()), " like the output, got ",
+      argmax.desc());
   dispatch_float(x.dtype(), "maxpool1d_forward",
                  [&]<class T>() { maxpool_forward_impl<T>(x, y, argmax, p, d); });
 }
 
 void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x) {
   DNAGRAD_CHECK(grad_y.dim() == 3 && grad_x.dim() == 3 && grad_x.size(0) == grad_y.size(0) &&
-            grad_x.size(1) == grad_y.size(1) && argmax.shape() == grad_y.shape() &&
-            argmax.dtype() == DType::I64 && argmax.device() == grad_y.device(),
-        "maxpool1d_backward: expected grad_y [N, C, L_out], argmax int64[N, C, L_out] and ",
-        "grad_x [N, C, L], got ", grad_y.desc(), ", ", argmax.desc(), " and ", grad_x.desc());
+                    grad_x.size(1) == grad_y.size(1) && argmax.shape() == grad_y.shape() &&
+                    argmax.dtype() == DType::I64 && argmax.device() == grad_y.device(),
+                "maxpool1d_backward: expected grad_y [N, C, L_out], argmax int64[N, C, L_out] and ",
+                "grad_x [N, C, L], got ", grad_y.desc(), ", ", argmax.desc(), " and ",
+                grad_x.desc());
   require_same_device_dtype("maxpool1d_backward", grad_y, {&grad_x});
   const int64_t rows = grad_y.size(0) * grad_y.size(1);
   dispatch_float(grad_y.dtype(), "maxpool1d_backward", [&]<class T>() {

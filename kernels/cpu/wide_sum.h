@@ -15,6 +15,11 @@ namespace dnagrad::kernels::cpu {
 template <class Term>
 double wide_sum(int64_t n, Term term) {
   constexpr int64_t lanes = 32;
+  if (n < 2 * lanes) {  // short rows (an 8-mer's 6 conv outputs): the lanes would cost more
+    double s = 0;
+    for (int64_t i = 0; i < n; ++i) s += term(i);
+    return s;
+  }
   double acc[lanes] = {};
   const int64_t n_full = n - n % lanes;
   for (int64_t i = 0; i < n_full; i += lanes)
