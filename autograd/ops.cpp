@@ -130,8 +130,9 @@ int64_t check_pool(const Tensor& x, const Attrs& a, const char* op) {
         ", stride ", a.stride, ", padding ", a.padding, ", dilation ", a.dilation, ")");
   DNAGRAD_CHECK(2 * a.padding <= a.kernel, op, ": padding ", a.padding,
         " must be at most half the kernel size ", a.kernel, " (as in PyTorch)");
+  const int64_t span = x.size(2) + 2 * a.padding - a.dilation * (a.kernel - 1) - 1;
   const int64_t len_out = pool_params(a).out_length(x.size(2));
-  DNAGRAD_CHECK(len_out >= 1, op, ": input length ", x.size(2), " is too short for kernel ", a.kernel,
+  DNAGRAD_CHECK(span >= 0 && len_out >= 1, op, ": input length ", x.size(2), " is too short for kernel ", a.kernel,
         " with dilation ", a.dilation, " and padding ", a.padding);
   return len_out;
 }
@@ -237,8 +238,11 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
   DNAGRAD_CHECK(stride >= 1 && dilation >= 1 && padding >= 0, "conv1d: stride and dilation must be >= 1 ",
         "and padding >= 0 (stride ", stride, ", padding ", padding, ", dilation ", dilation, ")");
   const kernels::Conv1dParams p{stride, padding, dilation};
+  // The padded input must hold the dilated kernel at least once (PyTorch's check; the length
+  // formula alone would round a negative span up to one output).
+  const int64_t span = x.size(2) + 2 * padding - dilation * (weight.size(2) - 1) - 1;
   const int64_t len_out = p.out_length(x.size(2), weight.size(2));
-  DNAGRAD_CHECK(len_out >= 1, "conv1d: input length ", x.size(2), " with padding ", padding,
+  DNAGRAD_CHECK(span >= 0 && len_out >= 1, "conv1d: input length ", x.size(2), " with padding ", padding,
         " is shorter than the dilated kernel (K = ", weight.size(2), ", dilation ", dilation, ")");
   Array y = empty_like(x.data(), {x.size(0), weight.size(0), len_out});
   kernels::conv1d_forward(x.data(), weight.data(), bias.defined() ? bias.data() : Array(), y, p);

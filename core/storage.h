@@ -1,6 +1,7 @@
 // Storage: one RAII block of memory on one device. Arrays share storages through shared_ptr, so a
-// reshape is a new Array over the same Storage. CPU blocks are 64-byte aligned (one cache line,
-// one AVX-512 register); CUDA blocks come from the CUDA runtime (core/cuda_runtime.h).
+// reshape is a new Array over the same Storage. Blocks come from the caching allocator
+// (core/allocator.h): CPU blocks are 64-byte aligned (one cache line, one AVX-512 register),
+// CUDA blocks come from the CUDA runtime (core/cuda_runtime.h).
 #pragma once
 #include <cstddef>
 
@@ -21,7 +22,8 @@ class Storage {
 
  private:
   void* data_ = nullptr;
-  size_t bytes_ = 0;
+  size_t bytes_ = 0;     // requested
+  size_t reserved_ = 0;  // held (the allocator rounds up)
   Device device_;
 };
 

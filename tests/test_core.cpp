@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/allocator.h"
 #include "core/cuda_runtime.h"
 #include "core/device.h"
 #include "test_util.h"
@@ -97,4 +98,32 @@ TEST_CASE("core: permutation is a permutation and depends on the seed") {
   CHECK(std::set<int64_t>(p1.begin(), p1.end()).size() == 1000);
   CHECK(*std::max_element(p1.begin(), p1.end()) == 999);
   CHECK(p1 != p2);
+}
+
+TEST_CASE("core: the caching allocator reuses freed large blocks and can be emptied") {
+  empty_cache();
+  CHECK(cached_bytes() == 0);
+  void* first = nullptr;
+  {
+    Array big = Array::empty({1 << 20});  // 4 MiB
+    first = big.raw();
+  }
+  CHECK(cached_bytes() >= (size_t{4} << 20));
+  {
+    Array again = Array::empty({1 << 20});  // the same size class: the cached block comes back
+    CHECK(again.raw() == first);
+    CHECK(cached_bytes() == 0);
+    Array small = Array::zeros({3});         // small blocks bypass the cache
+    CHECK(small.at({2}) == 0);
+  }
+  empty_cache();
+  CHECK(cached_bytes() == 0);
+}
+
+TEST_CASE("core: conv and pooling reject a kernel that does not fit the padded input") {
+  // L = 1, K = 2, dilation 3, padding 1: the dilated kernel spans 4 > 1 + 2 positions.
+  const Tensor x(Array::zeros({1, 1, 1})), w(Array::zeros({1, 1, 2}));
+  CHECK_THROWS_WITH_AS(conv1d(x, w, Tensor(), 4, 1, 3), doctest::Contains("conv1d"), Error);
+  CHECK_THROWS_WITH_AS(max_pool1d(Tensor(Array::zeros({1, 1, 1})), 2, 4, 1, 3),
+                       doctest::Contains("max_pool1d"), Error);
 }

@@ -1,0 +1,118 @@
+#include "core/allocator.h"
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/cuda_runtime.h"
+#include "core/error.h"
+
+namespace dnagrad {
+
+namespace {
+
+constexpr size_t kMinCachedBytes = size_t{1} << 20;  // smaller blocks come from malloc directly
+constexpr size_t kRounding = size_t{1} << 16;        // 64 KiB size classes for cached blocks
+constexpr size_t kAlignment = 64;                    // a cache line, an AVX-512 register
+
+size_t round_up(size_t bytes, size_t to) { return (bytes + to - 1) / to * to; }
+
+void* raw_allocate(size_t bytes, Device device) {
+  if (device.is_cuda()) return cuda_malloc(bytes, device.index);
+  void* p = std::aligned_alloc(kAlignment, bytes);
+  DNAGRAD_CHECK(p != nullptr, "out of memory allocating ", bytes, " bytes on the CPU");
+  return p;
+}
+
+void raw_free(void* ptr, Device device) {
+  if (device.is_cuda()) cuda_free(ptr);
+  else std::free(ptr);
+}
+
+size_t limit_from_environment() {
+  const char* env = std::getenv("DNAGRAD_CACHE_LIMIT_MB");
+  const size_t mb = env ? std::strtoull(env, nullptr, 10) : 8192;
+  return mb << 20;
+}
+
+class BlockCache {
+ public:
+  Allocation allocate(size_t bytes, Device device) {
+    if (bytes < kMinCachedBytes) {
+      const size_t size = round_up(bytes == 0 ? 1 : bytes, kAlignment);
+      return {raw_allocate(size, device), size};
+    }
+    const size_t size = round_up(bytes, kRounding);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto found = free_.find({key(device), size});
+      if (found != free_.end() && !found->second.empty()) {
+        void* p = found->second.back();
+        found->second.pop_back();
+        held_[device.is_cuda()] -= size;
+        return {p, size};
+      }
+    }
+    try {
+      return {raw_allocate(size, device), size};
+    } catch (const Error&) {
+      release_all(device.is_cuda());  // out of memory: give back what we hold and try once more
+      return {raw_allocate(size, device), size};
+    }
+  }
+
+  void release(const Allocation& block, Device device) {
+    if (block.bytes >= kMinCachedBytes) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      size_t& held = held_[device.is_cuda()];
+      if (held + block.bytes <= limit_) {
+        free_[{key(device), block.bytes}].push_back(block.ptr);
+        held += block.bytes;
+        return;
+      }
+    }
+    raw_free(block.ptr, device);
+  }
+
+  void release_all(bool cuda_only) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& [k, blocks] : free_) {
+      const Device device = k.first < 0 ? Device::cpu() : Device::cuda(k.first);
+      if (cuda_only && device.is_cpu()) continue;
+      for (void* p : blocks) raw_free(p, device);
+      held_[device.is_cuda()] -= blocks.size() * k.second;
+      blocks.clear();
+    }
+  }
+
+  size_t held() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return held_[0] + held_[1];
+  }
+
+ private:
+  static int key(Device device) { return device.is_cpu() ? -1 : device.index; }
+
+  std::mutex mutex_;
+  std::map<std::pair<int, size_t>, std::vector<void*>> free_;  // (device, size) -> free blocks
+  size_t held_[2] = {0, 0};                                    // CPU, CUDA
+  const size_t limit_ = limit_from_environment();
+};
+
+// Never destroyed: arrays freed during static destruction must still find it.
+BlockCache& cache() {
+  static BlockCache* instance = new BlockCache();
+  return *instance;
+}
+
+}  // namespace
+
+Allocation cached_allocate(size_t bytes, Device device) { return cache().allocate(bytes, device); }
+void cached_free(const Allocation& block, Device device) { cache().release(block, device); }
+void empty_cache() { cache().release_all(false); }
+size_t cached_bytes() { return cache().held(); }
+
+}  // namespace dnagrad
