@@ -23,6 +23,12 @@ void accumulate(Array& dst, const Array& src, double alpha);
 void accumulate_product(Array& dst, const Array& a, const Array& b);
 }  // namespace cpu
 
+#ifdef DNAGRAD_WITH_CUDA
+namespace cuda {
+void accumulate(Array& dst, const Array& src, double alpha);
+}  // namespace cuda
+#endif
+
 // out = a op b, out shaped broadcast(a, b). Assigns.
 inline void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
   require_cpu(a, "binary_forward");
@@ -48,6 +54,9 @@ inline void unary_backward(UnaryOp op, const Array& x, const Array& y, double sc
 }
 // dst += alpha * src, same number of elements. Accumulates.
 inline void accumulate(Array& dst, const Array& src, double alpha = 1.0) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (dst.device().is_cuda()) return cuda::accumulate(dst, src, alpha);
+#endif
   require_cpu(dst, "accumulate");
   cpu::accumulate(dst, src, alpha);
 }

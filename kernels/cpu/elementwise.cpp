@@ -10,10 +10,6 @@
 // a[offset_a(o)] and b[offset_b(o)]. An input's gradient is the per-element term on out's shape
 // summed (in double) over the dimensions that input was stretched along.
 
-// GCC 12.2 reports false "may be used uninitialized" warnings inside its own AVX-512 intrinsics
-// when Eigen's vectorised exp/log are inlined (GCC bug 105593, fixed in 12.3); silence only those.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <Eigen/Core>
 #include <cmath>
 #include <memory>
