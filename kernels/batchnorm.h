@@ -23,11 +23,30 @@ void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight
                         Array* grad_weight, Array* grad_bias);
 }  // namespace cpu
 
+#ifdef DNAGRAD_WITH_CUDA
+namespace cuda {
+void batchnorm_forward_train(const Array& x, const Array& weight, const Array& bias,
+                             Array& running_mean, Array& running_var, double momentum, double eps,
+                             Array& y, Array& save_mean, Array& save_invstd);
+void batchnorm_forward_eval(const Array& x, const Array& weight, const Array& bias,
+                            const Array& running_mean, const Array& running_var, double eps,
+                            Array& y);
+void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight,
+                        const Array& mean, const Array& invstd, bool training, Array* grad_x,
+                        Array* grad_weight, Array* grad_bias);
+}  // namespace cuda
+#endif
+
 // Assigns y [N, C, L], save_mean [C] and save_invstd [C] = 1/sqrt(var_B + eps); updates the
 // running statistics in place when they are defined.
 inline void batchnorm_forward_train(const Array& x, const Array& weight, const Array& bias,
                                     Array& running_mean, Array& running_var, double momentum,
                                     double eps, Array& y, Array& save_mean, Array& save_invstd) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (x.device().is_cuda())
+    return cuda::batchnorm_forward_train(x, weight, bias, running_mean, running_var, momentum, eps,
+                                         y, save_mean, save_invstd);
+#endif
   require_cpu(x, "batchnorm_forward_train");
   cpu::batchnorm_forward_train(x, weight, bias, running_mean, running_var, momentum, eps, y,
                                save_mean, save_invstd);
@@ -36,6 +55,10 @@ inline void batchnorm_forward_train(const Array& x, const Array& weight, const A
 inline void batchnorm_forward_eval(const Array& x, const Array& weight, const Array& bias,
                                    const Array& running_mean, const Array& running_var,
                                    double eps, Array& y) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (x.device().is_cuda())
+    return cuda::batchnorm_forward_eval(x, weight, bias, running_mean, running_var, eps, y);
+#endif
   require_cpu(x, "batchnorm_forward_eval");
   cpu::batchnorm_forward_eval(x, weight, bias, running_mean, running_var, eps, y);
 }
@@ -46,6 +69,11 @@ inline void batchnorm_forward_eval(const Array& x, const Array& weight, const Ar
 inline void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight,
                                const Array& mean, const Array& invstd, bool training,
                                Array* grad_x, Array* grad_weight, Array* grad_bias) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (x.device().is_cuda())
+    return cuda::batchnorm_backward(grad_y, x, weight, mean, invstd, training, grad_x, grad_weight,
+                                    grad_bias);
+#endif
   require_cpu(x, "batchnorm_backward");
   cpu::batchnorm_backward(grad_y, x, weight, mean, invstd, training, grad_x, grad_weight,
                           grad_bias);

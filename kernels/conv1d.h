@@ -27,26 +27,50 @@ void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_wei
 void conv1d_backward_bias(const Array& grad_y, Array& grad_bias);
 }  // namespace cpu
 
+#ifdef DNAGRAD_WITH_CUDA
+namespace cuda {
+void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Array& y,
+                    const Conv1dParams& p);
+void conv1d_backward_input(const Array& grad_y, const Array& weight, Array& grad_x,
+                           const Conv1dParams& p);
+void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_weight,
+                            const Conv1dParams& p);
+void conv1d_backward_bias(const Array& grad_y, Array& grad_bias);
+}  // namespace cuda
+#endif
+
 // Assigns y (bias may be undefined).
 inline void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Array& y,
                            const Conv1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (x.device().is_cuda()) return cuda::conv1d_forward(x, weight, bias, y, p);
+#endif
   require_cpu(x, "conv1d_forward");
   cpu::conv1d_forward(x, weight, bias, y, p);
 }
 // grad_x += correlation of grad_y with the flipped kernel. Accumulates.
 inline void conv1d_backward_input(const Array& grad_y, const Array& weight, Array& grad_x,
                                   const Conv1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (grad_y.device().is_cuda()) return cuda::conv1d_backward_input(grad_y, weight, grad_x, p);
+#endif
   require_cpu(grad_y, "conv1d_backward_input");
   cpu::conv1d_backward_input(grad_y, weight, grad_x, p);
 }
 // grad_weight += correlation of x with grad_y. Accumulates.
 inline void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_weight,
                                    const Conv1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (grad_y.device().is_cuda()) return cuda::conv1d_backward_weight(grad_y, x, grad_weight, p);
+#endif
   require_cpu(grad_y, "conv1d_backward_weight");
   cpu::conv1d_backward_weight(grad_y, x, grad_weight, p);
 }
 // grad_bias[o] += sum over n, t of grad_y[n, o, t]. Accumulates.
 inline void conv1d_backward_bias(const Array& grad_y, Array& grad_bias) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (grad_y.device().is_cuda()) return cuda::conv1d_backward_bias(grad_y, grad_bias);
+#endif
   require_cpu(grad_y, "conv1d_backward_bias");
   cpu::conv1d_backward_bias(grad_y, grad_bias);
 }

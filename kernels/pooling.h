@@ -26,33 +26,62 @@ void adaptive_avgpool1d_forward(const Array& x, Array& y);
 void adaptive_avgpool1d_backward(const Array& grad_y, Array& grad_x);
 }  // namespace cpu
 
+#ifdef DNAGRAD_WITH_CUDA
+namespace cuda {
+void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dParams& p);
+void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x);
+void avgpool1d_forward(const Array& x, Array& y, const Pool1dParams& p);
+void avgpool1d_backward(const Array& grad_y, Array& grad_x, const Pool1dParams& p);
+void adaptive_avgpool1d_forward(const Array& x, Array& y);
+void adaptive_avgpool1d_backward(const Array& grad_y, Array& grad_x);
+}  // namespace cuda
+#endif
+
 // Assigns y [N, C, L_out] and argmax (int64, same shape as y).
 inline void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (x.device().is_cuda()) return cuda::maxpool1d_forward(x, y, argmax, p);
+#endif
   require_cpu(x, "maxpool1d_forward");
   cpu::maxpool1d_forward(x, y, argmax, p);
 }
 // grad_x[r, argmax[r, t]] += grad_y[r, t]. Accumulates.
 inline void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (grad_y.device().is_cuda()) return cuda::maxpool1d_backward(grad_y, argmax, grad_x);
+#endif
   require_cpu(grad_y, "maxpool1d_backward");
   cpu::maxpool1d_backward(grad_y, argmax, grad_x);
 }
 // Assigns y [N, C, L_out].
 inline void avgpool1d_forward(const Array& x, Array& y, const Pool1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (x.device().is_cuda()) return cuda::avgpool1d_forward(x, y, p);
+#endif
   require_cpu(x, "avgpool1d_forward");
   cpu::avgpool1d_forward(x, y, p);
 }
 // Spreads grad_y evenly over each window. Accumulates.
 inline void avgpool1d_backward(const Array& grad_y, Array& grad_x, const Pool1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (grad_y.device().is_cuda()) return cuda::avgpool1d_backward(grad_y, grad_x, p);
+#endif
   require_cpu(grad_y, "avgpool1d_backward");
   cpu::avgpool1d_backward(grad_y, grad_x, p);
 }
 // Assigns y [N, C, out] where out = y.size(2).
 inline void adaptive_avgpool1d_forward(const Array& x, Array& y) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (x.device().is_cuda()) return cuda::adaptive_avgpool1d_forward(x, y);
+#endif
   require_cpu(x, "adaptive_avgpool1d_forward");
   cpu::adaptive_avgpool1d_forward(x, y);
 }
 // Accumulates into grad_x [N, C, L].
 inline void adaptive_avgpool1d_backward(const Array& grad_y, Array& grad_x) {
+#ifdef DNAGRAD_WITH_CUDA
+  if (grad_y.device().is_cuda()) return cuda::adaptive_avgpool1d_backward(grad_y, grad_x);
+#endif
   require_cpu(grad_y, "adaptive_avgpool1d_backward");
   cpu::adaptive_avgpool1d_backward(grad_y, grad_x);
 }

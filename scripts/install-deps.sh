@@ -2,7 +2,8 @@
 # Installs what dnagrad needs from Debian 12's packages, skipping apt when everything is there.
 # Runs apt through sudo when not root.
 set -euo pipefail
-packages=(cmake ninja-build g++ libeigen3-dev doctest-dev libcli11-dev nlohmann-json3-dev)
+packages=(cmake ninja-build g++ libeigen3-dev doctest-dev libcli11-dev nlohmann-json3-dev
+  libhts-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

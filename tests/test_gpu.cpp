@@ -2,24 +2,11 @@
 // and ctest reports it as skipped, never as passed.
 #include <doctest/doctest.h>
 
-#include <iostream>
-
-#include "core/cuda_runtime.h"
 #include "kernels/elementwise.h"
 #include "test_util.h"
 
 using namespace dnagrad;
 using namespace dnagrad::testing;
-
-namespace {
-// True when there is no GPU to test on; prints the marker ctest turns into "skipped".
-bool skip_without_gpu() {
-  if (cuda_device_count() > 0) return false;
-  std::cout << "DNAGRAD-GPU-SKIP: " << (cuda_built() ? "no CUDA device found" : "built without CUDA")
-            << "\n";
-  return true;
-}
-}  // namespace
 
 TEST_SUITE("gpu") {
   TEST_CASE("gpu: accumulate on the device matches the CPU kernel in float64") {

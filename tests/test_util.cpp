@@ -2,10 +2,20 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 #include <limits>
 #include <random>
 
+#include "core/cuda_runtime.h"
+
 namespace dnagrad::testing {
+
+bool skip_without_gpu() {
+  if (cuda_device_count() > 0) return false;
+  std::cout << "DNAGRAD-GPU-SKIP: " << (cuda_built() ? "no CUDA device found" : "built without CUDA")
+            << "\n";
+  return true;
+}
 
 uint64_t fresh_seed() {
   if (const char* env = std::getenv("DNAGRAD_TEST_SEED")) return std::strtoull(env, nullptr, 10);

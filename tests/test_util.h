@@ -11,6 +11,11 @@
 
 namespace dnagrad::testing {
 
+// True when there is no GPU to test on (no device, or built without CUDA); then it prints the
+// marker "DNAGRAD-GPU-SKIP: <reason>", which ctest reports as skipped. Every gpu-suite test
+// starts with `if (skip_without_gpu()) return;`.
+bool skip_without_gpu();
+
 // A seed that differs per run (so tests see fresh inputs) unless DNAGRAD_TEST_SEED is set;
 // every test that uses it prints it on failure through doctest's INFO.
 uint64_t fresh_seed();
