@@ -17,6 +17,7 @@
 // (mean, then squared deviations) over one channel's values while they are hot in cache.
 // Each channel belongs to one thread, so results do not depend on the thread count.
 #include "kernels/batchnorm.h"
+#include "kernels/checks.h"
 
 #include <cmath>
 
@@ -33,27 +34,8 @@ struct BnDims {
 };
 
 BnDims bn_dims(const char* op, const Array& x) {
-  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ",
-                x.desc());
-  return {x.size(0), x.size(1), x.dim() == 3 ? x.size(2) : 1};
-}
-
-// `a` (when defined, or when required) must be a [C] vector of x's dtype on x's device.
-void check_channel_vector(const char* op, const char* name, const Array& a, const Array& x,
-                          bool required = false) {
-  if (!a.defined()) {
-    DNAGRAD_CHECK(!required, op, ": ", name, " is undefined");
-    return;
-  }
-  DNAGRAD_CHECK(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
-                x.desc(), ", got ", a.desc());
-  require_same_device_dtype(op, x, {&a});
-}
-
-void check_same_shape(const char* op, const char* name, const Array& a, const Array& x) {
-  DNAGRAD_CHECK(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(),
-                ", got ", a.desc());
-  require_same_device_dtype(op, x, {&a});
+  const BatchNormExtents e = check_batchnorm_input(op, x);  // kernels/checks.h
+  return {e.n_batch, e.channels, e.len};
 }
 
 // Row n of channel c: x[n, c, 0 .. L).

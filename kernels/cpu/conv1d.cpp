@@ -21,14 +21,10 @@
 // no parallel region, and Eigen may use the threads itself for a large product.
 #include <omp.h>
 
-// GCC 12 reports false "may be used uninitialized" warnings inside Eigen's AVX-512 GEMM packing
-// (avx512fintrin.h); they are noise, so they are silenced for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <Eigen/Core>
 #include <vector>
 
+#include "kernels/checks.h"
 #include "kernels/conv1d.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/parallel.h"
@@ -58,28 +54,11 @@ struct ConvDims {
   }
 };
 
-// Checks that x [N, C_in, L_in], weight [C_out, C_in, K] and y [N, C_out, L_out] (or their
-// gradients) fit together under p, and returns the extents.
+// Checks the arguments (kernels/checks.h) and returns the extents.
 ConvDims conv_dims(const char* op, const Array& x, const Array& weight, const Array& y,
                    const Conv1dParams& p) {
-  DNAGRAD_CHECK(p.stride >= 1 && p.dilation >= 1 && p.padding >= 0, op,
-                ": stride and dilation must be >= 1 and padding >= 0 (stride ", p.stride,
-                ", padding ", p.padding, ", dilation ", p.dilation, ")");
-  DNAGRAD_CHECK(
-      x.dim() == 3 && weight.dim() == 3 && y.dim() == 3 && weight.size(1) == x.size(1) &&
-          y.size(0) == x.size(0) && y.size(1) == weight.size(0),
-      op, ": expected input [N, C_in, L_in], weight [C_out, C_in, K], output [N, C_out, L_out]",
-      ", got ", x.desc(), ", ", weight.desc(), ", ", y.desc());
-  const ConvDims d{x.size(0), x.size(1), x.size(2), weight.size(0), weight.size(2), y.size(2)};
-  // The dilated kernel must fit in the padded input (PyTorch's rule; out_length's truncating
-  // division alone would let a slightly too short input through with L_out = 1).
-  const int64_t span = d.len_in + 2 * p.padding - p.dilation * (d.kernel - 1) - 1;
-  DNAGRAD_CHECK(d.kernel >= 1 && span >= 0 && p.out_length(d.len_in, d.kernel) == d.len_out, op,
-                ": input ", x.desc(), " with weight ", weight.desc(), ", stride ", p.stride,
-                ", padding ", p.padding, " and dilation ", p.dilation, " gives length ",
-                p.out_length(d.len_in, d.kernel), ", but the output is ", y.desc());
-  require_same_device_dtype(op, x, {&weight, &y});
-  return d;
+  const ConvExtents e = check_conv1d(op, x, weight, y, p);
+  return {e.n_batch, e.c_in, e.len_in, e.c_out, e.kernel, e.len_out};
 }
 
 template <class T>

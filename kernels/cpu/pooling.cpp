@@ -10,6 +10,7 @@
 // Forward functions ASSIGN y (and argmax); backward functions ACCUMULATE (+=) into grad_x.
 // Each row is handled by one thread, so there are no write races and results do not depend on
 // the thread count. Sums are taken in double.
+#include "kernels/checks.h"
 #include "kernels/pooling.h"
 
 #include <algorithm>
@@ -27,35 +28,15 @@ struct PoolDims {
   int64_t rows, len_in, len_out;
 };
 
-// Checks that x [N, C, L] and y [N, C, L_out] (or their gradients) fit the pooling p.
+// Argument checks (kernels/checks.h), returning the extents.
 PoolDims pool_dims(const char* op, const Array& x, const Array& y, const Pool1dParams& p) {
-  DNAGRAD_CHECK(
-      p.kernel >= 1 && p.stride >= 1 && p.dilation >= 1 && p.padding >= 0 &&
-          2 * p.padding <= p.kernel,
-      op, ": kernel, stride and dilation must be >= 1 and 0 <= padding <= kernel / 2 (kernel ",
-      p.kernel, ", stride ", p.stride, ", padding ", p.padding, ", dilation ", p.dilation, ")");
-  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1),
-                op, ": expected input [N, C, L] and output [N, C, L_out], got ", x.desc(), " and ",
-                y.desc());
-  const int64_t len_in = x.size(2);
-  // The dilated window must fit in the padded input (PyTorch's rule); then every window holds at
-  // least one real element.
-  const int64_t span = len_in + 2 * p.padding - p.dilation * (p.kernel - 1) - 1;
-  DNAGRAD_CHECK(span >= 0 && p.out_length(len_in) == y.size(2), op, ": input ", x.desc(),
-                " with kernel ", p.kernel, ", stride ", p.stride, ", padding ", p.padding,
-                ", dilation ", p.dilation, " does not give the output ", y.desc());
-  require_same_device_dtype(op, x, {&y});
-  return {x.size(0) * x.size(1), len_in, y.size(2)};
+  const PoolExtents e = check_pool1d(op, x, y, p);
+  return {e.rows, e.len_in, e.len_out};
 }
 
-// Checks x [N, C, L] against y [N, C, out] for adaptive pooling.
 PoolDims adaptive_dims(const char* op, const Array& x, const Array& y) {
-  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1) &&
-                    x.size(2) >= 1 && y.size(2) >= 1,
-                op, ": expected input [N, C, L] and output [N, C, out] with L, out >= 1, got ",
-                x.desc(), " and ", y.desc());
-  require_same_device_dtype(op, x, {&y});
-  return {x.size(0) * x.size(1), x.size(2), y.size(2)};
+  const PoolExtents e = check_adaptive_pool1d(op, x, y);
+  return {e.rows, e.len_in, e.len_out};
 }
 
 // ---- max ----

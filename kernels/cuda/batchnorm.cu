@@ -17,6 +17,7 @@
 #include <algorithm>
 
 #include "kernels/batchnorm.h"
+#include "kernels/checks.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/launch.cuh"
 
@@ -30,26 +31,8 @@ struct BnShape {
 };
 
 BnShape bn_shape(const char* op, const Array& x) {
-  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ",
-                x.desc());
-  return {x.size(0), x.size(1), x.dim() == 3 ? x.size(2) : 1};
-}
-
-void check_channel_vector(const char* op, const char* name, const Array& a, const Array& x,
-                          bool required = false) {
-  if (!a.defined()) {
-    DNAGRAD_CHECK(!required, op, ": ", name, " is undefined");
-    return;
-  }
-  DNAGRAD_CHECK(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
-                x.desc(), ", got ", a.desc());
-  require_same_device_dtype(op, x, {&a});
-}
-
-void check_same_shape(const char* op, const char* name, const Array& a, const Array& x) {
-  DNAGRAD_CHECK(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(),
-                ", got ", a.desc());
-  require_same_device_dtype(op, x, {&a});
+  const BatchNormExtents e = check_batchnorm_input(op, x);  // shared with the CPU twin
+  return {e.n_batch, e.channels, e.len};
 }
 
 // Offset of value e (0 <= e < M) of channel c: e = n*L + t -> x[n, c, t].

@@ -31,6 +31,7 @@
 //                     (a huge stride or dilation).
 #include <algorithm>
 
+#include "kernels/checks.h"
 #include "kernels/conv1d.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/launch.cuh"
@@ -57,24 +58,11 @@ constexpr int kSmemBudget = 40 * 1024;            // bytes of dynamic shared mem
 constexpr int kWTile = 32;  // output channels and ck entries per block
 constexpr int kRStep = 64;  // reduction values staged per step
 
-// Checks what the CPU kernel checks (kernels/cpu/conv1d.cpp) and returns the extents.
+// Checks the arguments (kernels/checks.h) plus this kernel's index limits; returns the extents.
 ConvShape conv_shape(const char* op, const Array& x, const Array& weight, const Array& y,
                      const Conv1dParams& p) {
-  DNAGRAD_CHECK(p.stride >= 1 && p.dilation >= 1 && p.padding >= 0, op,
-                ": stride and dilation must be >= 1 and padding >= 0 (stride ", p.stride,
-                ", padding ", p.padding, ", dilation ", p.dilation, ")");
-  DNAGRAD_CHECK(
-      x.dim() == 3 && weight.dim() == 3 && y.dim() == 3 && weight.size(1) == x.size(1) &&
-          y.size(0) == x.size(0) && y.size(1) == weight.size(0),
-      op, ": expected input [N, C_in, L_in], weight [C_out, C_in, K], output [N, C_out, L_out]",
-      ", got ", x.desc(), ", ", weight.desc(), ", ", y.desc());
-  const int64_t kernel = weight.size(2), len_in = x.size(2);
-  const int64_t span = len_in + 2 * p.padding - p.dilation * (kernel - 1) - 1;
-  DNAGRAD_CHECK(kernel >= 1 && span >= 0 && p.out_length(len_in, kernel) == y.size(2), op,
-                ": input ", x.desc(), " with weight ", weight.desc(), ", stride ", p.stride,
-                ", padding ", p.padding, " and dilation ", p.dilation, " gives length ",
-                p.out_length(len_in, kernel), ", but the output is ", y.desc());
-  require_same_device_dtype(op, x, {&weight, &y});
+  const ConvExtents e = check_conv1d(op, x, weight, y, p);  // the checks the CPU twin makes
+  const int64_t kernel = e.kernel, len_in = e.len_in;
   const int64_t limit = int64_t{1} << 30;  // int indices inside the kernels
   DNAGRAD_CHECK(x.numel() < limit && y.numel() < limit && weight.numel() < limit &&
                     p.stride < 65536 && p.dilation < 65536 && p.padding < limit,

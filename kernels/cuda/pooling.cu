@@ -15,6 +15,7 @@
 #include <algorithm>
 
 #include "kernels/cuda/launch.cuh"
+#include "kernels/checks.h"
 #include "kernels/pooling.h"
 
 namespace dnagrad::kernels::cuda {
@@ -25,32 +26,15 @@ struct PoolShape {
   int64_t rows, len_in, len_out;
 };
 
-// Checks what the CPU kernel checks (kernels/cpu/pooling.cpp).
+// Argument checks shared with the CPU twin (kernels/checks.h), returning the extents.
 PoolShape pool_shape(const char* op, const Array& x, const Array& y, const Pool1dParams& p) {
-  DNAGRAD_CHECK(
-      p.kernel >= 1 && p.stride >= 1 && p.dilation >= 1 && p.padding >= 0 &&
-          2 * p.padding <= p.kernel,
-      op, ": kernel, stride and dilation must be >= 1 and 0 <= padding <= kernel / 2 (kernel ",
-      p.kernel, ", stride ", p.stride, ", padding ", p.padding, ", dilation ", p.dilation, ")");
-  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1),
-                op, ": expected input [N, C, L] and output [N, C, L_out], got ", x.desc(), " and ",
-                y.desc());
-  const int64_t len_in = x.size(2);
-  const int64_t span = len_in + 2 * p.padding - p.dilation * (p.kernel - 1) - 1;
-  DNAGRAD_CHECK(span >= 0 && p.out_length(len_in) == y.size(2), op, ": input ", x.desc(),
-                " with kernel ", p.kernel, ", stride ", p.stride, ", padding ", p.padding,
-                ", dilation ", p.dilation, " does not give the output ", y.desc());
-  require_same_device_dtype(op, x, {&y});
-  return {x.size(0) * x.size(1), len_in, y.size(2)};
+  const PoolExtents e = check_pool1d(op, x, y, p);
+  return {e.rows, e.len_in, e.len_out};
 }
 
 PoolShape adaptive_shape(const char* op, const Array& x, const Array& y) {
-  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1) &&
-                    x.size(2) >= 1 && y.size(2) >= 1,
-                op, ": expected input [N, C, L] and output [N, C, out] with L, out >= 1, got ",
-                x.desc(), " and ", y.desc());
-  require_same_device_dtype(op, x, {&y});
-  return {x.size(0) * x.size(1), x.size(2), y.size(2)};
+  const PoolExtents e = check_adaptive_pool1d(op, x, y);
+  return {e.rows, e.len_in, e.len_out};
 }
 
 // The parameters as plain values for the kernels.

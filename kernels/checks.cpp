@@ -1,0 +1,79 @@
+#include "kernels/checks.h"
+
+namespace dnagrad::kernels {
+
+ConvExtents check_conv1d(const char* op, const Array& x, const Array& weight, const Array& y,
+                         const Conv1dParams& p) {
+  DNAGRAD_CHECK(p.stride >= 1 && p.dilation >= 1 && p.padding >= 0, op,
+                ": stride and dilation must be >= 1 and padding >= 0 (stride ", p.stride,
+                ", padding ", p.padding, ", dilation ", p.dilation, ")");
+  DNAGRAD_CHECK(
+      x.dim() == 3 && weight.dim() == 3 && y.dim() == 3 && weight.size(1) == x.size(1) &&
+          y.size(0) == x.size(0) && y.size(1) == weight.size(0),
+      op, ": expected input [N, C_in, L_in], weight [C_out, C_in, K], output [N, C_out, L_out]",
+      ", got ", x.desc(), ", ", weight.desc(), ", ", y.desc());
+  const ConvExtents e{x.size(0), x.size(1), x.size(2), weight.size(0), weight.size(2), y.size(2)};
+  // The dilated kernel must fit in the padded input (PyTorch's rule; out_length's truncating
+  // division alone would let a slightly too short input through with L_out = 1).
+  const int64_t span = e.len_in + 2 * p.padding - p.dilation * (e.kernel - 1) - 1;
+  DNAGRAD_CHECK(e.kernel >= 1 && span >= 0 && p.out_length(e.len_in, e.kernel) == e.len_out, op,
+                ": input ", x.desc(), " with weight ", weight.desc(), ", stride ", p.stride,
+                ", padding ", p.padding, " and dilation ", p.dilation, " gives length ",
+                p.out_length(e.len_in, e.kernel), ", but the output is ", y.desc());
+  require_same_device_dtype(op, x, {&weight, &y});
+  return e;
+}
+
+PoolExtents check_pool1d(const char* op, const Array& x, const Array& y, const Pool1dParams& p) {
+  DNAGRAD_CHECK(
+      p.kernel >= 1 && p.stride >= 1 && p.dilation >= 1 && p.padding >= 0 &&
+          2 * p.padding <= p.kernel,
+      op, ": kernel, stride and dilation must be >= 1 and 0 <= padding <= kernel / 2 (kernel ",
+      p.kernel, ", stride ", p.stride, ", padding ", p.padding, ", dilation ", p.dilation, ")");
+  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1),
+                op, ": expected input [N, C, L] and output [N, C, L_out], got ", x.desc(), " and ",
+                y.desc());
+  const int64_t len_in = x.size(2);
+  // The dilated window must fit in the padded input (PyTorch's rule); then every window holds at
+  // least one real element.
+  const int64_t span = len_in + 2 * p.padding - p.dilation * (p.kernel - 1) - 1;
+  DNAGRAD_CHECK(span >= 0 && p.out_length(len_in) == y.size(2), op, ": input ", x.desc(),
+                " with kernel ", p.kernel, ", stride ", p.stride, ", padding ", p.padding,
+                ", dilation ", p.dilation, " does not give the output ", y.desc());
+  require_same_device_dtype(op, x, {&y});
+  return {x.size(0) * x.size(1), len_in, y.size(2)};
+}
+
+PoolExtents check_adaptive_pool1d(const char* op, const Array& x, const Array& y) {
+  DNAGRAD_CHECK(x.dim() == 3 && y.dim() == 3 && y.size(0) == x.size(0) && y.size(1) == x.size(1) &&
+                    x.size(2) >= 1 && y.size(2) >= 1,
+                op, ": expected input [N, C, L] and output [N, C, out] with L, out >= 1, got ",
+                x.desc(), " and ", y.desc());
+  require_same_device_dtype(op, x, {&y});
+  return {x.size(0) * x.size(1), x.size(2), y.size(2)};
+}
+
+BatchNormExtents check_batchnorm_input(const char* op, const Array& x) {
+  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ",
+                x.desc());
+  return {x.size(0), x.size(1), x.dim() == 3 ? x.size(2) : 1};
+}
+
+void check_channel_vector(const char* op, const char* name, const Array& a, const Array& x,
+                          bool required) {
+  if (!a.defined()) {
+    DNAGRAD_CHECK(!required, op, ": ", name, " is undefined");
+    return;
+  }
+  DNAGRAD_CHECK(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
+                x.desc(), ", got ", a.desc());
+  require_same_device_dtype(op, x, {&a});
+}
+
+void check_same_shape(const char* op, const char* name, const Array& a, const Array& x) {
+  DNAGRAD_CHECK(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(),
+                ", got ", a.desc());
+  require_same_device_dtype(op, x, {&a});
+}
+
+}  // namespace dnagrad::kernels
