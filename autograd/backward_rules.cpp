@@ -172,8 +172,9 @@ constexpr RuleEntry kRules[] = {
     {Op::BCEWithLogits, "binary_cross_entropy_with_logits", bce_rule},
     {Op::CrossEntropy, "cross_entropy", cross_entropy_rule},
 };
-static_assert(std::size(kRules) == static_cast<size_t>(Op::Count),
-              "every Op needs a row in the rule table (add the rule, or a null rule to fail loudly)");
+static_assert(
+    std::size(kRules) == static_cast<size_t>(Op::Count),
+    "every Op needs a row in the rule table (add the rule, or a null rule to fail loudly)");
 
 constexpr bool table_in_enum_order() {
   for (size_t i = 0; i < std::size(kRules); ++i)
@@ -192,7 +193,7 @@ const char* op_name(Op op) {
 BackwardRule backward_rule(Op op) {
   const auto i = static_cast<size_t>(op);
   DNAGRAD_CHECK(i < std::size(kRules) && kRules[i].rule != nullptr, "backward: op '", op_name(op),
-        "' has no backward rule");
+                "' has no backward rule");
   return kRules[i].rule;
 }
 

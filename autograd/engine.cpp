@@ -18,7 +18,8 @@ namespace {
 
 // The tensors with a grad_fn reachable from root, each listed after every tensor it was computed
 // from (inputs before outputs, root last). The engine walks this list backwards.
-std::vector<std::shared_ptr<TensorImpl>> topological_order(const std::shared_ptr<TensorImpl>& root) {
+std::vector<std::shared_ptr<TensorImpl>> topological_order(
+    const std::shared_ptr<TensorImpl>& root) {
   std::vector<std::shared_ptr<TensorImpl>> order;
   std::unordered_set<TensorImpl*> visited;
   // Iterative depth-first search: (tensor, index of the next input to visit).
@@ -44,15 +45,18 @@ std::vector<std::shared_ptr<TensorImpl>> topological_order(const std::shared_ptr
 
 void Tensor::backward() const {
   DNAGRAD_CHECK(numel() == 1, "backward: called without a gradient on a tensor of shape ",
-        shape_str(shape()), "; only a one-element (scalar) output has an implied gradient of 1");
+                shape_str(shape()),
+                "; only a one-element (scalar) output has an implied gradient of 1");
   backward(Array::full(shape(), 1.0, dtype()).to(device()));
 }
 
 void Tensor::backward(const Array& grad_output) const {
-  DNAGRAD_CHECK(requires_grad(), "backward: this tensor does not require a gradient (no input of the ",
-        "computation requires one, or it was computed under NoGrad)");
+  DNAGRAD_CHECK(requires_grad(),
+                "backward: this tensor does not require a gradient (no input of the ",
+                "computation requires one, or it was computed under NoGrad)");
   DNAGRAD_CHECK(grad_output.shape() == shape() && grad_output.dtype() == dtype(),
-        "backward: gradient ", grad_output.desc(), " does not match the output ", data().desc());
+                "backward: gradient ", grad_output.desc(), " does not match the output ",
+                data().desc());
 
   if (is_leaf()) {  // nothing to walk: the gradient lands in .grad directly
     Array& g = impl()->grad;
@@ -69,7 +73,7 @@ void Tensor::backward(const Array& grad_output) const {
     std::shared_ptr<TensorImpl> impl = std::move(order[i]);
     Node& node = *impl->grad_fn;
     DNAGRAD_CHECK(!node.released, "backward: trying to go through the graph of ", op_name(node.op),
-          " a second time; its saved values were freed after the first backward");
+                  " a second time; its saved values were freed after the first backward");
     auto found = pending.find(impl.get());
     if (found == pending.end()) continue;  // no gradient flows into this tensor
     const Array grad_out = std::move(found->second);

@@ -26,8 +26,8 @@ Array empty_like(const Array& a, const Shape& shape) {
 
 // Wraps `out` in a Tensor and, if any defined input requires a gradient (and gradients are
 // enabled), links it to a new Node for `op`.
-Tensor record(Array out, Op op, std::initializer_list<Tensor> inputs,
-              std::vector<Array> saved = {}, Attrs attrs = {}) {
+Tensor record(Array out, Op op, std::initializer_list<Tensor> inputs, std::vector<Array> saved = {},
+              Attrs attrs = {}) {
   bool needs_grad = false;
   if (grad_enabled())
     for (const Tensor& t : inputs) needs_grad = needs_grad || (t.defined() && t.requires_grad());
@@ -52,7 +52,7 @@ void require_float(const Tensor& t, const char* op) {
 
 void require_dims(const Tensor& t, int64_t ndim, const char* op, const char* legend) {
   DNAGRAD_CHECK(t.dim() == ndim, op, ": expected a ", ndim, "-D input ", legend, ", got ",
-        t.data().desc());
+                t.data().desc());
 }
 
 void require_match(const Tensor& a, const Tensor& b, const char* op) {
@@ -92,8 +92,10 @@ Tensor reduce(const Tensor& x, int64_t dim, bool all_dims, bool keepdim, bool is
     attrs.dim = d;
     count = x.size(d);
     out_shape = x.shape();
-    if (keepdim) out_shape[d] = 1;
-    else out_shape.erase(out_shape.begin() + d);
+    if (keepdim)
+      out_shape[d] = 1;
+    else
+      out_shape.erase(out_shape.begin() + d);
   }
   const double scale = is_mean ? 1.0 / static_cast<double>(std::max<int64_t>(count, 1)) : 1.0;
   attrs.scalar = scale;
@@ -126,14 +128,15 @@ int64_t check_pool(const Tensor& x, const Attrs& a, const char* op) {
   require_float(x, op);
   require_dims(x, 3, op, "[N, C, L]");
   DNAGRAD_CHECK(a.kernel >= 1 && a.stride >= 1 && a.dilation >= 1 && a.padding >= 0, op,
-        ": kernel, stride and dilation must be >= 1 and padding >= 0 (kernel ", a.kernel,
-        ", stride ", a.stride, ", padding ", a.padding, ", dilation ", a.dilation, ")");
+                ": kernel, stride and dilation must be >= 1 and padding >= 0 (kernel ", a.kernel,
+                ", stride ", a.stride, ", padding ", a.padding, ", dilation ", a.dilation, ")");
   DNAGRAD_CHECK(2 * a.padding <= a.kernel, op, ": padding ", a.padding,
-        " must be at most half the kernel size ", a.kernel, " (as in PyTorch)");
+                " must be at most half the kernel size ", a.kernel, " (as in PyTorch)");
   const int64_t span = x.size(2) + 2 * a.padding - a.dilation * (a.kernel - 1) - 1;
   const int64_t len_out = pool_params(a).out_length(x.size(2));
-  DNAGRAD_CHECK(span >= 0 && len_out >= 1, op, ": input length ", x.size(2), " is too short for kernel ", a.kernel,
-        " with dilation ", a.dilation, " and padding ", a.padding);
+  DNAGRAD_CHECK(span >= 0 && len_out >= 1, op, ": input length ", x.size(2),
+                " is too short for kernel ", a.kernel, " with dilation ", a.dilation,
+                " and padding ", a.padding);
   return len_out;
 }
 
@@ -143,7 +146,7 @@ kernels::Reduction check_loss(const Tensor& pred, const Tensor& target, kernels:
   require_float(target, op);
   require_match(pred, target, op);
   DNAGRAD_CHECK(pred.shape() == target.shape(), op, ": prediction ", pred.data().desc(),
-        " and target ", target.data().desc(), " must have the same shape");
+                " and target ", target.data().desc(), " must have the same shape");
   return r;
 }
 
@@ -154,18 +157,34 @@ Shape loss_shape(const Shape& per_element, kernels::Reduction r) {
 }  // namespace
 
 // ---- elementwise ----
-Tensor add(const Tensor& a, const Tensor& b) { return binary(kernels::BinaryOp::Add, Op::Add, a, b, "add"); }
-Tensor sub(const Tensor& a, const Tensor& b) { return binary(kernels::BinaryOp::Sub, Op::Sub, a, b, "sub"); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary(kernels::BinaryOp::Mul, Op::Mul, a, b, "mul"); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary(kernels::BinaryOp::Div, Op::Div, a, b, "div"); }
+Tensor add(const Tensor& a, const Tensor& b) {
+  return binary(kernels::BinaryOp::Add, Op::Add, a, b, "add");
+}
+Tensor sub(const Tensor& a, const Tensor& b) {
+  return binary(kernels::BinaryOp::Sub, Op::Sub, a, b, "sub");
+}
+Tensor mul(const Tensor& a, const Tensor& b) {
+  return binary(kernels::BinaryOp::Mul, Op::Mul, a, b, "mul");
+}
+Tensor div(const Tensor& a, const Tensor& b) {
+  return binary(kernels::BinaryOp::Div, Op::Div, a, b, "div");
+}
 Tensor neg(const Tensor& x) { return unary(kernels::UnaryOp::Neg, Op::Neg, x, 0, "neg"); }
-Tensor add_scalar(const Tensor& x, double s) { return unary(kernels::UnaryOp::AddScalar, Op::AddScalar, x, s, "add_scalar"); }
-Tensor mul_scalar(const Tensor& x, double s) { return unary(kernels::UnaryOp::MulScalar, Op::MulScalar, x, s, "mul_scalar"); }
-Tensor pow_scalar(const Tensor& x, double e) { return unary(kernels::UnaryOp::PowScalar, Op::PowScalar, x, e, "pow_scalar"); }
+Tensor add_scalar(const Tensor& x, double s) {
+  return unary(kernels::UnaryOp::AddScalar, Op::AddScalar, x, s, "add_scalar");
+}
+Tensor mul_scalar(const Tensor& x, double s) {
+  return unary(kernels::UnaryOp::MulScalar, Op::MulScalar, x, s, "mul_scalar");
+}
+Tensor pow_scalar(const Tensor& x, double e) {
+  return unary(kernels::UnaryOp::PowScalar, Op::PowScalar, x, e, "pow_scalar");
+}
 Tensor exp(const Tensor& x) { return unary(kernels::UnaryOp::Exp, Op::Exp, x, 0, "exp"); }
 Tensor log(const Tensor& x) { return unary(kernels::UnaryOp::Log, Op::Log, x, 0, "log"); }
 Tensor relu(const Tensor& x) { return unary(kernels::UnaryOp::ReLU, Op::ReLU, x, 0, "relu"); }
-Tensor sigmoid(const Tensor& x) { return unary(kernels::UnaryOp::Sigmoid, Op::Sigmoid, x, 0, "sigmoid"); }
+Tensor sigmoid(const Tensor& x) {
+  return unary(kernels::UnaryOp::Sigmoid, Op::Sigmoid, x, 0, "sigmoid");
+}
 Tensor tanh(const Tensor& x) { return unary(kernels::UnaryOp::Tanh, Op::Tanh, x, 0, "tanh"); }
 
 Tensor softmax(const Tensor& x, int64_t dim) {
@@ -201,8 +220,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   require_float(a, "matmul");
   require_float(b, "matmul");
   require_match(a, b, "matmul");
-  DNAGRAD_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "matmul: expected [M, K] x [K, P], got ",
-        a.data().desc(), " x ", b.data().desc());
+  DNAGRAD_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0),
+                "matmul: expected [M, K] x [K, P], got ", a.data().desc(), " x ", b.data().desc());
   Array c = empty_like(a.data(), {a.size(0), b.size(1)});
   kernels::matmul(a.data(), b.data(), c);
   return record(std::move(c), Op::MatMul, {a, b});
@@ -213,11 +232,11 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   require_match(x, weight, "linear");
   require_match(x, bias, "linear");
   DNAGRAD_CHECK(x.dim() == 2 && weight.dim() == 2 && x.size(1) == weight.size(1),
-        "linear: expected input [N, I] and weight [O, I], got ", x.data().desc(), " and ",
-        weight.data().desc());
+                "linear: expected input [N, I] and weight [O, I], got ", x.data().desc(), " and ",
+                weight.data().desc());
   if (bias.defined())
     DNAGRAD_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear: expected bias [",
-          weight.size(0), "], got ", bias.data().desc());
+                  weight.size(0), "], got ", bias.data().desc());
   Array y = empty_like(x.data(), {x.size(0), weight.size(0)});
   kernels::linear_forward(x.data(), weight.data(), bias.defined() ? bias.data() : Array(), y);
   return record(std::move(y), Op::Linear, {x, weight, bias});
@@ -230,20 +249,23 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
   require_dims(x, 3, "conv1d", "[N, C_in, L]");
   require_match(x, weight, "conv1d");
   require_match(x, bias, "conv1d");
-  DNAGRAD_CHECK(weight.dim() == 3 && weight.size(1) == x.size(1), "conv1d: expected weight [C_out, ",
-        x.size(1), ", K] for input ", x.data().desc(), ", got ", weight.data().desc());
+  DNAGRAD_CHECK(weight.dim() == 3 && weight.size(1) == x.size(1),
+                "conv1d: expected weight [C_out, ", x.size(1), ", K] for input ", x.data().desc(),
+                ", got ", weight.data().desc());
   if (bias.defined())
     DNAGRAD_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "conv1d: expected bias [",
-          weight.size(0), "], got ", bias.data().desc());
-  DNAGRAD_CHECK(stride >= 1 && dilation >= 1 && padding >= 0, "conv1d: stride and dilation must be >= 1 ",
-        "and padding >= 0 (stride ", stride, ", padding ", padding, ", dilation ", dilation, ")");
+                  weight.size(0), "], got ", bias.data().desc());
+  DNAGRAD_CHECK(stride >= 1 && dilation >= 1 && padding >= 0,
+                "conv1d: stride and dilation must be >= 1 ", "and padding >= 0 (stride ", stride,
+                ", padding ", padding, ", dilation ", dilation, ")");
   const kernels::Conv1dParams p{stride, padding, dilation};
   // The padded input must hold the dilated kernel at least once (PyTorch's check; the length
   // formula alone would round a negative span up to one output).
   const int64_t span = x.size(2) + 2 * padding - dilation * (weight.size(2) - 1) - 1;
   const int64_t len_out = p.out_length(x.size(2), weight.size(2));
-  DNAGRAD_CHECK(span >= 0 && len_out >= 1, "conv1d: input length ", x.size(2), " with padding ", padding,
-        " is shorter than the dilated kernel (K = ", weight.size(2), ", dilation ", dilation, ")");
+  DNAGRAD_CHECK(span >= 0 && len_out >= 1, "conv1d: input length ", x.size(2), " with padding ",
+                padding, " is shorter than the dilated kernel (K = ", weight.size(2), ", dilation ",
+                dilation, ")");
   Array y = empty_like(x.data(), {x.size(0), weight.size(0), len_out});
   kernels::conv1d_forward(x.data(), weight.data(), bias.defined() ? bias.data() : Array(), y, p);
   Attrs attrs;
@@ -253,31 +275,32 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
   return record(std::move(y), Op::Conv1d, {x, weight, bias}, {}, attrs);
 }
 
-Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                    Array& running_mean, Array& running_var, bool training, double momentum,
-                    double eps) {
+Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias, Array& running_mean,
+                    Array& running_var, bool training, double momentum, double eps) {
   require_float(x, "batch_norm1d");
   DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, "batch_norm1d: expected [N, C] or [N, C, L], got ",
-        x.data().desc());
+                x.data().desc());
   const int64_t channels = x.size(1);
   for (const Tensor* t : {&weight, &bias}) {
     if (!t->defined()) continue;
     require_match(x, *t, "batch_norm1d");
-    DNAGRAD_CHECK(t->shape() == Shape{channels}, "batch_norm1d: expected weight and bias [", channels,
-          "], got ", t->data().desc());
+    DNAGRAD_CHECK(t->shape() == Shape{channels}, "batch_norm1d: expected weight and bias [",
+                  channels, "], got ", t->data().desc());
   }
   for (const Array* a : {&running_mean, &running_var})
     if (a->defined())
-      DNAGRAD_CHECK(a->shape() == Shape{channels} && a->dtype() == x.dtype() && a->device() == x.device(),
-            "batch_norm1d: expected running statistics ", dtype_name(x.dtype()), "[", channels,
-            "] on ", x.device().str(), ", got ", a->desc());
+      DNAGRAD_CHECK(
+          a->shape() == Shape{channels} && a->dtype() == x.dtype() && a->device() == x.device(),
+          "batch_norm1d: expected running statistics ", dtype_name(x.dtype()), "[", channels,
+          "] on ", x.device().str(), ", got ", a->desc());
   const int64_t per_channel = x.size(0) * (x.dim() == 3 ? x.size(2) : 1);
   if (training)
-    DNAGRAD_CHECK(per_channel > 1, "batch_norm1d: training needs more than one value per channel, got ",
-          "input ", x.data().desc());
+    DNAGRAD_CHECK(per_channel > 1,
+                  "batch_norm1d: training needs more than one value per channel, got ", "input ",
+                  x.data().desc());
   else
     DNAGRAD_CHECK(running_mean.defined() && running_var.defined(),
-          "batch_norm1d: evaluation mode needs running statistics");
+                  "batch_norm1d: evaluation mode needs running statistics");
 
   const Array x3 = x.dim() == 3 ? x.data() : x.data().reshape({x.size(0), channels, 1});
   Array y = empty_like(x.data(), x3.shape());
@@ -371,7 +394,7 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
 Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
   require_float(x, "permute");
   DNAGRAD_CHECK(static_cast<int64_t>(dims.size()) == x.dim(), "permute: ", dims.size(),
-        " dimensions given for a ", x.dim(), "-D tensor");
+                " dimensions given for a ", x.dim(), "-D tensor");
   Attrs attrs;
   std::vector<bool> seen(dims.size(), false);
   Shape shape;
@@ -389,9 +412,13 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
 
 // ---- reductions ----
 Tensor sum(const Tensor& x) { return reduce(x, -1, true, false, false); }
-Tensor sum(const Tensor& x, int64_t dim, bool keepdim) { return reduce(x, dim, false, keepdim, false); }
+Tensor sum(const Tensor& x, int64_t dim, bool keepdim) {
+  return reduce(x, dim, false, keepdim, false);
+}
 Tensor mean(const Tensor& x) { return reduce(x, -1, true, false, true); }
-Tensor mean(const Tensor& x, int64_t dim, bool keepdim) { return reduce(x, dim, false, keepdim, true); }
+Tensor mean(const Tensor& x, int64_t dim, bool keepdim) {
+  return reduce(x, dim, false, keepdim, true);
+}
 
 // ---- losses ----
 Tensor mse_loss(const Tensor& pred, const Tensor& target, Reduction r) {
@@ -414,12 +441,14 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r) {
   require_float(logits, "cross_entropy");
-  DNAGRAD_CHECK(logits.dim() == 2, "cross_entropy: expected logits [N, C], got ", logits.data().desc());
-  DNAGRAD_CHECK(target.defined() && target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)},
-        "cross_entropy: expected int64 class indices [", logits.size(0), "], got ",
-        target.defined() ? target.data().desc() : "an undefined tensor");
-  DNAGRAD_CHECK(target.device() == logits.device(), "cross_entropy: logits on ", logits.device().str(),
-        " but targets on ", target.device().str());
+  DNAGRAD_CHECK(logits.dim() == 2, "cross_entropy: expected logits [N, C], got ",
+                logits.data().desc());
+  DNAGRAD_CHECK(
+      target.defined() && target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)},
+      "cross_entropy: expected int64 class indices [", logits.size(0), "], got ",
+      target.defined() ? target.data().desc() : "an undefined tensor");
+  DNAGRAD_CHECK(target.device() == logits.device(), "cross_entropy: logits on ",
+                logits.device().str(), " but targets on ", target.device().str());
   Array out = empty_like(logits.data(), loss_shape({logits.size(0)}, r));
   kernels::cross_entropy_forward(logits.data(), target.data(), r, out);
   Attrs attrs;

@@ -38,7 +38,8 @@ Tensor& Tensor::requires_grad_(bool value) {
   if (!is_leaf())  // not DNAGRAD_CHECK(): its message reads grad_fn, which a leaf does not have
     fail("requires_grad_: only leaf tensors can change requires_grad (this one was computed by ",
          op_name(grad_fn()->op), "); use detach() first");
-  DNAGRAD_CHECK(!value || dtype() != DType::I64, "requires_grad_: an int64 tensor cannot require a gradient");
+  DNAGRAD_CHECK(!value || dtype() != DType::I64,
+                "requires_grad_: an int64 tensor cannot require a gradient");
   impl_->requires_grad = value;
   return *this;
 }

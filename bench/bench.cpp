@@ -1,12 +1,11 @@
 #include "bench/bench.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -34,9 +33,11 @@ std::vector<double> time_runs(const std::function<void()>& fn, int warmup, int r
 
 void print_table(const std::vector<Measurement>& results, std::ostream& out) {
   out << std::left << std::setw(34) << "benchmark" << std::right << std::setw(12) << "median ms"
-      << std::setw(12) << "min ms" << "  notes\n";
+      << std::setw(12) << "min ms"
+      << "  notes\n";
   for (const Measurement& m : results) {
-    const double min = m.runs_ms.empty() ? 0 : *std::min_element(m.runs_ms.begin(), m.runs_ms.end());
+    const double min =
+        m.runs_ms.empty() ? 0 : *std::min_element(m.runs_ms.begin(), m.runs_ms.end());
     out << std::left << std::setw(34) << m.key << std::right << std::fixed << std::setprecision(1)
         << std::setw(12) << m.median_ms() << std::setw(12) << min << "  " << m.description;
     for (const auto& [name, value] : m.extra) out << ", " << name << " " << value;
@@ -63,7 +64,8 @@ void write_json(const std::vector<Measurement>& results, const Config& config,
     file << doc.dump(2) << "\n";
     DNAGRAD_CHECK(file.good(), "bench: error writing ", tmp);
   }
-  DNAGRAD_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "bench: cannot rename ", tmp, " to ", path);
+  DNAGRAD_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "bench: cannot rename ", tmp, " to ",
+                path);
 }
 
 }  // namespace dnagrad::bench

@@ -27,7 +27,8 @@ Array random_one_hot(int64_t n, Generator& gen) {
 }
 
 double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 }  // namespace
@@ -63,7 +64,8 @@ std::vector<Measurement> promoter_benchmarks(const Config& config) {
   if (!config.quiet) std::cerr << "bench: promoter training step (batch 64)...\n";
   Measurement train{"promoter_train_step_b64",
                     "promoter model, forward + MSE + backward + clip + Adam, x [64, 4, 2000]",
-                    {}, {}};
+                    {},
+                    {}};
   for (int i = 0; i < config.warmup; ++i) train_step();
   forward_ms = backward_ms = update_ms = 0;
   train.runs_ms = time_runs(train_step, 0, config.repeats);
@@ -72,7 +74,8 @@ std::vector<Measurement> promoter_benchmarks(const Config& config) {
   train.extra["clip_adam_ms_mean"] = update_ms / config.repeats;
 
   if (!config.quiet) std::cerr << "bench: promoter inference (batch 256)...\n";
-  Measurement infer{"promoter_infer_b256", "promoter model, eval forward, x [256, 4, 2000]", {}, {}};
+  Measurement infer{
+      "promoter_infer_b256", "promoter model, eval forward, x [256, 4, 2000]", {}, {}};
   model.eval();
   infer.runs_ms = time_runs(
       [&]() {

@@ -7,7 +7,9 @@
 namespace dnagrad {
 
 Array::Array(std::shared_ptr<Storage> storage, Shape shape, DType dtype)
-    : storage_(std::move(storage)), shape_(std::move(shape)), numel_(shape_numel(shape_)),
+    : storage_(std::move(storage)),
+      shape_(std::move(shape)),
+      numel_(shape_numel(shape_)),
       dtype_(dtype) {}
 
 Array Array::empty(const Shape& shape, DType dtype, Device device) {
@@ -33,13 +35,20 @@ Array Array::scalar(double value, DType dtype) { return full({}, value, dtype); 
 
 Array Array::from_vector(const Shape& shape, const std::vector<double>& values, DType dtype) {
   Array a = empty(shape, dtype);
-  DNAGRAD_CHECK(static_cast<int64_t>(values.size()) == a.numel(), "Array::from_vector: ", values.size(),
-        " values for shape ", shape_str(shape), " (", a.numel(), " elements)");
+  DNAGRAD_CHECK(static_cast<int64_t>(values.size()) == a.numel(),
+                "Array::from_vector: ", values.size(), " values for shape ", shape_str(shape), " (",
+                a.numel(), " elements)");
   for (int64_t i = 0; i < a.numel(); ++i) {
     switch (dtype) {
-      case DType::F32: a.data<float>()[i] = static_cast<float>(values[i]); break;
-      case DType::F64: a.data<double>()[i] = values[i]; break;
-      case DType::I64: a.data<int64_t>()[i] = static_cast<int64_t>(values[i]); break;
+      case DType::F32:
+        a.data<float>()[i] = static_cast<float>(values[i]);
+        break;
+      case DType::F64:
+        a.data<double>()[i] = values[i];
+        break;
+      case DType::I64:
+        a.data<int64_t>()[i] = static_cast<int64_t>(values[i]);
+        break;
     }
   }
   return a;
@@ -62,11 +71,11 @@ Array Array::reshape(const Shape& shape) const {
   }
   if (infer >= 0) {
     DNAGRAD_CHECK(known > 0 && numel_ % known == 0, "reshape: cannot reshape ", desc(), " into ",
-          shape_str(shape));
+                  shape_str(shape));
     out[infer] = numel_ / known;
   }
   DNAGRAD_CHECK(shape_numel(out) == numel_, "reshape: cannot reshape ", desc(), " into ",
-        shape_str(shape), " (", shape_numel(out), " elements)");
+                shape_str(shape), " (", shape_numel(out), " elements)");
   return Array(storage_, out, dtype_);
 }
 
@@ -92,28 +101,38 @@ Array Array::to(Device device) const {
 
 void Array::zero_() {
   if (!bytes()) return;
-  if (device().is_cpu()) std::memset(raw(), 0, bytes());
-  else cuda_memset_zero(raw(), bytes());
+  if (device().is_cpu())
+    std::memset(raw(), 0, bytes());
+  else
+    cuda_memset_zero(raw(), bytes());
 }
 
 void Array::fill_(double value) {
   DNAGRAD_CHECK(device().is_cpu(), "Array::fill_: CPU only, got ", desc());
   for (int64_t i = 0; i < numel_; ++i) {
     switch (dtype_) {
-      case DType::F32: data<float>()[i] = static_cast<float>(value); break;
-      case DType::F64: data<double>()[i] = value; break;
-      case DType::I64: data<int64_t>()[i] = static_cast<int64_t>(value); break;
+      case DType::F32:
+        data<float>()[i] = static_cast<float>(value);
+        break;
+      case DType::F64:
+        data<double>()[i] = value;
+        break;
+      case DType::I64:
+        data<int64_t>()[i] = static_cast<int64_t>(value);
+        break;
     }
   }
 }
 
 void Array::copy_from(const Array& src) {
   DNAGRAD_CHECK(src.shape_ == shape_ && src.dtype_ == dtype_, "copy_from: cannot copy ", src.desc(),
-        " into ", desc());
+                " into ", desc());
   if (!bytes()) return;
   const bool src_cpu = src.device().is_cpu(), dst_cpu = device().is_cpu();
-  if (src_cpu && dst_cpu) std::memcpy(raw(), src.raw(), bytes());
-  else cuda_copy(raw(), src.raw(), bytes(), src_cpu ? 0 : (dst_cpu ? 1 : 2));
+  if (src_cpu && dst_cpu)
+    std::memcpy(raw(), src.raw(), bytes());
+  else
+    cuda_copy(raw(), src.raw(), bytes(), src_cpu ? 0 : (dst_cpu ? 1 : 2));
 }
 
 double Array::item() const {
@@ -123,17 +142,21 @@ double Array::item() const {
 
 double Array::at(const std::vector<int64_t>& index) const {
   DNAGRAD_CHECK(device().is_cpu(), "Array::at: CPU only, got ", desc());
-  DNAGRAD_CHECK(index.size() == shape_.size(), "Array::at: ", index.size(), " indices for ", desc());
+  DNAGRAD_CHECK(index.size() == shape_.size(), "Array::at: ", index.size(), " indices for ",
+                desc());
   int64_t offset = 0;
   for (size_t i = 0; i < index.size(); ++i) {
     DNAGRAD_CHECK(index[i] >= 0 && index[i] < shape_[i], "Array::at: index ", index[i],
-          " out of range in dimension ", i, " of ", desc());
+                  " out of range in dimension ", i, " of ", desc());
     offset = offset * shape_[i] + index[i];
   }
   switch (dtype_) {
-    case DType::F32: return data<float>()[offset];
-    case DType::F64: return data<double>()[offset];
-    case DType::I64: return static_cast<double>(data<int64_t>()[offset]);
+    case DType::F32:
+      return data<float>()[offset];
+    case DType::F64:
+      return data<double>()[offset];
+    case DType::I64:
+      return static_cast<double>(data<int64_t>()[offset]);
   }
   return 0;
 }
@@ -143,9 +166,15 @@ std::vector<double> Array::to_vector() const {
   std::vector<double> out(numel_);
   for (int64_t i = 0; i < numel_; ++i) {
     switch (dtype_) {
-      case DType::F32: out[i] = cpu.data<float>()[i]; break;
-      case DType::F64: out[i] = cpu.data<double>()[i]; break;
-      case DType::I64: out[i] = static_cast<double>(cpu.data<int64_t>()[i]); break;
+      case DType::F32:
+        out[i] = cpu.data<float>()[i];
+        break;
+      case DType::F64:
+        out[i] = cpu.data<double>()[i];
+        break;
+      case DType::I64:
+        out[i] = static_cast<double>(cpu.data<int64_t>()[i]);
+        break;
     }
   }
   return out;

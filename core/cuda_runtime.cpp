@@ -45,10 +45,11 @@ void cuda_copy(void* dst, const void* src, size_t bytes, int kind) {
 
 void require_cuda_device(int device, const char* what) {
   const int count = cuda_device_count();
-  DNAGRAD_CHECK(count > 0, what, ": no GPU found (dnagrad was built with CUDA, but the CUDA runtime ",
-        "reports no usable device)");
+  DNAGRAD_CHECK(count > 0, what,
+                ": no GPU found (dnagrad was built with CUDA, but the CUDA runtime ",
+                "reports no usable device)");
   DNAGRAD_CHECK(device >= 0 && device < count, what, ": cuda:", device, " does not exist (", count,
-        " GPU(s) found)");
+                " GPU(s) found)");
 }
 
 }  // namespace dnagrad

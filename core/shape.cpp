@@ -33,7 +33,8 @@ std::string shape_str(const Shape& shape) {
 
 int normalize_dim(int64_t dim, int64_t ndim, const char* op) {
   const int64_t d = dim < 0 ? dim + ndim : dim;
-  DNAGRAD_CHECK(d >= 0 && d < ndim, op, ": dimension ", dim, " out of range for a ", ndim, "-D tensor");
+  DNAGRAD_CHECK(d >= 0 && d < ndim, op, ": dimension ", dim, " out of range for a ", ndim,
+                "-D tensor");
   return static_cast<int>(d);
 }
 
@@ -43,8 +44,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   for (size_t i = 0; i < n; ++i) {
     const int64_t ea = i < n - a.size() ? 1 : a[i - (n - a.size())];
     const int64_t eb = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    DNAGRAD_CHECK(ea == eb || ea == 1 || eb == 1, op, ": shapes ", shape_str(a), " and ", shape_str(b),
-          " cannot be broadcast together");
+    DNAGRAD_CHECK(ea == eb || ea == 1 || eb == 1, op, ": shapes ", shape_str(a), " and ",
+                  shape_str(b), " cannot be broadcast together");
     out[i] = ea == 1 ? eb : ea;
   }
   return out;

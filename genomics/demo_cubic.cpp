@@ -98,20 +98,30 @@ void write_cubic_demo_outputs(const CubicDemoResult& r, const std::string& out_d
   using plots::Series;
   const std::string fit = plots::line_plot(
       {Series{"data: y = x\u00b3 + noise", r.x, r.y, plots::SeriesKind::Points, "#555555", ""},
-       Series{r.closed_form.name, r.x, r.closed_form.pred, plots::SeriesKind::Line, "#1f77b4", "none"},
+       Series{r.closed_form.name, r.x, r.closed_form.pred, plots::SeriesKind::Line, "#1f77b4",
+              "none"},
        Series{r.gradient_descent.name, r.x, r.gradient_descent.pred, plots::SeriesKind::Line,
               "#ff7f0e", "6 4"},
        Series{r.mlp.name, r.x, r.mlp.pred, plots::SeriesKind::Line, "#2ca02c", "none"}},
-      {.title = "y = x\u00b3: straight lines cannot bend, an MLP can", .x_label = "x", .y_label = "y"});
+      {.title = "y = x\u00b3: straight lines cannot bend, an MLP can",
+       .x_label = "x",
+       .y_label = "y"});
   const std::string loss = plots::line_plot(
-      {Series{r.gradient_descent.name, {}, r.gradient_descent.loss, plots::SeriesKind::Line,
-              "#ff7f0e", "none"},
+      {Series{r.gradient_descent.name,
+              {},
+              r.gradient_descent.loss,
+              plots::SeriesKind::Line,
+              "#ff7f0e",
+              "none"},
        Series{r.mlp.name, {}, r.mlp.loss, plots::SeriesKind::Line, "#2ca02c", "none"}},
-      {.title = "Training loss per iteration", .x_label = "iteration", .y_label = "MSE",
+      {.title = "Training loss per iteration",
+       .x_label = "iteration",
+       .y_label = "MSE",
        .log_y = true});
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  DNAGRAD_CHECK(!ec, "demo cubic: cannot create the output directory ", out_dir, ": ", ec.message());
+  DNAGRAD_CHECK(!ec, "demo cubic: cannot create the output directory ", out_dir, ": ",
+                ec.message());
   svg::write_file(out_dir + "/cubic_fit.svg", fit);
   svg::write_file(out_dir + "/cubic_loss.svg", loss);
 }

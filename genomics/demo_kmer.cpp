@@ -1,12 +1,12 @@
 #include "genomics/demo_kmer.h"
 
-#include <nlohmann/json.hpp>
 #include <omp.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "autograd/ops.h"
 #include "genomics/kmer_task.h"
@@ -51,10 +51,10 @@ void evaluate(ModelReport& report, nn::Module& model, const Data& test) {
 // The tutorial's spot check: sequences with and without each motif.
 std::vector<SpotCheck> spot_checks(nn::Module& linear, nn::Module& cnn) {
   std::vector<SpotCheck> checks = {
-      {"AAAAAAAA", "no motif", 0, 0, 0}, {"CCCCCCCC", "no motif", 0, 0, 0},
-      {"GGGGGGGG", "no motif", 0, 0, 0}, {"TTTTTTTT", "no motif", 0, 0, 0},
-      {"AACTATAA", "TAT", 0, 0, 0},      {"GGGTATGG", "TAT", 0, 0, 0},
-      {"AAAGCGAA", "GCG", 0, 0, 0},      {"TTTGCGTT", "GCG", 0, 0, 0},
+      {"AAAAAAAA", "no motif", 0, 0, 0},    {"CCCCCCCC", "no motif", 0, 0, 0},
+      {"GGGGGGGG", "no motif", 0, 0, 0},    {"TTTTTTTT", "no motif", 0, 0, 0},
+      {"AACTATAA", "TAT", 0, 0, 0},         {"GGGTATGG", "TAT", 0, 0, 0},
+      {"AAAGCGAA", "GCG", 0, 0, 0},         {"TTTGCGTT", "GCG", 0, 0, 0},
       {"TATAAGCG", "TAT and GCG", 0, 0, 0}, {"GCGTATTA", "TAT and GCG", 0, 0, 0},
   };
   std::vector<std::string> seqs;
@@ -105,17 +105,16 @@ KmerDemoResult run_kmer_demo(const KmerDemoOptions& options, std::ostream& log) 
     ModelReport& report = which == 0 ? result.linear : result.cnn;
     const FitOptions fit{options.epochs, options.batch_size, options.lr, options.seed + which};
     const auto start = std::chrono::steady_clock::now();
-    report.history = fit_regression_sgd(model, train.x, train.y, val.x, val.y, fit,
-                                        [&](int epoch, double, double val_mse) {
-                                          std::lock_guard<std::mutex> lock(progress_mutex);
-                                          done[which] = epoch;
-                                          val_loss[which] = val_mse;
-                                          char detail[96];
-                                          std::snprintf(detail, sizeof detail,
-                                                        "val MSE: linear %.3f  cnn %.3f",
-                                                        val_loss[0], val_loss[1]);
-                                          progress.update(done[0] + done[1], detail);
-                                        });
+    report.history = fit_regression_sgd(
+        model, train.x, train.y, val.x, val.y, fit, [&](int epoch, double, double val_mse) {
+          std::lock_guard<std::mutex> lock(progress_mutex);
+          done[which] = epoch;
+          val_loss[which] = val_mse;
+          char detail[96];
+          std::snprintf(detail, sizeof detail, "val MSE: linear %.3f  cnn %.3f", val_loss[0],
+                        val_loss[1]);
+          progress.update(done[0] + done[1], detail);
+        });
     report.train_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
@@ -176,10 +175,18 @@ std::string loss_curves_svg(const KmerDemoResult& r) {
   std::vector<plots::Series> series;
   int i = 0;
   for (const ModelReport* m : {&r.linear, &r.cnn}) {
-    series.push_back({m->name + " train", {}, m->history.train_loss, plots::SeriesKind::Line,
-                      colors[i], "none"});
-    series.push_back({m->name + " validation", {}, m->history.val_loss, plots::SeriesKind::Line,
-                      colors[i], "6 4"});
+    series.push_back({m->name + " train",
+                      {},
+                      m->history.train_loss,
+                      plots::SeriesKind::Line,
+                      colors[i],
+                      "none"});
+    series.push_back({m->name + " validation",
+                      {},
+                      m->history.val_loss,
+                      plots::SeriesKind::Line,
+                      colors[i],
+                      "6 4"});
     ++i;
   }
   return plots::line_plot(series, {.title = "8-mer scores: loss per epoch",
@@ -191,8 +198,9 @@ std::string loss_curves_svg(const KmerDemoResult& r) {
 std::string parity_svg(const KmerDemoResult& r, const ModelReport& m, const char* label) {
   char title[128];
   std::snprintf(title, sizeof title, "%s model on the test set: R\u00b2 = %.3f", label, m.test_r2);
-  return plots::parity_plot(r.test_truth, m.test_pred,
-                            {.title = title, .x_label = "true score", .y_label = "predicted score"});
+  return plots::parity_plot(
+      r.test_truth, m.test_pred,
+      {.title = title, .x_label = "true score", .y_label = "predicted score"});
 }
 
 std::string panel_title(const FilterMotif& m) { return m.name + ": " + m.consensus; }
@@ -220,12 +228,11 @@ void write_kmer_demo_outputs(const KmerDemoResult& result, const std::string& ou
       {"loss_curves.svg", loss_curves_svg(result)},
       {"parity_linear.svg", parity_svg(result, result.linear, "Linear")},
       {"parity_cnn.svg", parity_svg(result, result.cnn, "CNN")},
-      {"filters_heatmap.svg",
-       plots::heatmap_grid(weights, weight_titles,
-                           {.title = "CNN first-layer filters (weights)",
-                            .row_labels = {"A", "C", "G", "T"},
-                            .col_labels = {"1", "2", "3"},
-                            .value_label = "weight"})},
+      {"filters_heatmap.svg", plots::heatmap_grid(weights, weight_titles,
+                                                  {.title = "CNN first-layer filters (weights)",
+                                                   .row_labels = {"A", "C", "G", "T"},
+                                                   .col_labels = {"1", "2", "3"},
+                                                   .value_label = "weight"})},
       {"filter_logos.svg",
        plots::logo_grid(pfms, logo_titles,
                         {.title = "CNN filters as motifs (top-activating test subsequences)"})},
@@ -259,7 +266,8 @@ void print_kmer_demo_summary(const KmerDemoResult& r, std::ostream& out) {
   }
   out << "\nCNN filters whose motif is TAT or GCG:";
   for (const FilterMotif& m : r.motifs)
-    if (m.consensus == "TAT" || m.consensus == "GCG") out << " " << m.name << " (" << m.consensus << ")";
+    if (m.consensus == "TAT" || m.consensus == "GCG")
+      out << " " << m.name << " (" << m.consensus << ")";
   out << "\n";
 }
 

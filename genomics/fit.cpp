@@ -18,7 +18,8 @@ Array gather_rows(const Array& x, const std::vector<int64_t>& idx, size_t begin,
   const auto* src = static_cast<const char*>(x.raw());
   auto* dst = static_cast<char*>(out.raw());
   for (size_t i = 0; i < count; ++i)
-    std::memcpy(dst + i * row_bytes, src + static_cast<size_t>(idx[begin + i]) * row_bytes, row_bytes);
+    std::memcpy(dst + i * row_bytes, src + static_cast<size_t>(idx[begin + i]) * row_bytes,
+                row_bytes);
   return out;
 }
 
@@ -59,8 +60,8 @@ FitHistory fit_regression_sgd(nn::Module& model, const Array& x_train, const Arr
                               const Array& x_val, const Array& y_val, const FitOptions& options,
                               const EpochCallback& on_epoch) {
   DNAGRAD_CHECK(x_train.size(0) == y_train.size(0) && x_val.size(0) == y_val.size(0),
-        "fit: inputs and targets differ in length (train ", x_train.size(0), " vs ",
-        y_train.size(0), ", val ", x_val.size(0), " vs ", y_val.size(0), ")");
+                "fit: inputs and targets differ in length (train ", x_train.size(0), " vs ",
+                y_train.size(0), ", val ", x_val.size(0), " vs ", y_val.size(0), ")");
   nn::SGD sgd(model.parameters(), {.lr = options.lr});
   Generator shuffle(options.seed);
   FitHistory history;
@@ -82,7 +83,7 @@ FitHistory fit_regression_sgd(nn::Module& model, const Array& x_train, const Arr
     history.train_loss.push_back(loss_sum / static_cast<double>(n));
     history.val_loss.push_back(evaluate_mse(model, x_val, y_val, 1024));
     DNAGRAD_CHECK(std::isfinite(history.train_loss.back()), "fit: the training loss became ",
-          history.train_loss.back(), " in epoch ", epoch);
+                  history.train_loss.back(), " in epoch ", epoch);
     if (on_epoch) on_epoch(epoch, history.train_loss.back(), history.val_loss.back());
   }
   return history;

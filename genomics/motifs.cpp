@@ -25,8 +25,8 @@ std::vector<FilterMotif> motifs_from_activations(const Array& activations,
                                                  int64_t width, int64_t padding,
                                                  double threshold_fraction) {
   DNAGRAD_CHECK(activations.dim() == 3 && activations.size(0) == static_cast<int64_t>(seqs.size()),
-        "motifs_from_activations: expected activations [", seqs.size(), ", F, L_out], got ",
-        activations.desc());
+                "motifs_from_activations: expected activations [", seqs.size(), ", F, L_out], got ",
+                activations.desc());
   const Array acts = activations.to(Device::cpu()).to(DType::F32);
   const int64_t n = acts.size(0), filters = acts.size(1), len_out = acts.size(2);
   const float* a = acts.data<float>();
@@ -39,7 +39,8 @@ std::vector<FilterMotif> motifs_from_activations(const Array& activations,
     m.counts.assign(4 * width, 0.0);
     float best = -std::numeric_limits<float>::infinity();
     for (int64_t i = 0; i < n; ++i)
-      for (int64_t t = 0; t < len_out; ++t) best = std::max(best, a[(i * filters + f) * len_out + t]);
+      for (int64_t t = 0; t < len_out; ++t)
+        best = std::max(best, a[(i * filters + f) * len_out + t]);
     const double threshold = threshold_fraction * best;
     for (int64_t i = 0; i < n && best > 0; ++i) {
       const std::string& seq = seqs[i];
@@ -73,7 +74,8 @@ std::string meme_minimal(const std::vector<FilterMotif>& motifs) {
   char line[128];
   for (const FilterMotif& m : motifs) {
     out += "MOTIF " + m.name + " " + m.consensus + "\n";
-    std::snprintf(line, sizeof line, "letter-probability matrix: alength= 4 w= %lld nsites= %lld E= 0\n",
+    std::snprintf(line, sizeof line,
+                  "letter-probability matrix: alength= 4 w= %lld nsites= %lld E= 0\n",
                   static_cast<long long>(m.width), static_cast<long long>(m.sites));
     out += line;
     const std::vector<double> p = m.probabilities();

@@ -21,7 +21,8 @@ namespace dnagrad::plots {
 using namespace detail;
 
 std::string diverging_color(double value, double limit) {
-  DNAGRAD_CHECK(limit > 0 && std::isfinite(limit), "diverging_color: limit must be > 0, got ", limit);
+  DNAGRAD_CHECK(limit > 0 && std::isfinite(limit), "diverging_color: limit must be > 0, got ",
+                limit);
   DNAGRAD_CHECK(std::isfinite(value), "diverging_color: value is ", value);
   // Five stops of ColorBrewer's RdBu at t = -1, -0.5, 0, 0.5, 1 with pure white in the middle;
   // between two stops each channel is interpolated linearly.
@@ -56,8 +57,8 @@ std::vector<std::string> labels_or_numbers(const std::vector<std::string>& label
     for (size_t i = 1; i <= n; ++i) numbers.push_back(std::to_string(i));
     return numbers;
   }
-  DNAGRAD_CHECK(labels.size() == n, "heatmap: ", labels.size(), " ", what, " labels for ", n, " ", what,
-        "s");
+  DNAGRAD_CHECK(labels.size() == n, "heatmap: ", labels.size(), " ", what, " labels for ", n, " ",
+                what, "s");
   return labels;
 }
 
@@ -137,17 +138,18 @@ std::string heatmap_grid(const std::vector<Matrix>& panels,
                          const HeatmapOptions& options, int n_columns) {
   DNAGRAD_CHECK(!panels.empty(), "heatmap_grid: no panels");
   DNAGRAD_CHECK(panel_titles.empty() || panel_titles.size() == panels.size(),
-        "heatmap_grid: ", panel_titles.size(), " titles for ", panels.size(), " panels");
+                "heatmap_grid: ", panel_titles.size(), " titles for ", panels.size(), " panels");
   DNAGRAD_CHECK(n_columns >= 1, "heatmap_grid: n_columns must be >= 1, got ", n_columns);
   DNAGRAD_CHECK(options.cell_size > 0, "heatmap: cell_size must be > 0, got ", options.cell_size);
   // One colour scale for all panels: the same colour means the same value everywhere.
   double limit = options.limit;
   for (size_t i = 0; i < panels.size(); ++i) {
     const Matrix& m = panels[i];
-    DNAGRAD_CHECK(m.rows > 0 && m.cols > 0 && m.values.size() == m.rows * m.cols, "heatmap: panel ", i,
-          " is ", m.rows, " x ", m.cols, " with ", m.values.size(), " values");
-    DNAGRAD_CHECK(m.rows == panels[0].rows && m.cols == panels[0].cols, "heatmap_grid: panel ", i, " is ",
-          m.rows, " x ", m.cols, " but panel 0 is ", panels[0].rows, " x ", panels[0].cols);
+    DNAGRAD_CHECK(m.rows > 0 && m.cols > 0 && m.values.size() == m.rows * m.cols, "heatmap: panel ",
+                  i, " is ", m.rows, " x ", m.cols, " with ", m.values.size(), " values");
+    DNAGRAD_CHECK(m.rows == panels[0].rows && m.cols == panels[0].cols, "heatmap_grid: panel ", i,
+                  " is ", m.rows, " x ", m.cols, " but panel 0 is ", panels[0].rows, " x ",
+                  panels[0].cols);
     for (double v : m.values) {
       DNAGRAD_CHECK(std::isfinite(v), "heatmap: panel ", i, " holds the value ", v);
       if (options.limit <= 0) limit = std::max(limit, std::abs(v));

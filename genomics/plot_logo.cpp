@@ -23,12 +23,12 @@ namespace dnagrad::plots {
 using namespace detail;
 
 double information_content(const std::vector<double>& column) {
-  DNAGRAD_CHECK(column.size() == 4, "information_content: a column needs 4 values (A, C, G, T), got ",
-        column.size());
+  DNAGRAD_CHECK(column.size() == 4,
+                "information_content: a column needs 4 values (A, C, G, T), got ", column.size());
   double total = 0;
   for (double v : column) {
-    DNAGRAD_CHECK(std::isfinite(v) && v >= 0, "information_content: counts must be finite and >= 0, got ",
-          v);
+    DNAGRAD_CHECK(std::isfinite(v) && v >= 0,
+                  "information_content: counts must be finite and >= 0, got ", v);
     total += v;
   }
   if (total == 0) return 0;
@@ -45,8 +45,8 @@ namespace {
 
 void check_bases_matrix(const Matrix& m, const char* what) {
   DNAGRAD_CHECK(m.rows == 4 && m.cols > 0 && m.values.size() == 4 * m.cols, what,
-        ": expected a [4 x width] matrix (rows A, C, G, T), got ", m.rows, " x ", m.cols, " with ",
-        m.values.size(), " values");
+                ": expected a [4 x width] matrix (rows A, C, G, T), got ", m.rows, " x ", m.cols,
+                " with ", m.values.size(), " values");
 }
 
 }  // namespace
@@ -58,7 +58,8 @@ Matrix logo_heights(const Matrix& pfm) {
     const std::vector<double> column = {pfm.at(0, j), pfm.at(1, j), pfm.at(2, j), pfm.at(3, j)};
     double total = 0;
     for (double v : column) {
-      DNAGRAD_CHECK(std::isfinite(v) && v >= 0, "logo_heights: column ", j + 1, " has the count ", v);
+      DNAGRAD_CHECK(std::isfinite(v) && v >= 0, "logo_heights: column ", j + 1, " has the count ",
+                    v);
       total += v;
     }
     const double ic = information_content(column);
@@ -162,7 +163,7 @@ std::string draw_logo_grid(const std::vector<LogoPanel>& panels, const LogoOptio
                            int n_columns) {
   DNAGRAD_CHECK(n_columns >= 1, "logo_grid: n_columns must be >= 1, got ", n_columns);
   DNAGRAD_CHECK(options.column_width > 2 && options.height > 10, "logo: column_width ",
-        options.column_width, " / height ", options.height, " px are too small");
+                options.column_width, " / height ", options.height, " px are too small");
   double cell_width = 0;
   for (const LogoPanel& panel : panels)
     cell_width = std::max(cell_width, panel_width(panel, options) + panel_gap);
@@ -201,7 +202,7 @@ std::string logo_grid(const std::vector<Matrix>& pfms, const std::vector<std::st
                       const LogoOptions& options, int n_columns) {
   DNAGRAD_CHECK(!pfms.empty(), "logo_grid: no logos");
   DNAGRAD_CHECK(panel_titles.empty() || panel_titles.size() == pfms.size(),
-        "logo_grid: ", panel_titles.size(), " titles for ", pfms.size(), " logos");
+                "logo_grid: ", panel_titles.size(), " titles for ", pfms.size(), " logos");
   std::vector<Matrix> heights;
   for (const Matrix& pfm : pfms) heights.push_back(logo_heights(pfm));
   std::vector<LogoPanel> panels;
@@ -218,8 +219,8 @@ std::string attribution_logo(const Matrix& scores, const LogoOptions& options) {
   for (size_t j = 0; j < scores.cols; ++j) {
     double up = 0, down = 0;
     for (size_t b = 0; b < 4; ++b) {
-      DNAGRAD_CHECK(std::isfinite(scores.at(b, j)), "attribution_logo: column ", j + 1, " has the score ",
-            scores.at(b, j));
+      DNAGRAD_CHECK(std::isfinite(scores.at(b, j)), "attribution_logo: column ", j + 1,
+                    " has the score ", scores.at(b, j));
       (scores.at(b, j) > 0 ? up : down) += scores.at(b, j);
     }
     hi = std::max(hi, up), lo = std::min(lo, down);

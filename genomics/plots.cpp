@@ -27,8 +27,8 @@ namespace dnagrad::plots {
 // ---- ticks -------------------------------------------------------------------------------------
 
 std::vector<double> nice_ticks(double lo, double hi, int target_count) {
-  DNAGRAD_CHECK(std::isfinite(lo) && std::isfinite(hi) && lo <= hi, "nice_ticks: bad range [", lo, ", ", hi,
-        "]");
+  DNAGRAD_CHECK(std::isfinite(lo) && std::isfinite(hi) && lo <= hi, "nice_ticks: bad range [", lo,
+                ", ", hi, "]");
   DNAGRAD_CHECK(target_count >= 1, "nice_ticks: target_count must be >= 1, got ", target_count);
   if (hi == lo) {  // a constant: show a small range around it
     const double pad = lo == 0 ? 1 : std::abs(lo) * 0.1;
@@ -49,8 +49,8 @@ std::vector<double> nice_ticks(double lo, double hi, int target_count) {
 }
 
 std::vector<double> log_ticks(double lo, double hi) {
-  DNAGRAD_CHECK(lo > 0 && hi >= lo && std::isfinite(hi), "log_ticks: need 0 < lo <= hi, got [", lo, ", ",
-        hi, "]");
+  DNAGRAD_CHECK(lo > 0 && hi >= lo && std::isfinite(hi), "log_ticks: need 0 < lo <= hi, got [", lo,
+                ", ", hi, "]");
   const int first = static_cast<int>(std::floor(std::log10(lo) + 1e-9));
   const int last = std::max(first + 1, static_cast<int>(std::ceil(std::log10(hi) - 1e-9)));
   const bool fill_in = last - first <= 2;
@@ -187,12 +187,12 @@ std::string line_plot(const std::vector<Series>& series, const PlotOptions& opti
   double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
   for (const Series& s : series) {
     DNAGRAD_CHECK(s.x.empty() || s.x.size() == s.y.size(), "line_plot: series '", s.name, "' has ",
-          s.x.size(), " x values but ", s.y.size(), " y values");
+                  s.x.size(), " x values but ", s.y.size(), " y values");
     const std::vector<double> x = x_values(s);
     for (size_t i = 0; i < x.size(); ++i) {
       if (!std::isfinite(x[i]) || !std::isfinite(s.y[i])) continue;
-      DNAGRAD_CHECK(!options.log_y || s.y[i] > 0, "line_plot: series '", s.name, "' has y = ", s.y[i],
-            " at point ", i, ", which a log axis cannot show");
+      DNAGRAD_CHECK(!options.log_y || s.y[i] > 0, "line_plot: series '", s.name,
+                    "' has y = ", s.y[i], " at point ", i, ", which a log axis cannot show");
       x_lo = std::min(x_lo, x[i]), x_hi = std::max(x_hi, x[i]);
       y_lo = std::min(y_lo, s.y[i]), y_hi = std::max(y_hi, s.y[i]);
     }
@@ -205,8 +205,8 @@ std::string line_plot(const std::vector<Series>& series, const PlotOptions& opti
   const std::vector<Tick> y_ticks = labelled_ticks(
       options.log_y ? log_ticks(y_lo, y_hi) : nice_ticks(y_lo, y_hi, 5), options.log_y);
   const Frame f = frame_for(options, y_ticks, legend_width + 16);
-  DNAGRAD_CHECK(f.right - f.left > 50 && f.bottom - f.top > 50, "line_plot: canvas ", options.width, " x ",
-        options.height, " is too small");
+  DNAGRAD_CHECK(f.right - f.left > 50 && f.bottom - f.top > 50, "line_plot: canvas ", options.width,
+                " x ", options.height, " is too small");
   const std::vector<Tick> x_ticks = labelled_ticks(
       nice_ticks(x_lo, x_hi, std::max(2, static_cast<int>((f.right - f.left) / 90))), false);
   const Scale x{x_ticks.front().value, x_ticks.back().value, f.left, f.right};
@@ -251,13 +251,13 @@ std::string line_plot(const std::vector<Series>& series, const PlotOptions& opti
 
 std::string parity_plot(const std::vector<double>& truth, const std::vector<double>& predicted,
                         const PlotOptions& options) {
-  DNAGRAD_CHECK(truth.size() == predicted.size(), "parity_plot: ", truth.size(), " true values but ",
-        predicted.size(), " predictions");
+  DNAGRAD_CHECK(truth.size() == predicted.size(), "parity_plot: ", truth.size(),
+                " true values but ", predicted.size(), " predictions");
   DNAGRAD_CHECK(!truth.empty(), "parity_plot '", options.title, "': no points");
   double lo = INFINITY, hi = -INFINITY;
   for (size_t i = 0; i < truth.size(); ++i) {
     DNAGRAD_CHECK(std::isfinite(truth[i]) && std::isfinite(predicted[i]), "parity_plot: point ", i,
-          " is not finite (true ", truth[i], ", predicted ", predicted[i], ")");
+                  " is not finite (true ", truth[i], ", predicted ", predicted[i], ")");
     lo = std::min({lo, truth[i], predicted[i]});
     hi = std::max({hi, truth[i], predicted[i]});
   }

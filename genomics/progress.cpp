@@ -10,16 +10,23 @@ namespace dnagrad::genomics {
 namespace {
 std::string seconds_text(double s) {
   char buf[32];
-  if (s < 60) std::snprintf(buf, sizeof buf, "%.1fs", s);
-  else std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%.1fs", s);
+  else
+    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
   return buf;
 }
 }  // namespace
 
 Progress::Progress(std::string label, int64_t total, std::string unit, std::ostream& out,
                    bool quiet)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), out_(out), quiet_(quiet),
-      terminal_(&out == &std::cerr ? isatty(STDERR_FILENO) : &out == &std::cout && isatty(STDOUT_FILENO)),
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      total_(total),
+      out_(out),
+      quiet_(quiet),
+      terminal_(&out == &std::cerr ? isatty(STDERR_FILENO)
+                                   : &out == &std::cout && isatty(STDOUT_FILENO)),
       start_(std::chrono::steady_clock::now()) {}
 
 Progress::~Progress() {
@@ -37,9 +44,10 @@ void Progress::update(int64_t done, const std::string& detail) {
     constexpr int kWidth = 24;
     const int filled = total_ > 0 ? static_cast<int>(kWidth * done / total_) : kWidth;
     std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '.');
-    std::snprintf(head, sizeof head, "\r%-8s [%s] %lld/%lld %s  %.1f %s/s  ETA %s  ", label_.c_str(),
-                  bar.c_str(), static_cast<long long>(done), static_cast<long long>(total_),
-                  unit_.c_str(), rate, unit_.c_str(), seconds_text(left).c_str());
+    std::snprintf(head, sizeof head, "\r%-8s [%s] %lld/%lld %s  %.1f %s/s  ETA %s  ",
+                  label_.c_str(), bar.c_str(), static_cast<long long>(done),
+                  static_cast<long long>(total_), unit_.c_str(), rate, unit_.c_str(),
+                  seconds_text(left).c_str());
     out_ << head << detail << "\x1b[K" << std::flush;
     drawn_ = true;
   } else {

@@ -13,11 +13,20 @@ constexpr std::string_view kIupacOther = "NRYSWKMBDHVnryswkmbdhv";
 
 int base_index(char base) {
   switch (base) {
-    case 'A': case 'a': return 0;
-    case 'C': case 'c': return 1;
-    case 'G': case 'g': return 2;
-    case 'T': case 't': return 3;
-    default: return kIupacOther.find(base) != std::string_view::npos ? -1 : -2;
+    case 'A':
+    case 'a':
+      return 0;
+    case 'C':
+    case 'c':
+      return 1;
+    case 'G':
+    case 'g':
+      return 2;
+    case 'T':
+    case 't':
+      return 3;
+    default:
+      return kIupacOther.find(base) != std::string_view::npos ? -1 : -2;
   }
 }
 
@@ -26,8 +35,10 @@ void one_hot_into(std::string_view seq, float* out) {
   std::memset(out, 0, 4 * len * sizeof(float));
   for (size_t t = 0; t < len; ++t) {
     const int b = base_index(seq[t]);
-    if (b >= 0) out[b * len + t] = 1.0f;
-    else if (b == -2) fail("one_hot: invalid base '", seq[t], "' at position ", t + 1);
+    if (b >= 0)
+      out[b * len + t] = 1.0f;
+    else if (b == -2)
+      fail("one_hot: invalid base '", seq[t], "' at position ", t + 1);
   }
 }
 
@@ -35,8 +46,8 @@ Array one_hot(const std::vector<std::string>& seqs) {
   const int64_t len = seqs.empty() ? 0 : static_cast<int64_t>(seqs[0].size());
   Array x = Array::empty({static_cast<int64_t>(seqs.size()), 4, len});
   for (size_t i = 0; i < seqs.size(); ++i) {
-    DNAGRAD_CHECK(static_cast<int64_t>(seqs[i].size()) == len, "one_hot: sequence ", i + 1, " has length ",
-          seqs[i].size(), " but the first has length ", len);
+    DNAGRAD_CHECK(static_cast<int64_t>(seqs[i].size()) == len, "one_hot: sequence ", i + 1,
+                  " has length ", seqs[i].size(), " but the first has length ", len);
     one_hot_into(seqs[i], x.data<float>() + i * 4 * len);
   }
   return x;

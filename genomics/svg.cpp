@@ -31,12 +31,23 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -68,8 +79,8 @@ std::string transform_attribute(std::string_view transform) {
 }  // namespace
 
 Document::Document(double width, double height) : width_(width), height_(height) {
-  DNAGRAD_CHECK(width > 0 && height > 0, "svg: canvas must have a positive size, got ", width, " x ",
-        height);
+  DNAGRAD_CHECK(width > 0 && height > 0, "svg: canvas must have a positive size, got ", width,
+                " x ", height);
   rect(0, 0, width, height, {.fill = "#ffffff"});
 }
 
@@ -149,7 +160,8 @@ void write_file(const std::string& path, std::string_view content) {
                         cat(".", target.filename().string(), ".tmp-", ::getpid(), "-", counter++);
   {
     std::ofstream out(temp, std::ios::binary);
-    DNAGRAD_CHECK(out.is_open(), "write_file: cannot write ", path, " (cannot create ", temp.string(), ")");
+    DNAGRAD_CHECK(out.is_open(), "write_file: cannot write ", path, " (cannot create ",
+                  temp.string(), ")");
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.close();
     if (out.fail()) {

@@ -12,6 +12,7 @@ inline void require_cpu(const Array& a, const char* op) {
 }
 
 // Checks that every defined array in `arrays` is on `a`'s device and has a's dtype.
-void require_same_device_dtype(const char* op, const Array& a, std::initializer_list<const Array*> arrays);
+void require_same_device_dtype(const char* op, const Array& a,
+                               std::initializer_list<const Array*> arrays);
 
 }  // namespace dnagrad::kernels

@@ -25,9 +25,12 @@ using Json = nlohmann::ordered_json;  // keeps keys in insertion order, as the f
 
 const char* safetensors_dtype(DType t) {
   switch (t) {
-    case DType::F32: return "F32";
-    case DType::F64: return "F64";
-    case DType::I64: return "I64";
+    case DType::F32:
+      return "F32";
+    case DType::F64:
+      return "F64";
+    case DType::I64:
+      return "I64";
   }
   return "?";
 }
@@ -107,7 +110,8 @@ std::vector<uint64_t> parse_naturals(const std::string& path, const std::string&
   if (!list.is_array()) bad_file(path, "tensor '", name, "': ", field, " is not a list");
   std::vector<uint64_t> out;
   for (const Json& v : list) {
-    if (!v.is_number_unsigned() || v.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
+    if (!v.is_number_unsigned() ||
+        v.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
       bad_file(path, "tensor '", name, "': ", field, " holds ", v.dump(),
                ", not a non-negative integer");
     out.push_back(v.get<uint64_t>());
@@ -164,7 +168,8 @@ void write_safetensors(const std::string& path, const StateDict& tensors,
   std::set<std::string> names;
   std::vector<std::pair<std::string, Array>> ordered;
   for (const auto& [name, array] : tensors) {
-    DNAGRAD_CHECK(!name.empty() && name != "__metadata__", path, ": invalid tensor name '", name, "'");
+    DNAGRAD_CHECK(!name.empty() && name != "__metadata__", path, ": invalid tensor name '", name,
+                  "'");
     DNAGRAD_CHECK(names.insert(name).second, path, ": tensor name '", name, "' given twice");
     DNAGRAD_CHECK(array.defined(), path, ": tensor '", name, "' is undefined");
     ordered.emplace_back(name, array.to(Device::cpu()));
@@ -225,8 +230,10 @@ SafetensorsContents read_safetensors(const std::string& path) {
   SafetensorsContents out;
   std::vector<Entry> entries;
   for (const auto& [key, value] : header.items()) {
-    if (key == "__metadata__") out.metadata = parse_metadata(path, value);
-    else entries.push_back(parse_entry(path, key, value));
+    if (key == "__metadata__")
+      out.metadata = parse_metadata(path, value);
+    else
+      entries.push_back(parse_entry(path, key, value));
   }
 
   // The tensors must tile the data section: sorted by offset, each starts where the last ended.
@@ -237,9 +244,11 @@ SafetensorsContents read_safetensors(const std::string& path) {
   uint64_t expected_begin = 0;
   const Entry* previous = nullptr;
   for (const Entry& e : entries) {
-    const std::string where = cat("tensor '", e.name, "': data_offsets [", e.begin, ", ", e.end, "]");
+    const std::string where =
+        cat("tensor '", e.name, "': data_offsets [", e.begin, ", ", e.end, "]");
     if (e.begin < expected_begin)
-      bad_file(path, where, " overlap tensor '", previous->name, "', which ends at ", expected_begin);
+      bad_file(path, where, " overlap tensor '", previous->name, "', which ends at ",
+               expected_begin);
     if (e.begin > expected_begin)
       bad_file(path, where, " leave a gap: bytes [", expected_begin, ", ", e.begin,
                ") of the data belong to no tensor");

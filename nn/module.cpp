@@ -6,15 +6,15 @@
 namespace dnagrad::nn {
 
 void Module::check_new_name(const std::string& name) const {
-  DNAGRAD_CHECK(!name.empty() && name.find('.') == std::string::npos, "Module: invalid name '", name,
-        "' (names must be non-empty and contain no '.')");
+  DNAGRAD_CHECK(!name.empty() && name.find('.') == std::string::npos, "Module: invalid name '",
+                name, "' (names must be non-empty and contain no '.')");
   auto taken = [&](const auto& list) {
     for (const auto& entry : list)
       if (entry.first == name) return true;
     return false;
   };
-  DNAGRAD_CHECK(!taken(params_) && !taken(buffers_) && !taken(children_), "Module: the name '", name,
-        "' is already registered in this module");
+  DNAGRAD_CHECK(!taken(params_) && !taken(buffers_) && !taken(children_), "Module: the name '",
+                name, "' is already registered in this module");
 }
 
 void Module::register_parameter(const std::string& name, Tensor* param) {
@@ -99,9 +99,9 @@ void Module::load_state_dict(const StateDict& state) {
     }
     const Array& src = *found->second;
     if (!src.defined() || src.shape() != array.shape() || src.dtype() != array.dtype())
-      mismatched += cat("\n  shape or dtype mismatch for ", name, ": ",
-                        src.defined() ? src.desc() : "undefined", " given, the model has ",
-                        array.desc());
+      mismatched +=
+          cat("\n  shape or dtype mismatch for ", name, ": ",
+              src.defined() ? src.desc() : "undefined", " given, the model has ", array.desc());
   }
   for (const auto& [name, array] : state)
     if (!own_names.count(name)) unexpected += " " + name;
@@ -130,7 +130,8 @@ void Module::zero_grad() {
 
 void Module::to(Device device) {
   for (auto& [name, param] : params_)
-    if (param->device() != device) *param = Tensor(param->data().to(device), param->requires_grad());
+    if (param->device() != device)
+      *param = Tensor(param->data().to(device), param->requires_grad());
   for (auto& [name, buffer] : buffers_) *buffer = buffer->to(device);
   for (auto& [name, child] : children_) child->to(device);
 }

@@ -12,7 +12,7 @@ Optimizer::Optimizer(std::vector<Tensor> params, double lr) : params_(std::move(
   for (size_t i = 0; i < params_.size(); ++i) {
     const Tensor& p = params_[i];
     DNAGRAD_CHECK(p.defined() && p.requires_grad() && p.is_leaf(), "Optimizer: parameter ", i,
-          " is not a leaf tensor that requires a gradient");
+                  " is not a leaf tensor that requires a gradient");
   }
   set_lr(lr);
 }
@@ -29,12 +29,14 @@ void Optimizer::set_lr(double lr) {
 // ---- SGD ----
 
 SGD::SGD(std::vector<Tensor> params, SgdOptions options)
-    : Optimizer(std::move(params), options.lr), options_(options),
+    : Optimizer(std::move(params), options.lr),
+      options_(options),
       momentum_buffers_(params_.size()) {
-  DNAGRAD_CHECK(options.momentum >= 0 && options.weight_decay >= 0, "SGD: momentum and weight_decay ",
-        "must be >= 0, got ", options.momentum, " and ", options.weight_decay);
+  DNAGRAD_CHECK(options.momentum >= 0 && options.weight_decay >= 0,
+                "SGD: momentum and weight_decay ", "must be >= 0, got ", options.momentum, " and ",
+                options.weight_decay);
   DNAGRAD_CHECK(!options.nesterov || (options.momentum > 0 && options.dampening == 0),
-        "SGD: nesterov momentum requires momentum > 0 and dampening = 0");
+                "SGD: nesterov momentum requires momentum > 0 and dampening = 0");
 }
 
 void SGD::step() {
@@ -57,18 +59,21 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options)
     : Adam(std::move(params), options, false) {}
 
 Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weight_decay)
-    : Optimizer(std::move(params), options.lr), options_(options),
-      decoupled_(decoupled_weight_decay), state_(params_.size()) {
+    : Optimizer(std::move(params), options.lr),
+      options_(options),
+      decoupled_(decoupled_weight_decay),
+      state_(params_.size()) {
   const char* name = decoupled_ ? "AdamW" : "Adam";
-  DNAGRAD_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1, name,
-        ": betas must be in [0, 1), got ", options.beta1, " and ", options.beta2);
+  DNAGRAD_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1,
+                name, ": betas must be in [0, 1), got ", options.beta1, " and ", options.beta2);
   DNAGRAD_CHECK(options.eps >= 0 && options.weight_decay >= 0, name,
-        ": eps and weight_decay must be >= 0, got ", options.eps, " and ", options.weight_decay);
+                ": eps and weight_decay must be >= 0, got ", options.eps, " and ",
+                options.weight_decay);
 }
 
 void Adam::step() {
-  kernels::AdamConfig config{lr(), options_.beta1, options_.beta2, options_.eps,
-                             options_.weight_decay, decoupled_};
+  kernels::AdamConfig config{lr(),         options_.beta1,        options_.beta2,
+                             options_.eps, options_.weight_decay, decoupled_};
   for (size_t i = 0; i < params_.size(); ++i) {
     Tensor& p = params_[i];
     if (!p.grad().defined()) continue;

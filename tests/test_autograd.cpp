@@ -58,7 +58,8 @@ TEST_CASE("autograd: NoGrad records no graph") {
     const Tensor y = exp(x * x);
     CHECK_FALSE(y.requires_grad());
     CHECK(y.grad_fn() == nullptr);
-    CHECK_THROWS_WITH_AS(sum(y).backward(), doctest::Contains("does not require a gradient"), Error);
+    CHECK_THROWS_WITH_AS(sum(y).backward(), doctest::Contains("does not require a gradient"),
+                         Error);
   }
   CHECK(grad_enabled());
   const Tensor y = x * x;
@@ -97,7 +98,8 @@ TEST_CASE("autograd: backward needs a scalar output or an explicit gradient") {
 }
 
 TEST_CASE("autograd: int64 tensors cannot require a gradient") {
-  CHECK_THROWS_WITH_AS(Tensor(Array::zeros({3}, DType::I64), true), doctest::Contains("int64"), Error);
+  CHECK_THROWS_WITH_AS(Tensor(Array::zeros({3}, DType::I64), true), doctest::Contains("int64"),
+                       Error);
   Tensor labels(Array::zeros({3}, DType::I64));
   CHECK_THROWS_WITH_AS(labels.requires_grad_(), doctest::Contains("int64"), Error);
   Tensor x(Array::zeros({3}, DType::F64), true);

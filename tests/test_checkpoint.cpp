@@ -148,7 +148,7 @@ TEST_CASE("checkpoint: the header, parsed independently, follows the safetensors
     const Array& array = std::find_if(state.begin(), state.end(), [&](const auto& e) {
                            return e.first == name;
                          })->second;
-    const std::string dtype = array.dtype() == DType::F32 ? "F32"
+    const std::string dtype = array.dtype() == DType::F32   ? "F32"
                               : array.dtype() == DType::F64 ? "F64"
                                                             : "I64";
     CHECK(entry.at("dtype") == dtype);
@@ -159,7 +159,8 @@ TEST_CASE("checkpoint: the header, parsed independently, follows the safetensors
     CHECK(offsets[0] % dtype_size(array.dtype()) == 0);  // aligned to the element size
     CHECK(offsets[1] - offsets[0] == array.bytes());
     if (array.bytes() > 0)  // a [2, 0] tensor has no data (and a null pointer)
-      CHECK(std::memcmp(bytes.data() + 8 + header_len + offsets[0], array.raw(), array.bytes()) == 0);
+      CHECK(std::memcmp(bytes.data() + 8 + header_len + offsets[0], array.raw(), array.bytes()) ==
+            0);
     expected_begin = offsets[1];
   }
   CHECK(8 + header_len + expected_begin == bytes.size());
@@ -180,14 +181,13 @@ TEST_CASE("checkpoint: every corrupt file gives an error naming the file and the
   SUBCASE("truncated at several points") {
     // Into the length, into the header, right after the header, into the data of n (first,
     // it is 8-byte), into the data of w (last).
-    const std::vector<std::pair<size_t, std::string>> cuts = {
-        {0, "truncated"},
-        {5, "truncated"},
-        {8 + header_len / 2, "header length"},
-        {8 + header_len, "'n'"},
-        {8 + header_len + 4, "'n'"},
-        {8 + header_len + 8 + 20, "'w'"},
-        {bytes.size() - 1, "'w'"}};
+    const std::vector<std::pair<size_t, std::string>> cuts = {{0, "truncated"},
+                                                              {5, "truncated"},
+                                                              {8 + header_len / 2, "header length"},
+                                                              {8 + header_len, "'n'"},
+                                                              {8 + header_len + 4, "'n'"},
+                                                              {8 + header_len + 8 + 20, "'w'"},
+                                                              {bytes.size() - 1, "'w'"}};
     for (const auto& [size, part] : cuts) {
       INFO("cut at ", size);
       write_bytes(bad, bytes.substr(0, size));
@@ -235,10 +235,12 @@ TEST_CASE("checkpoint: every corrupt file gives an error naming the file and the
         // 8 bytes for one float32
         {R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 8]}})", {"'w'", "needs 4"}},
         // beyond the 8 data bytes
-        {R"({"w": {"dtype": "F64", "shape": [2], "data_offsets": [0, 16]}})", {"'w'", "past the end"}},
+        {R"({"w": {"dtype": "F64", "shape": [2], "data_offsets": [0, 16]}})",
+         {"'w'", "past the end"}},
         // both tensors at [0, 4)
         {R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
-             "b": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", {"'b'", "overlap"}},
+             "b": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})",
+         {"'b'", "overlap"}},
         // nothing at [0, 4)
         {R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", {"'a'", "gap"}},
         // 4 bytes after the last tensor
@@ -314,8 +316,9 @@ TEST_CASE("checkpoint: writes are atomic and failures leave the old file alone")
   CHECK(dir.listing() == std::vector<std::string>{"model.safetensors", "taken"});
 }
 
-TEST_CASE("checkpoint: a state_dict written by the Python safetensors library loads, and the "
-          "promoter model reproduces the float64 NumPy forward pass") {
+TEST_CASE(
+    "checkpoint: a state_dict written by the Python safetensors library loads, and the "
+    "promoter model reproduces the float64 NumPy forward pass") {
   const std::string state_path = kFixtures + "promoter_state.safetensors";
   const nn::SafetensorsContents io = nn::read_safetensors(kFixtures + "promoter_io.safetensors");
   auto io_tensor = [&](const std::string& name) {

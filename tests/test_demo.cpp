@@ -3,12 +3,11 @@
 // demo, and the files both write.
 #include <doctest/doctest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -41,7 +40,7 @@ fs::path scratch_dir(const std::string& name) {
 }  // namespace
 
 TEST_CASE("kmer8: scores follow the tutorial's rules, worked by hand") {
-  CHECK(kmer_score("AAAAAAAA") == doctest::Approx(20.0));     // the tutorial's examples
+  CHECK(kmer_score("AAAAAAAA") == doctest::Approx(20.0));  // the tutorial's examples
   CHECK(kmer_score("ACAAAAAA") == doctest::Approx(19.625));
   CHECK(kmer_score("TTTTTTTT") == doctest::Approx(11.0));
   CHECK(kmer_score("AATATAAA") == doctest::Approx((20 * 6 + 11 * 2) / 8.0 + 10));  // TAT once
@@ -104,12 +103,14 @@ TEST_CASE("demo: the default 8-mer run reaches the tutorial's numbers and finds 
   // Every promised file, with the promised contents.
   const fs::path dir = scratch_dir("demo");
   write_kmer_demo_outputs(r, dir.string());
-  for (const char* name : {"metrics.json", "predictions.tsv", "loss_curves.svg", "parity_linear.svg",
-                           "parity_cnn.svg", "filters_heatmap.svg", "filter_logos.svg", "filters.meme"})
+  for (const char* name :
+       {"metrics.json", "predictions.tsv", "loss_curves.svg", "parity_linear.svg", "parity_cnn.svg",
+        "filters_heatmap.svg", "filter_logos.svg", "filters.meme"})
     CHECK_MESSAGE(fs::exists(dir / name), name);
   const auto metrics = nlohmann::json::parse(read_file(dir / "metrics.json"));
   for (const char* model : {"linear", "cnn"}) {
-    for (const char* key : {"test_mse", "test_r2", "test_pearson"}) CHECK(metrics[model][key].is_number());
+    for (const char* key : {"test_mse", "test_r2", "test_pearson"})
+      CHECK(metrics[model][key].is_number());
     CHECK(metrics[model]["train_loss"].size() == 50);
     CHECK(metrics[model]["val_loss"].size() == 50);
   }
@@ -135,7 +136,8 @@ TEST_CASE("demo: filters.meme is MEME minimal format with rows summing to 1") {
   CHECK(meme.rfind("MEME version 4\n", 0) == 0);
   CHECK(meme.find("ALPHABET= ACGT\n") != std::string::npos);
   CHECK(meme.find("strands: + -\n") != std::string::npos);
-  CHECK(meme.find("Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n") != std::string::npos);
+  CHECK(meme.find("Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n") !=
+        std::string::npos);
   CHECK(meme.find("MOTIF filter0 ACC\nletter-probability matrix: alength= 4 w= 3 nsites= 5 E= 0\n"
                   " 1.000000 0.000000 0.000000 0.000000\n"
                   " 0.000000 1.000000 0.000000 0.000000\n"
@@ -196,7 +198,8 @@ TEST_CASE("genomics: one-hot, reverse complement and base codes") {
   CHECK(reverse_complement("AACGTN") == "NACGTT");
   CHECK(reverse_complement("acgR") == "Ycgt");
   CHECK_THROWS_WITH_AS(one_hot({"ACXT"}), doctest::Contains("'X' at position 3"), Error);
-  CHECK_THROWS_WITH_AS(one_hot({"ACGT", "ACG"}), doctest::Contains("sequence 2 has length 3"), Error);
+  CHECK_THROWS_WITH_AS(one_hot({"ACGT", "ACG"}), doctest::Contains("sequence 2 has length 3"),
+                       Error);
 }
 
 TEST_CASE("genomics: regression metrics on hand examples") {

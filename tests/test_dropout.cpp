@@ -25,7 +25,8 @@ TEST_CASE("dropout: keeps about 1-p of a large tensor and scales kept values by 
     for (int64_t i = 0; i < n; ++i) {
       if (vm[i] != 0) {
         ++kept;
-        values_ok = values_ok && vm[i] == scale && std::abs(vy[i] - vx[i] / (1 - p)) <= 1e-6 * vy[i];
+        values_ok =
+            values_ok && vm[i] == scale && std::abs(vy[i] - vx[i] / (1 - p)) <= 1e-6 * vy[i];
       } else {
         values_ok = values_ok && vy[i] == 0;
       }
@@ -36,7 +37,9 @@ TEST_CASE("dropout: keeps about 1-p of a large tensor and scales kept values by 
   }
 }
 
-TEST_CASE("dropout: the mask is the Generator's Bernoulli stream, and the same seed gives the same mask, same mask") {
+TEST_CASE(
+    "dropout: the mask is the Generator's Bernoulli stream, and the same seed gives the same mask, "
+    "same mask") {
   const uint64_t seed = fresh_seed();
   INFO("seed ", seed);
   const double p = 0.4;

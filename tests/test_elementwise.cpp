@@ -19,30 +19,42 @@ const BinaryOp kBinaryOps[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, Bina
 
 const char* name_of(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return "add";
-    case BinaryOp::Sub: return "sub";
-    case BinaryOp::Mul: return "mul";
-    case BinaryOp::Div: return "div";
+    case BinaryOp::Add:
+      return "add";
+    case BinaryOp::Sub:
+      return "sub";
+    case BinaryOp::Mul:
+      return "mul";
+    case BinaryOp::Div:
+      return "div";
   }
   return "?";
 }
 
 double apply(BinaryOp op, double x, double y) {
   switch (op) {
-    case BinaryOp::Add: return x + y;
-    case BinaryOp::Sub: return x - y;
-    case BinaryOp::Mul: return x * y;
-    case BinaryOp::Div: return x / y;
+    case BinaryOp::Add:
+      return x + y;
+    case BinaryOp::Sub:
+      return x - y;
+    case BinaryOp::Mul:
+      return x * y;
+    case BinaryOp::Div:
+      return x / y;
   }
   return 0;
 }
 
 Tensor apply(BinaryOp op, const Tensor& a, const Tensor& b) {
   switch (op) {
-    case BinaryOp::Add: return add(a, b);
-    case BinaryOp::Sub: return sub(a, b);
-    case BinaryOp::Mul: return mul(a, b);
-    case BinaryOp::Div: return div(a, b);
+    case BinaryOp::Add:
+      return add(a, b);
+    case BinaryOp::Sub:
+      return sub(a, b);
+    case BinaryOp::Mul:
+      return mul(a, b);
+    case BinaryOp::Div:
+      return div(a, b);
   }
   return {};
 }
@@ -61,7 +73,8 @@ std::vector<int64_t> unravel(int64_t flat, const Shape& shape) {
 int64_t source_offset(const Shape& in, const Shape& out, const std::vector<int64_t>& index) {
   const size_t lead = out.size() - in.size();
   int64_t offset = 0;
-  for (size_t i = 0; i < in.size(); ++i) offset = offset * in[i] + (in[i] == 1 ? 0 : index[lead + i]);
+  for (size_t i = 0; i < in.size(); ++i)
+    offset = offset * in[i] + (in[i] == 1 ? 0 : index[lead + i]);
   return offset;
 }
 
@@ -71,9 +84,10 @@ struct ShapePair {
 
 // Pairs that broadcast, from trivial to awkward; the last two are large enough to run in parallel.
 const ShapePair kPairs[] = {
-    {{3, 4}, {3, 4}},       {{3, 1, 5}, {4, 1}}, {{}, {2, 3}},          {{2, 3}, {}},
-    {{2, 3}, {3}},          {{4, 1}, {1, 5}},    {{1}, {2, 2}},         {{2, 1, 3}, {2, 4, 1}},
-    {{2, 3, 4}, {3, 4}},    {{5}, {5}},          {{64, 33, 40}, {33, 1}}, {{70000}, {1}},
+    {{3, 4}, {3, 4}}, {{3, 1, 5}, {4, 1}},     {{}, {2, 3}},
+    {{2, 3}, {}},     {{2, 3}, {3}},           {{4, 1}, {1, 5}},
+    {{1}, {2, 2}},    {{2, 1, 3}, {2, 4, 1}},  {{2, 3, 4}, {3, 4}},
+    {{5}, {5}},       {{64, 33, 40}, {33, 1}}, {{70000}, {1}},
 };
 
 // a and b with values safe for every op (b away from 0 for div).
@@ -114,11 +128,13 @@ TEST_CASE("elementwise: binary forward matches a naive broadcast over many shape
       const Shape shape = broadcast_shapes(p.a, p.b, "test");
       const std::vector<double> va = a.to_vector(), vb = b.to_vector();
       for (BinaryOp op : kBinaryOps) {
-        INFO(std::string(name_of(op)), " of ", shape_str(p.a), " and ", shape_str(p.b), " in ", std::string(dtype_name(dtype)));
+        INFO(std::string(name_of(op)), " of ", shape_str(p.a), " and ", shape_str(p.b), " in ",
+             std::string(dtype_name(dtype)));
         std::vector<double> expected(shape_numel(shape));
         for (int64_t o = 0; o < shape_numel(shape); ++o) {
           const auto index = unravel(o, shape);
-          expected[o] = apply(op, va[source_offset(p.a, shape, index)], vb[source_offset(p.b, shape, index)]);
+          expected[o] =
+              apply(op, va[source_offset(p.a, shape, index)], vb[source_offset(p.b, shape, index)]);
         }
         Array out = poisoned(shape, dtype);
         kernels::binary_forward(op, a, b, out);
@@ -146,10 +162,22 @@ TEST_CASE("elementwise: binary backward sums over broadcast dimensions and accum
         const int64_t ia = source_offset(p.a, shape, index), ib = source_offset(p.b, shape, index);
         const double x = va[ia], y = vb[ib], gv = vg[o];
         switch (op) {
-          case BinaryOp::Add: expect_a[ia] += gv; expect_b[ib] += gv; break;
-          case BinaryOp::Sub: expect_a[ia] += gv; expect_b[ib] -= gv; break;
-          case BinaryOp::Mul: expect_a[ia] += gv * y; expect_b[ib] += gv * x; break;
-          case BinaryOp::Div: expect_a[ia] += gv / y; expect_b[ib] -= gv * x / (y * y); break;
+          case BinaryOp::Add:
+            expect_a[ia] += gv;
+            expect_b[ib] += gv;
+            break;
+          case BinaryOp::Sub:
+            expect_a[ia] += gv;
+            expect_b[ib] -= gv;
+            break;
+          case BinaryOp::Mul:
+            expect_a[ia] += gv * y;
+            expect_b[ib] += gv * x;
+            break;
+          case BinaryOp::Div:
+            expect_a[ia] += gv / y;
+            expect_b[ib] -= gv * x / (y * y);
+            break;
         }
       }
       Array grad_a = start_a.clone(), grad_b = start_b.clone();
@@ -215,18 +243,23 @@ TEST_CASE("elementwise: unary ops on hand examples, float and double") {
     require_close(run(UnaryOp::MulScalar, -2, x), expect({4, 1, 0, -2, -6}));
     require_close(run(UnaryOp::PowScalar, 2, x), expect({4, 0.25, 0, 1, 9}));
     require_close(run(UnaryOp::ReLU, 0, x), expect({0, 0, 0, 1, 3}));
-    require_close(run(UnaryOp::Exp, 0, x), expect({std::exp(-2.0), std::exp(-0.5), 1, M_E, std::exp(3.0)}), 1e-6);
-    require_close(run(UnaryOp::Tanh, 0, x), expect({std::tanh(-2.0), std::tanh(-0.5), 0, std::tanh(1.0), std::tanh(3.0)}), 1e-6);
+    require_close(run(UnaryOp::Exp, 0, x),
+                  expect({std::exp(-2.0), std::exp(-0.5), 1, M_E, std::exp(3.0)}), 1e-6);
+    require_close(run(UnaryOp::Tanh, 0, x),
+                  expect({std::tanh(-2.0), std::tanh(-0.5), 0, std::tanh(1.0), std::tanh(3.0)}),
+                  1e-6);
     const Array pos = Array::from_vector({5}, {1, M_E, 0.5, 4, 0}, dtype);
     const Array logs = run(UnaryOp::Log, 0, pos);
     const double expected_logs[] = {0, 1, std::log(0.5), std::log(4.0)};
     for (int64_t i = 0; i < 4; ++i) CHECK(logs.at({i}) == doctest::Approx(expected_logs[i]));
     CHECK(logs.at({4}) == -inf);  // log 0
-    require_close(run(UnaryOp::PowScalar, 0.5, pos), expect({1, std::sqrt(M_E), std::sqrt(0.5), 2, 0}), 1e-6);
+    require_close(run(UnaryOp::PowScalar, 0.5, pos),
+                  expect({1, std::sqrt(M_E), std::sqrt(0.5), 2, 0}), 1e-6);
     // Sigmoid: 1/2 at 0, and no overflow or NaN far out on either side.
     const Array wide = Array::from_vector({5}, {-1000, -30, 0, 30, 1000}, dtype);
     const Array s = run(UnaryOp::Sigmoid, 0, wide);
-    require_close(s, expect({0, 1 / (1 + std::exp(30.0)), 0.5, 1 / (1 + std::exp(-30.0)), 1}), 1e-5, 1e-300);
+    require_close(s, expect({0, 1 / (1 + std::exp(30.0)), 0.5, 1 / (1 + std::exp(-30.0)), 1}), 1e-5,
+                  1e-300);
   }
 }
 
@@ -284,7 +317,8 @@ TEST_CASE("elementwise: unary gradients match finite differences") {
     for (const Shape& shape : {Shape{}, Shape{7}, Shape{2, 3, 4}}) {
       INFO(std::string(c.name), " on ", shape_str(shape));
       const Array x = random_array(shape, gen, DType::F64, c.lo, c.hi);
-      check_gradients([&](const std::vector<Tensor>& in) { return c.f(in[0]); }, {x}, gen.next_u64());
+      check_gradients([&](const std::vector<Tensor>& in) { return c.f(in[0]); }, {x},
+                      gen.next_u64());
     }
   }
 }

@@ -44,13 +44,16 @@ TEST_CASE("losses: bce with logits is ln 2 at logit 0 and stable far out") {
     Array out = poisoned({6}, dtype);
     kernels::bce_logits_forward(logits, target, Reduction::None, out);
     const double ln2 = std::log(2.0);
-    require_close(out, Array::from_vector({6}, {ln2, ln2, std::log1p(std::exp(-100.0)), 100, 1000, 1000}, DType::F64),
+    require_close(out,
+                  Array::from_vector({6}, {ln2, ln2, std::log1p(std::exp(-100.0)), 100, 1000, 1000},
+                                     DType::F64),
                   1e-6, 1e-30);
     // Against the textbook form -t log s - (1 - t) log(1 - s) where that is finite.
     const double z = 1.7, t = 0.25, s = 1 / (1 + std::exp(-z));
     Array one = poisoned({}, dtype);
     kernels::bce_logits_forward(Array::from_vector({1}, {z}, dtype).reshape({}),
-                                Array::from_vector({1}, {t}, dtype).reshape({}), Reduction::Mean, one);
+                                Array::from_vector({1}, {t}, dtype).reshape({}), Reduction::Mean,
+                                one);
     CHECK(one.item() == doctest::Approx(-t * std::log(s) - (1 - t) * std::log(1 - s)));
   }
 }
@@ -58,7 +61,8 @@ TEST_CASE("losses: bce with logits is ln 2 at logit 0 and stable far out") {
 TEST_CASE("losses: cross-entropy of a hand example, and with huge logits") {
   for (DType dtype : {DType::F32, DType::F64}) {
     // Row 0: softmax [1/6, 2/6, 3/6], class 2 -> -ln(1/2) = ln 2. Row 1: four equal logits -> ln 4.
-    const Array logits = Array::from_vector({2, 4}, {0, std::log(2.0), std::log(3.0), -INFINITY, 1, 1, 1, 1}, dtype);
+    const Array logits =
+        Array::from_vector({2, 4}, {0, std::log(2.0), std::log(3.0), -INFINITY, 1, 1, 1, 1}, dtype);
     const Array target = classes({2, 0});
     Array none = poisoned({2}, dtype), mean = poisoned({}, dtype), total = poisoned({}, dtype);
     kernels::cross_entropy_forward(logits, target, Reduction::None, none);
@@ -78,14 +82,17 @@ TEST_CASE("losses: cross-entropy of a hand example, and with huge logits") {
 TEST_CASE("losses: cross-entropy names the row and value of a bad class index") {
   const Array logits = Array::zeros({3, 5}, DType::F64);
   Array out = poisoned({});
-  CHECK_THROWS_WITH_AS(kernels::cross_entropy_forward(logits, classes({0, 5, 1}), Reduction::Mean, out),
-                       doctest::Contains("target[1] = 5"), Error);
-  CHECK_THROWS_WITH_AS(kernels::cross_entropy_forward(logits, classes({0, 1, -1}), Reduction::Mean, out),
-                       doctest::Contains("target[2] = -1"), Error);
+  CHECK_THROWS_WITH_AS(
+      kernels::cross_entropy_forward(logits, classes({0, 5, 1}), Reduction::Mean, out),
+      doctest::Contains("target[1] = 5"), Error);
+  CHECK_THROWS_WITH_AS(
+      kernels::cross_entropy_forward(logits, classes({0, 1, -1}), Reduction::Mean, out),
+      doctest::Contains("target[2] = -1"), Error);
   Array grad = Array::zeros({3, 5}, DType::F64);
-  CHECK_THROWS_WITH_AS(kernels::cross_entropy_backward(logits, classes({7, 1, 1}), Array::full({}, 1, DType::F64),
-                                                       Reduction::Mean, grad),
-                       doctest::Contains("target[0] = 7"), Error);
+  CHECK_THROWS_WITH_AS(
+      kernels::cross_entropy_backward(logits, classes({7, 1, 1}), Array::full({}, 1, DType::F64),
+                                      Reduction::Mean, grad),
+      doctest::Contains("target[0] = 7"), Error);
   CHECK_THROWS_WITH_AS(cross_entropy(Tensor(logits), Tensor(Array::zeros({3}, DType::F64))),
                        doctest::Contains("int64"), Error);
 }
@@ -99,10 +106,13 @@ TEST_CASE("losses: gradients match finite differences under every reduction") {
     for (const Shape& shape : {Shape{}, Shape{4}, Shape{2, 3}}) {
       INFO("shape ", shape_str(shape));
       check_gradients([r](const std::vector<Tensor>& in) { return mse_loss(in[0], in[1], r); },
-                      {random_array(shape, gen, DType::F64, -2, 2), random_array(shape, gen, DType::F64, -2, 2)},
+                      {random_array(shape, gen, DType::F64, -2, 2),
+                       random_array(shape, gen, DType::F64, -2, 2)},
                       gen.next_u64());
       check_gradients(
-          [r](const std::vector<Tensor>& in) { return binary_cross_entropy_with_logits(in[0], in[1], r); },
+          [r](const std::vector<Tensor>& in) {
+            return binary_cross_entropy_with_logits(in[0], in[1], r);
+          },
           {random_array(shape, gen, DType::F64, -4, 4), random_array(shape, gen, DType::F64, 0, 1)},
           gen.next_u64());
     }
@@ -113,7 +123,8 @@ TEST_CASE("losses: gradients match finite differences under every reduction") {
       GradCheckOptions options;
       options.differentiable = {true, false};
       check_gradients([r](const std::vector<Tensor>& in) { return cross_entropy(in[0], in[1], r); },
-                      {random_array({n, c}, gen, DType::F64, -3, 3), classes(t)}, gen.next_u64(), options);
+                      {random_array({n, c}, gen, DType::F64, -3, 3), classes(t)}, gen.next_u64(),
+                      options);
     }
   }
 }
@@ -161,7 +172,8 @@ TEST_CASE("losses: backward kernels accumulate into pre-filled buffers") {
     double total = 0;
     for (int64_t c = 0; c < 3; ++c) total += std::exp(logits.at({n, c}));
     for (int64_t c = 0; c < 3; ++c)
-      ez[n * 3 + c] += (std::exp(logits.at({n, c})) / total - (c == target_rows.at({n}))) * per_row.at({n});
+      ez[n * 3 + c] +=
+          (std::exp(logits.at({n, c})) / total - (c == target_rows.at({n}))) * per_row.at({n});
   }
   require_close(gz, Array::from_vector({2, 3}, ez, DType::F64), 1e-12, 1e-14);
 }

@@ -17,7 +17,8 @@ std::vector<double> naive_matmul(const Array& a, const Array& b, bool trans_a, b
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < p; ++j)
       for (int64_t l = 0; l < k; ++l)
-        c[i * p + j] += (trans_a ? va[l * m + i] : va[i * k + l]) * (trans_b ? vb[j * k + l] : vb[l * p + j]);
+        c[i * p + j] +=
+            (trans_a ? va[l * m + i] : va[i * k + l]) * (trans_b ? vb[j * k + l] : vb[l * p + j]);
   return c;
 }
 
@@ -43,11 +44,13 @@ TEST_CASE("matmul: every transpose combination, assigned and accumulated, vs a n
   struct Dims {
     int64_t m, k, p;
   };
-  for (const Dims d : {Dims{1, 1, 1}, Dims{3, 5, 2}, Dims{7, 1, 4}, Dims{17, 33, 9}, Dims{64, 70, 65}}) {
+  for (const Dims d :
+       {Dims{1, 1, 1}, Dims{3, 5, 2}, Dims{7, 1, 4}, Dims{17, 33, 9}, Dims{64, 70, 65}}) {
     for (DType dtype : {DType::F32, DType::F64}) {
       for (int flags = 0; flags < 4; ++flags) {
         const bool ta = flags & 1, tb = flags & 2;
-        INFO("M ", d.m, " K ", d.k, " P ", d.p, " trans_a ", ta, " trans_b ", tb, " ", std::string(dtype_name(dtype)));
+        INFO("M ", d.m, " K ", d.k, " P ", d.p, " trans_a ", ta, " trans_b ", tb, " ",
+             std::string(dtype_name(dtype)));
         const Array a = random_array(ta ? Shape{d.k, d.m} : Shape{d.m, d.k}, gen, dtype);
         const Array b = random_array(tb ? Shape{d.p, d.k} : Shape{d.k, d.p}, gen, dtype);
         const std::vector<double> expected = naive_matmul(a, b, ta, tb);
@@ -112,7 +115,8 @@ TEST_CASE("linear: backward accumulates g W, g^T x and column sums of g") {
   const int64_t n = 4, in = 6, out = 3;
   const Array x = random_array({n, in}, gen), w = random_array({out, in}, gen);
   const Array g = random_array({n, out}, gen);
-  const Array sx = random_array({n, in}, gen), sw = random_array({out, in}, gen), sb = random_array({out}, gen);
+  const Array sx = random_array({n, in}, gen), sw = random_array({out, in}, gen),
+              sb = random_array({out}, gen);
   Array gx = sx.clone(), gw = sw.clone(), gb = sb.clone();
   kernels::linear_backward(g, x, w, &gx, &gw, &gb);
   std::vector<double> ex = sx.to_vector(), ew = sw.to_vector(), eb = sb.to_vector();
@@ -137,7 +141,8 @@ TEST_CASE("matmul and linear: gradients match finite differences") {
   const uint64_t seed = fresh_seed();
   INFO("seed ", seed);
   Generator gen(seed);
-  for (const auto& [m, k, p] : {std::tuple{1, 1, 1}, std::tuple{3, 4, 2}, std::tuple{5, 1, 3}, std::tuple{2, 6, 7}}) {
+  for (const auto& [m, k, p] :
+       {std::tuple{1, 1, 1}, std::tuple{3, 4, 2}, std::tuple{5, 1, 3}, std::tuple{2, 6, 7}}) {
     INFO("matmul [", m, ", ", k, "] x [", k, ", ", p, "]");
     check_gradients([](const std::vector<Tensor>& in) { return matmul(in[0], in[1]); },
                     {random_array({m, k}, gen), random_array({k, p}, gen)}, gen.next_u64());
@@ -151,6 +156,9 @@ TEST_CASE("matmul and linear: gradients match finite differences") {
                     {x, w}, gen.next_u64());
   }
   // x used as both factors: x^T x collects both contributions.
-  check_gradients([](const std::vector<Tensor>& t) { return matmul(permute(t[0], {1, 0}), t[0]); },
-                  {random_array({4, 3}, gen)}, gen.next_u64());
+  check_gradients(
+      [](const std::vector<Tensor>& t) {
+        return matmul(permute(t[0], {1, 0}), t[0]);
+      },
+      {random_array({4, 3}, gen)}, gen.next_u64());
 }

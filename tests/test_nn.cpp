@@ -124,7 +124,7 @@ TEST_CASE("nn: default init is U(-1/sqrt(fan_in), 1/sqrt(fan_in)) and fixed by t
   INFO("seed ", seed);
   Generator gen(seed);
   nn::Conv1d conv(256, 128, 5, gen);  // fan_in 1280
-  nn::Linear lin(64, 32, gen);         // fan_in 64
+  nn::Linear lin(64, 32, gen);        // fan_in 64
   // Tolerances are 6 standard errors for n samples of U(-b, b), so a correct init fails with
   // probability ~1e-9: the sample mean has sd b/sqrt(3n), the mean of x^2 (about b^2/3) has sd
   // sqrt(4/45) b^2/sqrt(n), and max|x| < b(1 - 20/n) has probability (1 - 20/n)^n ~ e^-20.
@@ -140,7 +140,8 @@ TEST_CASE("nn: default init is U(-1/sqrt(fan_in), 1/sqrt(fan_in)) and fixed by t
     CHECK(largest <= bound);
     CHECK(largest >= bound * (1 - 20 / n));  // the whole range is used
     CHECK(std::abs(sum / n) <= 6 * bound / std::sqrt(3 * n));
-    CHECK(std::abs(sum_sq / n - bound * bound / 3) <= 6 * std::sqrt(4.0 / 45) * bound * bound / std::sqrt(n));
+    CHECK(std::abs(sum_sq / n - bound * bound / 3) <=
+          6 * std::sqrt(4.0 / 45) * bound * bound / std::sqrt(n));
   };
   check_uniform(conv.weight.data(), 1 / std::sqrt(1280.0));
   check_uniform(conv.bias.data(), 1 / std::sqrt(1280.0));
@@ -194,8 +195,8 @@ TEST_CASE("nn: registration rules and parameter sharing") {
   toy.register_module("child", child);
   std::vector<std::string> names;
   for (const auto& [name, a] : toy.state_dict()) names.push_back(name);
-  CHECK(names == std::vector<std::string>{"w", "v", "counter", "child.w", "child.v",
-                                          "child.counter"});
+  CHECK(names ==
+        std::vector<std::string>{"w", "v", "counter", "child.w", "child.v", "child.counter"});
 
   // A tensor registered twice is one parameter (the optimizer must step it once), but keeps
   // both names in the state_dict, as in PyTorch.
@@ -221,7 +222,8 @@ TEST_CASE("nn: load_state_dict is strict, names every problem and copies nothing
     Tensor conv_weight = b.parameters()[0];  // a handle taken before loading
     b.load_state_dict(state);
     const nn::StateDict loaded = b.state_dict();
-    for (size_t i = 0; i < state.size(); ++i) CHECK(bitwise_equal(loaded[i].second, state[i].second));
+    for (size_t i = 0; i < state.size(); ++i)
+      CHECK(bitwise_equal(loaded[i].second, state[i].second));
     CHECK(bitwise_equal(conv_weight.data(), state[0].second));
   }
   SUBCASE("missing") {
@@ -239,8 +241,8 @@ TEST_CASE("nn: load_state_dict is strict, names every problem and copies nothing
   }
   SUBCASE("shape mismatch") {
     state[21].second = Array::zeros({32, 63});
-    CHECK_THROWS_WITH_AS(b.load_state_dict(state), doctest::Contains("fc.1.weight: float32[32, 63]"),
-                         Error);
+    CHECK_THROWS_WITH_AS(b.load_state_dict(state),
+                         doctest::Contains("fc.1.weight: float32[32, 63]"), Error);
     CHECK(b_untouched());
   }
   SUBCASE("dtype mismatch") {
@@ -307,7 +309,8 @@ TEST_CASE("nn: Linear and Conv1d forward match a direct double-precision computa
 
   // Conv1d with stride, padding and dilation: y[n,o,t] = b[o] + sum w[o,c,k] x[n,c,t*s+k*d-p].
   const int64_t c_in = 3, c_out = 2, k = 3, stride = 2, padding = 2, dilation = 2, len = 11;
-  nn::Conv1d conv(c_in, c_out, k, gen, {.stride = stride, .padding = padding, .dilation = dilation});
+  nn::Conv1d conv(c_in, c_out, k, gen,
+                  {.stride = stride, .padding = padding, .dilation = dilation});
   conv.to(DType::F64);
   const Array xc = testing::random_array({2, c_in, len}, gen);
   const Array yc = conv(Tensor(xc)).data();
@@ -428,11 +431,13 @@ TEST_CASE("nn: Dropout is seeded, scales kept values by 1/(1-p), and is the iden
   CHECK(ya == yb);
   int64_t zeros = 0;
   for (double v : ya) {
-    if (v == 0) ++zeros;
-    else CHECK(v == doctest::Approx(2.0 / 0.7));
+    if (v == 0)
+      ++zeros;
+    else
+      CHECK(v == doctest::Approx(2.0 / 0.7));
   }
   CHECK(zeros == doctest::Approx(3000).epsilon(0.1));  // sd 46: +-300 is 6.5 sd wide
-  CHECK(a(x).data().to_vector() != ya);                 // the stream moves on
+  CHECK(a(x).data().to_vector() != ya);                // the stream moves on
 
   a.generator = Generator(seed + 7);
   const std::vector<double> restarted = a(x).data().to_vector();

@@ -42,8 +42,10 @@ struct AdamReference {
     ++t;
     for (size_t i = 0; i < p.size(); ++i) {
       double g = grad[i];
-      if (decoupled) p[i] *= 1 - o.lr * o.weight_decay;
-      else g += o.weight_decay * p[i];
+      if (decoupled)
+        p[i] *= 1 - o.lr * o.weight_decay;
+      else
+        g += o.weight_decay * p[i];
       m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
       v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
       const double m_hat = m[i] / (1 - std::pow(o.beta1, t));
@@ -66,7 +68,8 @@ void compare_with_reference(nn::Optimizer& opt, Tensor param, Reference referenc
     reference.step(expected, grad.to_vector());
     CHECK(param.grad().to_vector() == grad.to_vector());  // step leaves the gradient alone
   }
-  testing::require_close(param.data(), Array::from_vector(param.shape(), expected, DType::F64).to(param.dtype()),
+  testing::require_close(param.data(),
+                         Array::from_vector(param.shape(), expected, DType::F64).to(param.dtype()),
                          rtol, rtol);
 }
 
@@ -177,15 +180,15 @@ TEST_CASE("optim: Adam and AdamW match the reference over several steps") {
     const double rtol = dtype == DType::F64 ? 1e-12 : 1e-5;
     INFO(dtype_name(dtype));
     {
-      const nn::AdamOptions o{.lr = 0.01, .beta1 = 0.8, .beta2 = 0.99, .eps = 1e-6,
-                              .weight_decay = 0.1};
+      const nn::AdamOptions o{
+          .lr = 0.01, .beta1 = 0.8, .beta2 = 0.99, .eps = 1e-6, .weight_decay = 0.1};
       Tensor p(testing::random_array({5, 3}, gen, dtype), true);
       nn::Adam opt({p}, o);
       compare_with_reference(opt, p, AdamReference{o, false, {}, {}, 0}, 8, gen, rtol);
     }
     {
-      const nn::AdamWOptions w{.lr = 0.01, .beta1 = 0.8, .beta2 = 0.99, .eps = 1e-6,
-                               .weight_decay = 0.1};
+      const nn::AdamWOptions w{
+          .lr = 0.01, .beta1 = 0.8, .beta2 = 0.99, .eps = 1e-6, .weight_decay = 0.1};
       const nn::AdamOptions o{w.lr, w.beta1, w.beta2, w.eps, w.weight_decay};
       Tensor p(testing::random_array({5, 3}, gen, dtype), true);
       nn::AdamW opt({p}, w);
@@ -281,17 +284,16 @@ TEST_CASE("optim: ReduceLROnPlateau with patience, rel threshold, cooldown and m
   // best starts at inf. An epoch is better when metric < best * (1 - 0.1).
   //  1: 10  better (best 10)      8: 9  bad 1, cooldown 1 -> 0 clears it    15: 2 bad 3 -> lr 0.2
   //  2: 9.5 bad 1 (not < 9)       9: 9  bad 1                                   (0.125 < min_lr)
-  //  3: 9.1 bad 2                10: 9  bad 2                              16: 2 cleared by cooldown
-  //  4: 8.9 better (best 8.9)    11: 9  bad 3 > 2 -> lr 0.25, cooldown 1   17: bad 1  18: bad 2
-  //  5: 9   bad 1 (not < 8.01)   12: 1  better (best 1), cooldown 1 -> 0   19: bad 3: max(0.1,
-  //  6: 9   bad 2                13: 2  bad 1                                  0.2) = 0.2 is no
-  //  7: 9   bad 3 > 2 -> lr 0.5  14: 2  bad 2                                  change
+  //  3: 9.1 bad 2                10: 9  bad 2                              16: 2 cleared by
+  //  cooldown 4: 8.9 better (best 8.9)    11: 9  bad 3 > 2 -> lr 0.25, cooldown 1   17: bad 1  18:
+  //  bad 2 5: 9   bad 1 (not < 8.01)   12: 1  better (best 1), cooldown 1 -> 0   19: bad 3:
+  //  max(0.1, 6: 9   bad 2                13: 2  bad 1                                  0.2) = 0.2
+  //  is no 7: 9   bad 3 > 2 -> lr 0.5  14: 2  bad 2                                  change
   const Vec metrics = {10, 9.5, 9.1, 8.9, 9, 9, 9, 9, 9, 9, 9, 1, 2, 2, 2, 2, 2, 2, 2};
-  const Vec expected = {1,    1,    1,    1,    1,    1,   0.5, 0.5, 0.5, 0.5,
+  const Vec expected = {1,    1,    1,    1,    1,   1,   0.5, 0.5, 0.5, 0.5,
                         0.25, 0.25, 0.25, 0.25, 0.2, 0.2, 0.2, 0.2, 0.2};
-  const Vec got = lr_trace(1.0, {.factor = 0.5, .patience = 2, .threshold = 0.1, .cooldown = 1,
-                                 .min_lr = 0.2},
-                           metrics);
+  const Vec got = lr_trace(
+      1.0, {.factor = 0.5, .patience = 2, .threshold = 0.1, .cooldown = 1, .min_lr = 0.2}, metrics);
   check_values(got, expected);
 
   // The state PyTorch keeps, after the first 7 epochs.
@@ -309,8 +311,12 @@ TEST_CASE("optim: ReduceLROnPlateau with patience, rel threshold, cooldown and m
 TEST_CASE("optim: ReduceLROnPlateau in max mode with an absolute threshold, patience 0") {
   // Better means > best + 0.5. 1: better. 1.4: bad 1 > 0 -> 0.1. 2.0: better. 2.4: bad -> 0.01.
   // 3: better.
-  check_values(lr_trace(1.0, {.mode = nn::PlateauMode::Max, .factor = 0.1, .patience = 0,
-                              .threshold = 0.5, .threshold_mode = nn::ThresholdMode::Abs},
+  check_values(lr_trace(1.0,
+                        {.mode = nn::PlateauMode::Max,
+                         .factor = 0.1,
+                         .patience = 0,
+                         .threshold = 0.5,
+                         .threshold_mode = nn::ThresholdMode::Abs},
                         {1, 1.4, 2.0, 2.4, 3}),
                {1, 0.1, 0.1, 0.01, 0.01});
 }

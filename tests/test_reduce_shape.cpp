@@ -27,7 +27,8 @@ TEST_CASE("reduce: kernel assigns, over each dimension, vs a naive reference") {
   const uint64_t seed = fresh_seed();
   INFO("seed ", seed);
   Generator gen(seed);
-  for (const Shape& shape : {Shape{6}, Shape{3, 1, 4}, Shape{2, 3, 5}, Shape{3, 700, 40}, Shape{0, 3}}) {
+  for (const Shape& shape :
+       {Shape{6}, Shape{3, 1, 4}, Shape{2, 3, 5}, Shape{3, 700, 40}, Shape{0, 3}}) {
     const Array x = random_array(shape, gen);
     const std::vector<double> v = x.to_vector();
     double total = 0;
@@ -96,8 +97,10 @@ TEST_CASE("reduce: backward accumulates the scaled gradient along the reduced di
       for (int64_t c = 0; c < 4; ++c) expected[(a * 3 + b) * 4 + c] += 0.25 * g.at({a, c});
   require_close(gx, Array::from_vector({2, 3, 4}, expected, DType::F64), 1e-12, 1e-14);
   Array wrong = poisoned({2, 4});  // summing [2, 3, 4] over dim 0 gives [3, 4]
-  CHECK_THROWS_WITH_AS(kernels::reduce_sum(start, 0, 1.0, wrong), doctest::Contains("[3, 4]"), Error);
-  CHECK_THROWS_WITH_AS(kernels::reduce_sum(start, 3, 1.0, wrong), doctest::Contains("reduce_sum"), Error);
+  CHECK_THROWS_WITH_AS(kernels::reduce_sum(start, 0, 1.0, wrong), doctest::Contains("[3, 4]"),
+                       Error);
+  CHECK_THROWS_WITH_AS(kernels::reduce_sum(start, 3, 1.0, wrong), doctest::Contains("reduce_sum"),
+                       Error);
 }
 
 TEST_CASE("reduce: sum and mean gradients match finite differences") {
@@ -113,10 +116,10 @@ TEST_CASE("reduce: sum and mean gradients match finite differences") {
       if (shape.empty()) break;
       for (bool keepdim : {false, true}) {
         INFO("dim ", dim, " keepdim ", keepdim);
-        check_gradients([=](const std::vector<Tensor>& in) { return sum(in[0], dim, keepdim); }, {x},
-                        gen.next_u64());
-        check_gradients([=](const std::vector<Tensor>& in) { return mean(in[0], dim, keepdim); }, {x},
-                        gen.next_u64());
+        check_gradients([=](const std::vector<Tensor>& in) { return sum(in[0], dim, keepdim); },
+                        {x}, gen.next_u64());
+        check_gradients([=](const std::vector<Tensor>& in) { return mean(in[0], dim, keepdim); },
+                        {x}, gen.next_u64());
       }
     }
   }
@@ -143,7 +146,10 @@ TEST_CASE("shape ops: reshape, flatten, squeeze and unsqueeze keep values and pa
   const Array w = random_array({2, 3, 4}, gen);
   auto weighted = [w](const Tensor& y) { return mul(reshape(y, {2, 3, 4}), Tensor(w)); };
   const std::vector<std::pair<const char*, std::function<Tensor(const Tensor&)>>> cases = {
-      {"reshape", [](const Tensor& y) { return reshape(y, {6, -1}); }},
+      {"reshape",
+       [](const Tensor& y) {
+         return reshape(y, {6, -1});
+       }},
       {"flatten", [](const Tensor& y) { return flatten(y); }},
       {"flatten 0..1", [](const Tensor& y) { return flatten(y, 0, 1); }},
       {"unsqueeze", [](const Tensor& y) { return unsqueeze(y, 0); }},
@@ -173,7 +179,8 @@ TEST_CASE("permute: hand transpose, a naive reference, and accumulation") {
   for (int64_t a = 0; a < 3; ++a)
     for (int64_t b = 0; b < 40; ++b)
       for (int64_t c = 0; c < 5; ++c)
-        for (int64_t d = 0; d < 70; ++d) expected[((c * 3 + a) * 70 + d) * 40 + b] = x.at({a, b, c, d});
+        for (int64_t d = 0; d < 70; ++d)
+          expected[((c * 3 + a) * 70 + d) * 40 + b] = x.at({a, b, c, d});
   Array y = poisoned(out_shape);
   kernels::permute(x, perm, y);
   require_close(y, Array::from_vector(out_shape, expected, DType::F64), 0, 0);
@@ -186,7 +193,8 @@ TEST_CASE("permute: hand transpose, a naive reference, and accumulation") {
   require_close(doubled, Array::from_vector(shape, twice, DType::F64), 1e-15, 0);
 
   Array out = poisoned({3, 2});
-  CHECK_THROWS_WITH_AS(kernels::permute(m, {0, 0}, out), doctest::Contains("not a permutation"), Error);
+  CHECK_THROWS_WITH_AS(kernels::permute(m, {0, 0}, out), doctest::Contains("not a permutation"),
+                       Error);
   CHECK_THROWS_WITH_AS(kernels::permute(m, {0, 1}, out), doctest::Contains("permute"), Error);
 }
 
@@ -195,8 +203,12 @@ TEST_CASE("permute: gradients match finite differences") {
   INFO("seed ", seed);
   Generator gen(seed);
   const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
-      {{4}, {0}},          {{2, 3}, {1, 0}},       {{2, 3, 4}, {2, 0, 1}},
-      {{2, 3, 4}, {0, 2, 1}}, {{2, 1, 3, 2}, {3, 1, 0, 2}}, {{3, 2}, {-1, 0}},
+      {{4}, {0}},
+      {{2, 3}, {1, 0}},
+      {{2, 3, 4}, {2, 0, 1}},
+      {{2, 3, 4}, {0, 2, 1}},
+      {{2, 1, 3, 2}, {3, 1, 0, 2}},
+      {{3, 2}, {-1, 0}},
   };
   for (const auto& [shape, dims] : cases) {
     INFO("shape ", shape_str(shape), " dims ", shape_str(dims));

@@ -16,7 +16,10 @@ TEST_CASE("softmax: softmax of (0, ln 2, ln 3) is (1/6, 2/6, 3/6)") {
     require_close(y, Array::from_vector({3}, {1.0 / 6, 2.0 / 6, 3.0 / 6}, DType::F64), 1e-6);
     Array ly = poisoned({3}, dtype);
     kernels::softmax_forward(x, 0, true, ly);
-    require_close(ly, Array::from_vector({3}, {std::log(1.0 / 6), std::log(2.0 / 6), std::log(0.5)}, DType::F64), 1e-6);
+    require_close(
+        ly,
+        Array::from_vector({3}, {std::log(1.0 / 6), std::log(2.0 / 6), std::log(0.5)}, DType::F64),
+        1e-6);
   }
 }
 
@@ -28,7 +31,9 @@ TEST_CASE("softmax: huge logits neither overflow nor lose the answer") {
     require_close(y, Array::from_vector({2, 2}, {0.5, 0.5, 0, 1}, DType::F64), 1e-6, 1e-30);
     Array ly = poisoned({2, 2}, dtype);
     kernels::softmax_forward(x, 1, true, ly);
-    require_close(ly, Array::from_vector({2, 2}, {-std::log(2.0), -std::log(2.0), -1000, 0}, DType::F64), 1e-6, 1e-6);
+    require_close(
+        ly, Array::from_vector({2, 2}, {-std::log(2.0), -std::log(2.0), -1000, 0}, DType::F64),
+        1e-6, 1e-6);
   }
 }
 
@@ -82,7 +87,8 @@ TEST_CASE("softmax: backward accumulates y (g - sum g y) and g - e^y sum g") {
   const uint64_t seed = fresh_seed();
   INFO("seed ", seed);
   Generator gen(seed);
-  const Array x = random_array({2, 3}, gen), g = random_array({2, 3}, gen), start = random_array({2, 3}, gen);
+  const Array x = random_array({2, 3}, gen), g = random_array({2, 3}, gen),
+              start = random_array({2, 3}, gen);
   for (bool log : {false, true}) {
     INFO("log ", log);
     Array y = poisoned({2, 3});
@@ -103,5 +109,6 @@ TEST_CASE("softmax: backward accumulates y (g - sum g y) and g - e^y sum g") {
     require_close(gx, Array::from_vector({2, 3}, expected, DType::F64), 1e-12, 1e-14);
   }
   Array y = poisoned({2, 3});
-  CHECK_THROWS_WITH_AS(kernels::softmax_forward(x, 2, false, y), doctest::Contains("softmax"), Error);
+  CHECK_THROWS_WITH_AS(kernels::softmax_forward(x, 2, false, y), doctest::Contains("softmax"),
+                       Error);
 }

@@ -12,8 +12,8 @@ namespace dnagrad::testing {
 
 bool skip_without_gpu() {
   if (cuda_device_count() > 0) return false;
-  std::cout << "DNAGRAD-GPU-SKIP: " << (cuda_built() ? "no CUDA device found" : "built without CUDA")
-            << "\n";
+  std::cout << "DNAGRAD-GPU-SKIP: "
+            << (cuda_built() ? "no CUDA device found" : "built without CUDA") << "\n";
   return true;
 }
 
@@ -50,8 +50,8 @@ void require_close(const Array& actual, const Array& expected, double rtol, doub
     const std::vector<double> va = actual.to_vector(), vb = expected.to_vector();
     for (size_t i = 0; i < va.size(); ++i)
       if (!(std::abs(va[i] - vb[i]) <= atol + rtol * std::abs(vb[i]))) {
-        FAIL("element ", i, " of ", actual.desc(), ": got ", va[i], ", expected ", vb[i],
-             " (rtol ", rtol, ", atol ", atol, ")");
+        FAIL("element ", i, " of ", actual.desc(), ": got ", va[i], ", expected ", vb[i], " (rtol ",
+             rtol, ", atol ", atol, ")");
       }
   }
 }

@@ -69,6 +69,7 @@ int main() {
   for (size_t i = 0; i < logits.size(); ++i)
     correct += (logits[i] > 0) == (y_all.data<float>()[i] > 0.5f);
   const double accuracy = static_cast<double>(correct) / logits.size();
-  std::printf("train_small: BCE loss %.4f -> %.4f, training accuracy %.3f\n", first, last, accuracy);
+  std::printf("train_small: BCE loss %.4f -> %.4f, training accuracy %.3f\n", first, last,
+              accuracy);
   return last < 0.5 * first && accuracy > 0.9 ? 0 : 1;
 }

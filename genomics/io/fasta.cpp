@@ -31,12 +31,13 @@ std::string show_char(char c) {
 
 std::string recompress_hint(const std::string& path) {
   const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-  const std::string how =
-      gz ? cat("`gunzip ", path, " && bgzip ", path.substr(0, path.size() - 3),
-               "` (same name, now bgzip)")
-         : cat("`gunzip -c ", path, " | bgzip -c > ", path, ".bgz`");
-  return cat("htslib can index plain-text or bgzip-compressed FASTA, not plain gzip. Recompress it "
-             "with bgzip (from htslib/tabix): ", how, ", or decompress it with gunzip");
+  const std::string how = gz ? cat("`gunzip ", path, " && bgzip ", path.substr(0, path.size() - 3),
+                                   "` (same name, now bgzip)")
+                             : cat("`gunzip -c ", path, " | bgzip -c > ", path, ".bgz`");
+  return cat(
+      "htslib can index plain-text or bgzip-compressed FASTA, not plain gzip. Recompress it "
+      "with bgzip (from htslib/tabix): ",
+      how, ", or decompress it with gunzip");
 }
 
 // For a plain FASTA that htslib could not index: the first line whose length differs from the
@@ -57,13 +58,16 @@ std::string ragged_line(const std::string& path) {
     const auto n = static_cast<int64_t>(line.size());
     if (short_line)
       return cat(path, ":", short_line, ": line is shorter than the record's earlier lines (",
-                 width, " bases) but more sequence follows; htslib's index needs every line of a "
+                 width,
+                 " bases) but more sequence follows; htslib's index needs every line of a "
                  "record but the last to have the same length");
-    if (width == -1) width = n;
+    if (width == -1)
+      width = n;
     else if (n > width)
-      return cat(path, ":", line_no, ": line has ", n, " bases but the record's lines have ",
-                 width, "; htslib's index needs equal line lengths within a record");
-    else if (n < width) short_line = line_no;
+      return cat(path, ":", line_no, ": line has ", n, " bases but the record's lines have ", width,
+                 "; htslib's index needs equal line lengths within a record");
+    else if (n < width)
+      short_line = line_no;
   }
   return "";
 }
@@ -99,8 +103,8 @@ int gzip_kind(const std::string& path) {
   const auto n = in.gcount();
   if (n < 2 || h[0] != 0x1f || h[1] != 0x8b) return 0;
   // BGZF: gzip with FLG.FEXTRA and a 'BC' extra subfield of length 2 (SAM/BAM spec 4.1).
-  const bool bgzf = n >= 16 && (h[3] & 4) != 0 && h[12] == 'B' && h[13] == 'C' && h[14] == 2 &&
-                    h[15] == 0;
+  const bool bgzf =
+      n >= 16 && (h[3] & 4) != 0 && h[12] == 'B' && h[13] == 'C' && h[14] == 2 && h[15] == 0;
   return bgzf ? 2 : 1;
 }
 
@@ -124,7 +128,8 @@ std::string read_text_file(const std::string& path) {
   return out;
 }
 
-// ---- streaming parser -----------------------------------------------------------------------------
+// ---- streaming parser
+// -----------------------------------------------------------------------------
 
 std::vector<FastaRecord> parse_fasta(std::string_view text, const std::string& label) {
   std::vector<FastaRecord> records;
@@ -143,7 +148,7 @@ std::vector<FastaRecord> parse_fasta(std::string_view text, const std::string& l
     std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // CRLF
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);        // CRLF
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank line
     any_content = true;
     if (line[0] == '>') {
@@ -195,7 +200,8 @@ std::vector<FastaRecord> read_fasta_records(const std::string& path) {
   return parse_fasta(read_text_file(path), path);
 }
 
-// ---- InMemoryGenome ------------------------------------------------------------------------------
+// ---- InMemoryGenome
+// ------------------------------------------------------------------------------
 
 InMemoryGenome::InMemoryGenome(std::vector<FastaRecord> records, std::string label)
     : label_(std::move(label)) {
@@ -224,7 +230,8 @@ std::string InMemoryGenome::fetch_inside(std::string_view name, int64_t start, i
   return sequence(name).substr(static_cast<size_t>(start), static_cast<size_t>(end - start));
 }
 
-// ---- IndexedFasta --------------------------------------------------------------------------------
+// ---- IndexedFasta
+// --------------------------------------------------------------------------------
 
 struct IndexedFasta::Impl {
   faidx_t* fai = nullptr;
@@ -291,9 +298,8 @@ std::string stale_reason(const std::string& path, const std::string& fai_path, i
     if (!last || e.offset > last->offset) last = &e;
   }
   // After the last sequence only line ends may follow.
-  const int64_t tail_start =
-      last->offset + (last->length / last->line_bases) * last->line_width +
-      last->length % last->line_bases;
+  const int64_t tail_start = last->offset + (last->length / last->line_bases) * last->line_width +
+                             last->length % last->line_bases;
   std::ifstream in(path, std::ios::binary);
   in.seekg(tail_start);
   char c;
@@ -311,7 +317,8 @@ std::string stale_reason(const std::string& path, const std::string& fai_path, i
     f.clear();
     f.seekg(e.offset - 1);
     if (!f.get(c) || c != '\n')
-      return cat("sequence '", e.name, "' at offset ", e.offset, " does not start after a header line");
+      return cat("sequence '", e.name, "' at offset ", e.offset,
+                 " does not start after a header line");
   }
   return "";
 }
@@ -331,9 +338,8 @@ IndexedFasta::IndexedFasta(const std::string& path, Options options)
   if (!build) {
     const std::string why = stale_reason(path, fai_path, kind);
     if (!why.empty()) {
-      DNAGRAD_CHECK(options.rebuild_stale_index, "the FASTA index '", fai_path,
-                    "' is stale: ", why, ". Delete it to have it rebuilt (or run `samtools faidx ",
-                    path, "`)");
+      DNAGRAD_CHECK(options.rebuild_stale_index, "the FASTA index '", fai_path, "' is stale: ", why,
+                    ". Delete it to have it rebuilt (or run `samtools faidx ", path, "`)");
       build = true;
     }
   }
@@ -360,8 +366,8 @@ IndexedFasta::IndexedFasta(const std::string& path, Options options)
   const std::vector<FaiEntry> entries = read_fai(fai_path);
   DNAGRAD_CHECK(!entries.empty(), "FASTA '", path, "' contains no sequences");
   DNAGRAD_CHECK(faidx_nseq(impl_->fai) == static_cast<int>(entries.size()), "FASTA index '",
-                fai_path, "': htslib sees ", faidx_nseq(impl_->fai), " sequences but the file lists ",
-                entries.size());
+                fai_path, "': htslib sees ", faidx_nseq(impl_->fai),
+                " sequences but the file lists ", entries.size());
   for (const auto& e : entries) {
     DNAGRAD_CHECK(lengths_.emplace(e.name, e.length).second, "FASTA '", path,
                   "' has two sequences named '", e.name, "'");
@@ -381,8 +387,8 @@ int64_t IndexedFasta::length(std::string_view name) const {
     std::string known;
     for (size_t i = 0; i < names_.size() && i < 5; ++i) known += (i ? ", " : "") + names_[i];
     if (names_.size() > 5) known += ", ...";
-    fail("FASTA '", path_, "' has no sequence named '", name, "' (it has ", names_.size(),
-         ": ", known, ")");
+    fail("FASTA '", path_, "' has no sequence named '", name, "' (it has ", names_.size(), ": ",
+         known, ")");
   }
   return it->second;
 }

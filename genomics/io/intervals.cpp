@@ -33,7 +33,8 @@ std::vector<std::string_view> split(std::string_view line, bool tabs_only) {
     size_t pos = 0;
     for (;;) {
       const size_t t = line.find('\t', pos);
-      out.push_back(line.substr(pos, t == std::string_view::npos ? std::string_view::npos : t - pos));
+      out.push_back(
+          line.substr(pos, t == std::string_view::npos ? std::string_view::npos : t - pos));
       if (t == std::string_view::npos) break;
       pos = t + 1;
     }
@@ -62,9 +63,7 @@ std::string where(const std::string& label, int64_t line) { return cat(label, ":
 
 }  // namespace
 
-char strand_char(Strand s) {
-  return s == Strand::Plus ? '+' : s == Strand::Minus ? '-' : '.';
-}
+char strand_char(Strand s) { return s == Strand::Plus ? '+' : s == Strand::Minus ? '-' : '.'; }
 
 // ---- BED ------------------------------------------------------------------------------------
 
@@ -76,8 +75,10 @@ std::vector<Interval> parse_bed(std::string_view text, const std::string& label)
       return true;
     const auto f = split(line, line.find('\t') != std::string_view::npos);
     const std::string at = where(label, line_no);
-    DNAGRAD_CHECK(f.size() >= 3, at, ": a BED line needs at least 3 columns (chrom, start, end), "
-                  "found ", f.size(), " in '", line, "'");
+    DNAGRAD_CHECK(f.size() >= 3, at,
+                  ": a BED line needs at least 3 columns (chrom, start, end), "
+                  "found ",
+                  f.size(), " in '", line, "'");
     Interval iv;
     iv.chrom = std::string(f[0]);
     DNAGRAD_CHECK(!iv.chrom.empty(), at, ": empty chromosome name");
@@ -96,10 +97,14 @@ std::vector<Interval> parse_bed(std::string_view text, const std::string& label)
                     ": BED score '", s, "' is not a number");
     }
     if (f.size() >= 6) {
-      if (f[5] == "+") iv.strand = Strand::Plus;
-      else if (f[5] == "-") iv.strand = Strand::Minus;
-      else if (f[5] == ".") iv.strand = Strand::Unknown;
-      else fail(at, ": BED strand '", f[5], "' is not '+', '-' or '.'");
+      if (f[5] == "+")
+        iv.strand = Strand::Plus;
+      else if (f[5] == "-")
+        iv.strand = Strand::Minus;
+      else if (f[5] == ".")
+        iv.strand = Strand::Unknown;
+      else
+        fail(at, ": BED strand '", f[5], "' is not '+', '-' or '.'");
     }
     iv.origin = at;
     out.push_back(std::move(iv));
@@ -169,10 +174,14 @@ std::vector<Gene> parse_genes(std::string_view text, const std::string& label,
     DNAGRAD_CHECK(start1 <= end1, at, ": GFF start ", start1, " is greater than end ", end1);
     g.start = start1 - 1;
     g.end = end1;
-    if (f[6] == "+") g.strand = Strand::Plus;
-    else if (f[6] == "-") g.strand = Strand::Minus;
-    else if (f[6] == "." || f[6] == "?") g.strand = Strand::Unknown;
-    else fail(at, ": GFF strand '", f[6], "' is not '+', '-', '.' or '?'");
+    if (f[6] == "+")
+      g.strand = Strand::Plus;
+    else if (f[6] == "-")
+      g.strand = Strand::Minus;
+    else if (f[6] == "." || f[6] == "?")
+      g.strand = Strand::Unknown;
+    else
+      fail(at, ": GFF strand '", f[6], "' is not '+', '-', '.' or '?'");
     const std::string_view attrs = f[8];
     // GFF3 writes key=value; GTF writes key "value" (a value may itself contain '=').
     const size_t key_end = attrs.find_first_of("= \"");

@@ -10,41 +10,57 @@
 // a[offset_a(o)] and b[offset_b(o)]. An input's gradient is the per-element term on out's shape
 // summed (in double) over the dimensions that input was stretched along.
 
+#include "kernels/elementwise.h"
+
 #include <Eigen/Core>
 #include <cmath>
 #include <memory>
 
 #include "kernels/cpu/parallel.h"
-#include "kernels/elementwise.h"
 
 namespace dnagrad::kernels::cpu {
 
 namespace {
 
-template <class T> using Vec = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
-template <class T> using ConstVec = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+template <class T>
+using Vec = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+template <class T>
+using ConstVec = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
 
 const char* binary_name(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return "add";
-    case BinaryOp::Sub: return "sub";
-    case BinaryOp::Mul: return "mul";
-    case BinaryOp::Div: return "div";
+    case BinaryOp::Add:
+      return "add";
+    case BinaryOp::Sub:
+      return "sub";
+    case BinaryOp::Mul:
+      return "mul";
+    case BinaryOp::Div:
+      return "div";
   }
   return "binary op";
 }
 
 const char* unary_name(UnaryOp op) {
   switch (op) {
-    case UnaryOp::Neg: return "neg";
-    case UnaryOp::AddScalar: return "add_scalar";
-    case UnaryOp::MulScalar: return "mul_scalar";
-    case UnaryOp::PowScalar: return "pow_scalar";
-    case UnaryOp::Exp: return "exp";
-    case UnaryOp::Log: return "log";
-    case UnaryOp::ReLU: return "relu";
-    case UnaryOp::Sigmoid: return "sigmoid";
-    case UnaryOp::Tanh: return "tanh";
+    case UnaryOp::Neg:
+      return "neg";
+    case UnaryOp::AddScalar:
+      return "add_scalar";
+    case UnaryOp::MulScalar:
+      return "mul_scalar";
+    case UnaryOp::PowScalar:
+      return "pow_scalar";
+    case UnaryOp::Exp:
+      return "exp";
+    case UnaryOp::Log:
+      return "log";
+    case UnaryOp::ReLU:
+      return "relu";
+    case UnaryOp::Sigmoid:
+      return "sigmoid";
+    case UnaryOp::Tanh:
+      return "tanh";
   }
   return "unary op";
 }
@@ -53,10 +69,14 @@ const char* unary_name(UnaryOp op) {
 template <class Run>
 void visit_binary(BinaryOp op, Run&& run) {
   switch (op) {
-    case BinaryOp::Add: return run([](auto x, auto y) { return x + y; });
-    case BinaryOp::Sub: return run([](auto x, auto y) { return x - y; });
-    case BinaryOp::Mul: return run([](auto x, auto y) { return x * y; });
-    case BinaryOp::Div: return run([](auto x, auto y) { return x / y; });
+    case BinaryOp::Add:
+      return run([](auto x, auto y) { return x + y; });
+    case BinaryOp::Sub:
+      return run([](auto x, auto y) { return x - y; });
+    case BinaryOp::Mul:
+      return run([](auto x, auto y) { return x * y; });
+    case BinaryOp::Div:
+      return run([](auto x, auto y) { return x / y; });
   }
 }
 
@@ -163,15 +183,13 @@ template <class T, class Term>
 void add_broadcast_grad(const BroadcastPlan& plan, const Shape& out_shape, const T* g, const T* a,
                         const T* b, const Shape& in_shape, T* grad, Term term) {
   if (shape_numel(in_shape) == plan.numel) {  // this input was not stretched: add in place
-    for_each_broadcast(plan, [&](int64_t o, int64_t ia, int64_t ib) {
-      grad[o] += term(g[o], a[ia], b[ib]);
-    });
+    for_each_broadcast(
+        plan, [&](int64_t o, int64_t ia, int64_t ib) { grad[o] += term(g[o], a[ia], b[ib]); });
     return;
   }
   const std::unique_ptr<T[]> full(new T[plan.numel]);  // every element is assigned below
-  for_each_broadcast(plan, [&](int64_t o, int64_t ia, int64_t ib) {
-    full[o] = term(g[o], a[ia], b[ib]);
-  });
+  for_each_broadcast(
+      plan, [&](int64_t o, int64_t ia, int64_t ib) { full[o] = term(g[o], a[ia], b[ib]); });
   sum_to_shape(full.get(), out_shape, in_shape, grad);
 }
 
@@ -196,8 +214,9 @@ void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
   const char* name = binary_name(op);
   require_same_device_dtype(name, a, {&b, &out});
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  DNAGRAD_CHECK(out.shape() == shape, name, ": output has shape ", shape_str(out.shape()), " but inputs ",
-        shape_str(a.shape()), " and ", shape_str(b.shape()), " broadcast to ", shape_str(shape));
+  DNAGRAD_CHECK(out.shape() == shape, name, ": output has shape ", shape_str(out.shape()),
+                " but inputs ", shape_str(a.shape()), " and ", shape_str(b.shape()),
+                " broadcast to ", shape_str(shape));
   dispatch_float(a.dtype(), name, [&]<class T>() {
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
@@ -221,13 +240,13 @@ void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& g
   const std::string name = cat(binary_name(op), " backward");
   require_same_device_dtype(name.c_str(), a, {&b, &grad_out, grad_a, grad_b});
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name.c_str());
-  DNAGRAD_CHECK(grad_out.shape() == shape, name, ": gradient has shape ", shape_str(grad_out.shape()),
-        " but inputs ", shape_str(a.shape()), " and ", shape_str(b.shape()), " broadcast to ",
-        shape_str(shape));
-  DNAGRAD_CHECK(!grad_a || grad_a->shape() == a.shape(), name, ": gradient buffer ", grad_a ? grad_a->desc() : "",
-        " does not match input a ", a.desc());
-  DNAGRAD_CHECK(!grad_b || grad_b->shape() == b.shape(), name, ": gradient buffer ", grad_b ? grad_b->desc() : "",
-        " does not match input b ", b.desc());
+  DNAGRAD_CHECK(grad_out.shape() == shape, name, ": gradient has shape ",
+                shape_str(grad_out.shape()), " but inputs ", shape_str(a.shape()), " and ",
+                shape_str(b.shape()), " broadcast to ", shape_str(shape));
+  DNAGRAD_CHECK(!grad_a || grad_a->shape() == a.shape(), name, ": gradient buffer ",
+                grad_a ? grad_a->desc() : "", " does not match input a ", a.desc());
+  DNAGRAD_CHECK(!grad_b || grad_b->shape() == b.shape(), name, ": gradient buffer ",
+                grad_b ? grad_b->desc() : "", " does not match input b ", b.desc());
   dispatch_float(a.dtype(), name.c_str(), [&]<class T>() {
     const BroadcastPlan plan = make_plan(a.shape(), b.shape(), shape);
     const T* g = grad_out.data<T>();
@@ -260,22 +279,41 @@ void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& g
 void unary_forward(UnaryOp op, const Array& x, double scalar, Array& y) {
   const char* name = unary_name(op);
   require_same_device_dtype(name, x, {&y});
-  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ", x.desc());
+  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ",
+                x.desc());
   dispatch_float(x.dtype(), name, [&]<class T>() {
     const T s = static_cast<T>(scalar);
     parallel_chunks(x.numel(), [&](int64_t begin, int64_t end) {
       const ConstVec<T> in(x.data<T>() + begin, end - begin);
       Vec<T> out(y.data<T>() + begin, end - begin);
       switch (op) {
-        case UnaryOp::Neg: out = -in; break;
-        case UnaryOp::AddScalar: out = in + s; break;
-        case UnaryOp::MulScalar: out = in * s; break;
-        case UnaryOp::PowScalar: out = in.unaryExpr(Pow<T>{s}); break;
-        case UnaryOp::Exp: out = in.exp(); break;
-        case UnaryOp::Log: out = in.log(); break;
-        case UnaryOp::ReLU: out = (in < T(0)).select(T(0), in); break;  // NaN stays NaN
-        case UnaryOp::Sigmoid: sigmoid_chunk(in, out); break;
-        case UnaryOp::Tanh: out = in.tanh(); break;
+        case UnaryOp::Neg:
+          out = -in;
+          break;
+        case UnaryOp::AddScalar:
+          out = in + s;
+          break;
+        case UnaryOp::MulScalar:
+          out = in * s;
+          break;
+        case UnaryOp::PowScalar:
+          out = in.unaryExpr(Pow<T>{s});
+          break;
+        case UnaryOp::Exp:
+          out = in.exp();
+          break;
+        case UnaryOp::Log:
+          out = in.log();
+          break;
+        case UnaryOp::ReLU:
+          out = (in < T(0)).select(T(0), in);
+          break;  // NaN stays NaN
+        case UnaryOp::Sigmoid:
+          sigmoid_chunk(in, out);
+          break;
+        case UnaryOp::Tanh:
+          out = in.tanh();
+          break;
       }
     });
   });
@@ -283,17 +321,16 @@ void unary_forward(UnaryOp op, const Array& x, double scalar, Array& y) {
 
 // f'(x): neg -1, add_scalar 1, mul_scalar s, pow_scalar s*x^(s-1) (0 when s = 0, as in PyTorch),
 // exp y, log 1/x, relu [x > 0] (0 at x = 0), sigmoid y(1-y), tanh 1-y^2.
-void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar,
-                    const Array& grad_y, Array& grad_x) {
+void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar, const Array& grad_y,
+                    Array& grad_x) {
   const std::string name = cat(unary_name(op), " backward");
   require_same_device_dtype(name.c_str(), x, {&grad_y, &grad_x});
   DNAGRAD_CHECK(grad_y.shape() == x.shape() && grad_x.shape() == x.shape(), name, ": gradients ",
-        grad_y.desc(), " and ", grad_x.desc(), " must both match the input ", x.desc());
-  const bool needs_output =
-      op == UnaryOp::Exp || op == UnaryOp::Sigmoid || op == UnaryOp::Tanh;
+                grad_y.desc(), " and ", grad_x.desc(), " must both match the input ", x.desc());
+  const bool needs_output = op == UnaryOp::Exp || op == UnaryOp::Sigmoid || op == UnaryOp::Tanh;
   if (needs_output) {
-    DNAGRAD_CHECK(y.defined() && y.shape() == x.shape(), name, ": needs the forward output shaped like ",
-          x.desc(), ", got ", y.desc());
+    DNAGRAD_CHECK(y.defined() && y.shape() == x.shape(), name,
+                  ": needs the forward output shaped like ", x.desc(), ", got ", y.desc());
     require_same_device_dtype(name.c_str(), x, {&y});
   }
   if (op == UnaryOp::PowScalar && scalar == 0) return;
@@ -305,15 +342,33 @@ void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar,
       const ConstVec<T> out(needs_output ? y.data<T>() + begin : nullptr, needs_output ? len : 0);
       Vec<T> gx(grad_x.data<T>() + begin, len);
       switch (op) {
-        case UnaryOp::Neg: gx -= gy; break;
-        case UnaryOp::AddScalar: gx += gy; break;
-        case UnaryOp::MulScalar: gx += s * gy; break;
-        case UnaryOp::PowScalar: gx += s * in.unaryExpr(Pow<T>{s - T(1)}) * gy; break;
-        case UnaryOp::Exp: gx += gy * out; break;
-        case UnaryOp::Log: gx += gy / in; break;
-        case UnaryOp::ReLU: gx += (in > T(0)).select(gy, T(0)); break;
-        case UnaryOp::Sigmoid: gx += gy * out * (T(1) - out); break;
-        case UnaryOp::Tanh: gx += gy * (T(1) - out.square()); break;
+        case UnaryOp::Neg:
+          gx -= gy;
+          break;
+        case UnaryOp::AddScalar:
+          gx += gy;
+          break;
+        case UnaryOp::MulScalar:
+          gx += s * gy;
+          break;
+        case UnaryOp::PowScalar:
+          gx += s * in.unaryExpr(Pow<T>{s - T(1)}) * gy;
+          break;
+        case UnaryOp::Exp:
+          gx += gy * out;
+          break;
+        case UnaryOp::Log:
+          gx += gy / in;
+          break;
+        case UnaryOp::ReLU:
+          gx += (in > T(0)).select(gy, T(0));
+          break;
+        case UnaryOp::Sigmoid:
+          gx += gy * out * (T(1) - out);
+          break;
+        case UnaryOp::Tanh:
+          gx += gy * (T(1) - out.square());
+          break;
       }
     });
   });
@@ -321,23 +376,26 @@ void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar,
 
 void accumulate(Array& dst, const Array& src, double alpha) {
   require_same_device_dtype("accumulate", dst, {&src});
-  DNAGRAD_CHECK(dst.numel() == src.numel(), "accumulate: cannot add ", src.desc(), " into ", dst.desc(),
-        " (different numbers of elements)");
+  DNAGRAD_CHECK(dst.numel() == src.numel(), "accumulate: cannot add ", src.desc(), " into ",
+                dst.desc(), " (different numbers of elements)");
   dispatch_float(dst.dtype(), "accumulate", [&]<class T>() {
     const T scale = static_cast<T>(alpha);
     parallel_chunks(dst.numel(), [&](int64_t begin, int64_t end) {
       Vec<T> d(dst.data<T>() + begin, end - begin);
       const ConstVec<T> s(src.data<T>() + begin, end - begin);
-      if (alpha == 1.0) d += s;
-      else d += scale * s;
+      if (alpha == 1.0)
+        d += s;
+      else
+        d += scale * s;
     });
   });
 }
 
 void accumulate_product(Array& dst, const Array& a, const Array& b) {
   require_same_device_dtype("accumulate_product", dst, {&a, &b});
-  DNAGRAD_CHECK(dst.numel() == a.numel() && dst.numel() == b.numel(), "accumulate_product: cannot add ",
-        a.desc(), " * ", b.desc(), " into ", dst.desc(), " (different numbers of elements)");
+  DNAGRAD_CHECK(dst.numel() == a.numel() && dst.numel() == b.numel(),
+                "accumulate_product: cannot add ", a.desc(), " * ", b.desc(), " into ", dst.desc(),
+                " (different numbers of elements)");
   dispatch_float(dst.dtype(), "accumulate_product", [&]<class T>() {
     parallel_chunks(dst.numel(), [&](int64_t begin, int64_t end) {
       Vec<T> d(dst.data<T>() + begin, end - begin);

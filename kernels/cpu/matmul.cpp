@@ -6,9 +6,9 @@
 // y [N, O].
 // matmul ASSIGNS c (or ADDS to it with accumulate = true); linear_forward ASSIGNS y;
 // linear_backward ADDS to every gradient it is given.
-#include <Eigen/Core>
-
 #include "kernels/matmul.h"
+
+#include <Eigen/Core>
 
 namespace dnagrad::kernels::cpu {
 
@@ -16,10 +16,14 @@ namespace {
 
 template <class T>
 using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T> using MatrixMap = Eigen::Map<RowMatrix<T>>;
-template <class T> using ConstMatrixMap = Eigen::Map<const RowMatrix<T>>;
-template <class T> using RowVectorMap = Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>;
-template <class T> using ConstRowVectorMap = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
+template <class T>
+using MatrixMap = Eigen::Map<RowMatrix<T>>;
+template <class T>
+using ConstMatrixMap = Eigen::Map<const RowMatrix<T>>;
+template <class T>
+using RowVectorMap = Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>;
+template <class T>
+using ConstRowVectorMap = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
 
 template <class T>
 ConstMatrixMap<T> as_matrix(const Array& a) {
@@ -49,19 +53,25 @@ void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b
   const int64_t m = a.size(trans_a ? 1 : 0), k = a.size(trans_a ? 0 : 1);
   const int64_t k_b = b.size(trans_b ? 1 : 0), p = b.size(trans_b ? 0 : 1);
   DNAGRAD_CHECK(k == k_b && c.size(0) == m && c.size(1) == p,
-        "matmul: expected op(a) [M, K] · op(b) [K, P] -> c [M, P], got a ", with_flag(a, trans_a),
-        ", b ", with_flag(b, trans_b), ", c ", c.desc());
+                "matmul: expected op(a) [M, K] · op(b) [K, P] -> c [M, P], got a ",
+                with_flag(a, trans_a), ", b ", with_flag(b, trans_b), ", c ", c.desc());
   dispatch_float(a.dtype(), "matmul", [&]<class T>() {
     const ConstMatrixMap<T> A = as_matrix<T>(a), B = as_matrix<T>(b);
     MatrixMap<T> C = as_mutable_matrix<T>(c);
     auto product = [&](const auto& lhs, const auto& rhs) {
-      if (accumulate) C.noalias() += lhs * rhs;
-      else C.noalias() = lhs * rhs;
+      if (accumulate)
+        C.noalias() += lhs * rhs;
+      else
+        C.noalias() = lhs * rhs;
     };
-    if (trans_a && trans_b) product(A.transpose(), B.transpose());
-    else if (trans_a) product(A.transpose(), B);
-    else if (trans_b) product(A, B.transpose());
-    else product(A, B);
+    if (trans_a && trans_b)
+      product(A.transpose(), B.transpose());
+    else if (trans_a)
+      product(A.transpose(), B);
+    else if (trans_b)
+      product(A, B.transpose());
+    else
+      product(A, B);
   });
 }
 
@@ -71,12 +81,12 @@ void linear_forward(const Array& x, const Array& weight, const Array& bias, Arra
   require_2d("linear", "input x [N, I]", x);
   require_2d("linear", "weight [O, I]", weight);
   const int64_t n = x.size(0), out_features = weight.size(0);
-  DNAGRAD_CHECK(weight.size(1) == x.size(1), "linear: input ", x.desc(), " and weight ", weight.desc(),
-        " disagree on in_features I");
+  DNAGRAD_CHECK(weight.size(1) == x.size(1), "linear: input ", x.desc(), " and weight ",
+                weight.desc(), " disagree on in_features I");
   DNAGRAD_CHECK(!bias.defined() || bias.shape() == Shape{out_features}, "linear: expected bias [",
-        out_features, "], got ", bias.desc());
-  DNAGRAD_CHECK((y.shape() == Shape{n, out_features}), "linear: expected output [", n, ", ", out_features,
-        "], got ", y.desc());
+                out_features, "], got ", bias.desc());
+  DNAGRAD_CHECK((y.shape() == Shape{n, out_features}), "linear: expected output [", n, ", ",
+                out_features, "], got ", y.desc());
   dispatch_float(x.dtype(), "linear", [&]<class T>() {
     MatrixMap<T> Y = as_mutable_matrix<T>(y);
     Y.noalias() = as_matrix<T>(x) * as_matrix<T>(weight).transpose();  // [N, O]
@@ -87,25 +97,30 @@ void linear_forward(const Array& x, const Array& weight, const Array& bias, Arra
 // dx = g W [N, I], dW = g^T x [O, I], db = column sums of g [O] (summed in double).
 void linear_backward(const Array& grad_y, const Array& x, const Array& weight, Array* grad_x,
                      Array* grad_weight, Array* grad_bias) {
-  require_same_device_dtype("linear backward", x, {&grad_y, &weight, grad_x, grad_weight, grad_bias});
+  require_same_device_dtype("linear backward", x,
+                            {&grad_y, &weight, grad_x, grad_weight, grad_bias});
   require_2d("linear backward", "input x [N, I]", x);
   require_2d("linear backward", "weight [O, I]", weight);
   const int64_t n = x.size(0), out_features = weight.size(0);
   DNAGRAD_CHECK((weight.size(1) == x.size(1) && grad_y.shape() == Shape{n, out_features}),
-        "linear backward: expected x [N, I], weight [O, I] and grad_y [N, O], got ", x.desc(),
-        ", ", weight.desc(), " and ", grad_y.desc());
+                "linear backward: expected x [N, I], weight [O, I] and grad_y [N, O], got ",
+                x.desc(), ", ", weight.desc(), " and ", grad_y.desc());
   DNAGRAD_CHECK(!grad_x || grad_x->shape() == x.shape(), "linear backward: grad_x ",
-        grad_x ? grad_x->desc() : "", " does not match x ", x.desc());
-  DNAGRAD_CHECK(!grad_weight || grad_weight->shape() == weight.shape(), "linear backward: grad_weight ",
-        grad_weight ? grad_weight->desc() : "", " does not match weight ", weight.desc());
-  DNAGRAD_CHECK(!grad_bias || grad_bias->shape() == Shape{out_features}, "linear backward: grad_bias ",
-        grad_bias ? grad_bias->desc() : "", " is not [", out_features, "]");
+                grad_x ? grad_x->desc() : "", " does not match x ", x.desc());
+  DNAGRAD_CHECK(!grad_weight || grad_weight->shape() == weight.shape(),
+                "linear backward: grad_weight ", grad_weight ? grad_weight->desc() : "",
+                " does not match weight ", weight.desc());
+  DNAGRAD_CHECK(!grad_bias || grad_bias->shape() == Shape{out_features},
+                "linear backward: grad_bias ", grad_bias ? grad_bias->desc() : "", " is not [",
+                out_features, "]");
   dispatch_float(x.dtype(), "linear backward", [&]<class T>() {
     const ConstMatrixMap<T> G = as_matrix<T>(grad_y);
     if (grad_x) as_mutable_matrix<T>(*grad_x).noalias() += G * as_matrix<T>(weight);
-    if (grad_weight) as_mutable_matrix<T>(*grad_weight).noalias() += G.transpose() * as_matrix<T>(x);
+    if (grad_weight)
+      as_mutable_matrix<T>(*grad_weight).noalias() += G.transpose() * as_matrix<T>(x);
     if (grad_bias) {
-      const Eigen::Matrix<double, 1, Eigen::Dynamic> sums = G.template cast<double>().colwise().sum();
+      const Eigen::Matrix<double, 1, Eigen::Dynamic> sums =
+          G.template cast<double>().colwise().sum();
       RowVectorMap<T>(grad_bias->data<T>(), out_features) += sums.template cast<T>();
     }
   });

@@ -20,7 +20,8 @@ constexpr int64_t kChunk = 1 << 13;
 // elements the whole loop touches) is large enough to pay for them.
 template <class Body>
 void parallel_for(int64_t n, int64_t cost, Body&& body) {
-#pragma omp parallel for schedule(static) if (n > 1 && n * std::max<int64_t>(cost, 1) >= kParallelGrain)
+#pragma omp parallel for schedule(static) if (n > 1 && \
+                                              n * std::max <int64_t>(cost, 1) >= kParallelGrain)
   for (int64_t i = 0; i < n; ++i) body(i);
 }
 
@@ -28,7 +29,8 @@ void parallel_for(int64_t n, int64_t cost, Body&& body) {
 template <class Body>
 void parallel_chunks(int64_t n, Body&& body) {
   const int64_t n_chunks = (n + kChunk - 1) / kChunk;
-  parallel_for(n_chunks, kChunk, [&](int64_t c) { body(c * kChunk, std::min(n, (c + 1) * kChunk)); });
+  parallel_for(n_chunks, kChunk,
+               [&](int64_t c) { body(c * kChunk, std::min(n, (c + 1) * kChunk)); });
 }
 
 // sum over i in [0, n) of term(i), in double; `cost` is the work of one term as in parallel_for.
@@ -56,9 +58,12 @@ struct AroundDim {
 inline AroundDim around_dim(const std::vector<int64_t>& shape, int dim) {
   AroundDim v;
   for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
-    if (d < dim) v.outer *= shape[d];
-    else if (d == dim) v.len = shape[d];
-    else v.inner *= shape[d];
+    if (d < dim)
+      v.outer *= shape[d];
+    else if (d == dim)
+      v.len = shape[d];
+    else
+      v.inner *= shape[d];
   }
   return v;
 }

@@ -4,8 +4,9 @@
 // and y as [outer, inner]; dim = -1 sums every element into y's single element. Sums are taken
 // in double, in a fixed order, so results do not depend on the thread count.
 // reduce_sum ASSIGNS y; reduce_sum_backward ADDS to grad_x.
-#include "kernels/cpu/parallel.h"
 #include "kernels/reduce.h"
+
+#include "kernels/cpu/parallel.h"
 
 namespace dnagrad::kernels::cpu {
 
@@ -18,16 +19,16 @@ constexpr int64_t kColumns = 256;
 void check_reduced_shape(const char* op, const Array& x, int dim, const Array& y) {
   if (dim == -1) {
     DNAGRAD_CHECK(y.numel() == 1, op, ": a sum over every element of ", x.desc(),
-          " needs a one-element output, got ", y.desc());
+                  " needs a one-element output, got ", y.desc());
     return;
   }
   DNAGRAD_CHECK(dim >= 0 && dim < x.dim(), op, ": dimension ", dim, " out of range for ", x.desc());
   Shape dropped = x.shape(), kept = x.shape();
   dropped.erase(dropped.begin() + dim);
   kept[dim] = 1;
-  DNAGRAD_CHECK(y.shape() == dropped || y.shape() == kept, op, ": summing ", x.desc(), " over dimension ",
-        dim, " gives ", shape_str(dropped), " (or ", shape_str(kept), " with keepdim), got ",
-        y.desc());
+  DNAGRAD_CHECK(y.shape() == dropped || y.shape() == kept, op, ": summing ", x.desc(),
+                " over dimension ", dim, " gives ", shape_str(dropped), " (or ", shape_str(kept),
+                " with keepdim), got ", y.desc());
 }
 
 }  // namespace
@@ -39,7 +40,8 @@ void reduce_sum(const Array& x, int dim, double scale, Array& y) {
     const T* px = x.data<T>();
     T* py = y.data<T>();
     if (dim == -1) {
-      py[0] = static_cast<T>(scale * deterministic_sum(x.numel(), 1, [&](int64_t i) { return px[i]; }));
+      py[0] =
+          static_cast<T>(scale * deterministic_sum(x.numel(), 1, [&](int64_t i) { return px[i]; }));
       return;
     }
     const AroundDim v = around_dim(x.shape(), dim);
@@ -53,7 +55,8 @@ void reduce_sum(const Array& x, int dim, double scale, Array& y) {
         const T* row = px + (o * v.len + d) * v.inner + begin;
         for (int64_t i = 0; i < width; ++i) acc[i] += row[i];
       }
-      for (int64_t i = 0; i < width; ++i) py[o * v.inner + begin + i] = static_cast<T>(scale * acc[i]);
+      for (int64_t i = 0; i < width; ++i)
+        py[o * v.inner + begin + i] = static_cast<T>(scale * acc[i]);
     });
   });
 }

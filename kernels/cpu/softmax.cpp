@@ -7,11 +7,12 @@
 //                             log_softmax y_i = x_i - m - log sum_j e^(x_j - m)
 //   backward: softmax gx_i += y_i (gy_i - sum_j gy_j y_j);  log gx_i += gy_i - e^(y_i) sum_j gy_j
 // softmax_forward ASSIGNS y; softmax_backward ADDS to grad_x.
+#include "kernels/softmax.h"
+
 #include <cmath>
 #include <limits>
 
 #include "kernels/cpu/parallel.h"
-#include "kernels/softmax.h"
 
 namespace dnagrad::kernels::cpu {
 
@@ -29,7 +30,8 @@ void softmax_forward(const Array& x, int dim, bool log, Array& y) {
   const char* name = softmax_name(log);
   require_same_device_dtype(name, x, {&y});
   check_dim(name, x, dim);
-  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ", x.desc());
+  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ",
+                x.desc());
   const AroundDim v = around_dim(x.shape(), dim);
   dispatch_float(x.dtype(), name, [&]<class T>() {
     parallel_for(v.outer * v.inner, v.len, [&](int64_t lane) {
@@ -62,7 +64,7 @@ void softmax_backward(const Array& y, const Array& grad_y, int dim, bool log, Ar
   require_same_device_dtype(name.c_str(), y, {&grad_y, &grad_x});
   check_dim(name.c_str(), y, dim);
   DNAGRAD_CHECK(grad_y.shape() == y.shape() && grad_x.shape() == y.shape(), name, ": gradients ",
-        grad_y.desc(), " and ", grad_x.desc(), " must both match the output ", y.desc());
+                grad_y.desc(), " and ", grad_x.desc(), " must both match the output ", y.desc());
   const AroundDim v = around_dim(y.shape(), dim);
   dispatch_float(y.dtype(), name.c_str(), [&]<class T>() {
     parallel_for(v.outer * v.inner, v.len, [&](int64_t lane) {
@@ -75,8 +77,8 @@ void softmax_backward(const Array& y, const Array& grad_y, int dim, bool log, Ar
         total += log ? gy[d * v.inner] : static_cast<double>(gy[d * v.inner]) * ys[d * v.inner];
       for (int64_t d = 0; d < v.len; ++d) {
         const int64_t i = d * v.inner;
-        const double term = log ? gy[i] - std::exp(static_cast<double>(ys[i])) * total
-                                : ys[i] * (gy[i] - total);
+        const double term =
+            log ? gy[i] - std::exp(static_cast<double>(ys[i])) * total : ys[i] * (gy[i] - total);
         gx[i] += static_cast<T>(term);
       }
     });
