@@ -2,6 +2,35 @@
 
 namespace dnagrad::kernels {
 
+namespace {
+
+BatchNormExtents batchnorm_extents(const char* op, const Array& x) {
+  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ",
+                x.desc());
+  return {x.size(0), x.size(1), x.dim() == 3 ? x.size(2) : 1};
+}
+
+// `a` (when defined, or always when required) must be a [C] vector of x's dtype on x's device.
+void check_channel_vector(const char* op, const char* name, const Array& a, const Array& x,
+                          bool required = false) {
+  if (!a.defined()) {
+    DNAGRAD_CHECK(!required, op, ": ", name, " is undefined");
+    return;
+  }
+  DNAGRAD_CHECK(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
+                x.desc(), ", got ", a.desc());
+  require_same_device_dtype(op, x, {&a});
+}
+
+// `a` must have x's shape, dtype and device.
+void check_same_shape(const char* op, const char* name, const Array& a, const Array& x) {
+  DNAGRAD_CHECK(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(),
+                ", got ", a.desc());
+  require_same_device_dtype(op, x, {&a});
+}
+
+}  // namespace
+
 ConvExtents check_conv1d(const char* op, const Array& x, const Array& weight, const Array& y,
                          const Conv1dParams& p) {
   DNAGRAD_CHECK(p.stride >= 1 && p.dilation >= 1 && p.padding >= 0, op,
@@ -53,27 +82,51 @@ PoolExtents check_adaptive_pool1d(const char* op, const Array& x, const Array& y
   return {x.size(0) * x.size(1), x.size(2), y.size(2)};
 }
 
-BatchNormExtents check_batchnorm_input(const char* op, const Array& x) {
-  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected x [N, C, L] or [N, C], got ",
-                x.desc());
-  return {x.size(0), x.size(1), x.dim() == 3 ? x.size(2) : 1};
+BatchNormExtents check_batchnorm_forward_train(const Array& x, const Array& weight,
+                                               const Array& bias, const Array& running_mean,
+                                               const Array& running_var, const Array& y,
+                                               const Array& save_mean, const Array& save_invstd) {
+  const char* op = "batchnorm_forward_train";
+  const BatchNormExtents e = batchnorm_extents(op, x);
+  DNAGRAD_CHECK(e.n_batch * e.len > 1, op,
+                ": training needs more than one value per channel, got x ", x.desc());
+  check_channel_vector(op, "weight", weight, x);
+  check_channel_vector(op, "bias", bias, x);
+  check_channel_vector(op, "running_mean", running_mean, x);
+  check_channel_vector(op, "running_var", running_var, x);
+  check_channel_vector(op, "save_mean", save_mean, x, true);
+  check_channel_vector(op, "save_invstd", save_invstd, x, true);
+  check_same_shape(op, "y", y, x);
+  return e;
 }
 
-void check_channel_vector(const char* op, const char* name, const Array& a, const Array& x,
-                          bool required) {
-  if (!a.defined()) {
-    DNAGRAD_CHECK(!required, op, ": ", name, " is undefined");
-    return;
-  }
-  DNAGRAD_CHECK(a.shape() == Shape{x.size(1)}, op, ": expected ", name, " [", x.size(1), "] for x ",
-                x.desc(), ", got ", a.desc());
-  require_same_device_dtype(op, x, {&a});
+BatchNormExtents check_batchnorm_forward_eval(const Array& x, const Array& weight,
+                                              const Array& bias, const Array& running_mean,
+                                              const Array& running_var, const Array& y) {
+  const char* op = "batchnorm_forward_eval";
+  const BatchNormExtents e = batchnorm_extents(op, x);
+  check_channel_vector(op, "weight", weight, x);
+  check_channel_vector(op, "bias", bias, x);
+  check_channel_vector(op, "running_mean", running_mean, x, true);
+  check_channel_vector(op, "running_var", running_var, x, true);
+  check_same_shape(op, "y", y, x);
+  return e;
 }
 
-void check_same_shape(const char* op, const char* name, const Array& a, const Array& x) {
-  DNAGRAD_CHECK(a.shape() == x.shape(), op, ": expected ", name, " shaped like x ", x.desc(),
-                ", got ", a.desc());
-  require_same_device_dtype(op, x, {&a});
+BatchNormExtents check_batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight,
+                                          const Array& mean, const Array& invstd,
+                                          const Array* grad_x, const Array* grad_weight,
+                                          const Array* grad_bias) {
+  const char* op = "batchnorm_backward";
+  const BatchNormExtents e = batchnorm_extents(op, x);
+  check_same_shape(op, "grad_y", grad_y, x);
+  check_channel_vector(op, "weight", weight, x);
+  check_channel_vector(op, "mean", mean, x, true);
+  check_channel_vector(op, "invstd", invstd, x, true);
+  if (grad_x) check_same_shape(op, "grad_x", *grad_x, x);
+  if (grad_weight) check_channel_vector(op, "grad_weight", *grad_weight, x, true);
+  if (grad_bias) check_channel_vector(op, "grad_bias", *grad_bias, x, true);
+  return e;
 }
 
 }  // namespace dnagrad::kernels

@@ -28,11 +28,19 @@ PoolExtents check_adaptive_pool1d(const char* op, const Array& x, const Array& y
 struct BatchNormExtents {
   int64_t n_batch, channels, len;  // [N, C] inputs have len 1
 };
-BatchNormExtents check_batchnorm_input(const char* op, const Array& x);
-// `a` (when defined, or always when required) must be a [C] vector of x's dtype on x's device.
-void check_channel_vector(const char* op, const char* name, const Array& a, const Array& x,
-                          bool required = false);
-// `a` must have x's shape, dtype and device.
-void check_same_shape(const char* op, const char* name, const Array& a, const Array& x);
+// Every argument of the batchnorm kernel of the same name (kernels/batchnorm.h): x [N, C, L] or
+// [N, C]; [C] vectors of x's dtype on x's device (weight, bias and the running statistics may be
+// undefined where the contract allows); outputs and gradients shaped like their inputs.
+BatchNormExtents check_batchnorm_forward_train(const Array& x, const Array& weight,
+                                               const Array& bias, const Array& running_mean,
+                                               const Array& running_var, const Array& y,
+                                               const Array& save_mean, const Array& save_invstd);
+BatchNormExtents check_batchnorm_forward_eval(const Array& x, const Array& weight,
+                                              const Array& bias, const Array& running_mean,
+                                              const Array& running_var, const Array& y);
+BatchNormExtents check_batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight,
+                                          const Array& mean, const Array& invstd,
+                                          const Array* grad_x, const Array* grad_weight,
+                                          const Array* grad_bias);
 
 }  // namespace dnagrad::kernels

@@ -17,10 +17,10 @@
 // (mean, then squared deviations) over one channel's values while they are hot in cache.
 // Each channel belongs to one thread, so results do not depend on the thread count.
 #include "kernels/batchnorm.h"
-#include "kernels/checks.h"
 
 #include <cmath>
 
+#include "kernels/checks.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/wide_sum.h"
 
@@ -33,10 +33,7 @@ struct BnDims {
   int64_t count() const { return n_batch * len; }  // M
 };
 
-BnDims bn_dims(const char* op, const Array& x) {
-  const BatchNormExtents e = check_batchnorm_input(op, x);  // kernels/checks.h
-  return {e.n_batch, e.channels, e.len};
-}
+BnDims bn_dims(const BatchNormExtents& e) { return {e.n_batch, e.channels, e.len}; }
 
 // Row n of channel c: x[n, c, 0 .. L).
 template <class T>
@@ -166,16 +163,8 @@ void batchnorm_forward_train(const Array& x, const Array& weight, const Array& b
                              Array& running_mean, Array& running_var, double momentum, double eps,
                              Array& y, Array& save_mean, Array& save_invstd) {
   const char* op = "batchnorm_forward_train";
-  const BnDims d = bn_dims(op, x);
-  DNAGRAD_CHECK(d.count() > 1, op, ": training needs more than one value per channel, got x ",
-                x.desc());
-  check_channel_vector(op, "weight", weight, x);
-  check_channel_vector(op, "bias", bias, x);
-  check_channel_vector(op, "running_mean", running_mean, x);
-  check_channel_vector(op, "running_var", running_var, x);
-  check_channel_vector(op, "save_mean", save_mean, x, true);
-  check_channel_vector(op, "save_invstd", save_invstd, x, true);
-  check_same_shape(op, "y", y, x);
+  const BnDims d = bn_dims(check_batchnorm_forward_train(
+      x, weight, bias, running_mean, running_var, y, save_mean, save_invstd));  // kernels/checks.h
   dispatch_float(x.dtype(), op, [&]<class T>() {
     forward_train_impl<T>(x, weight, bias, running_mean, running_var, momentum, eps, y, save_mean,
                           save_invstd, d);
@@ -186,12 +175,8 @@ void batchnorm_forward_eval(const Array& x, const Array& weight, const Array& bi
                             const Array& running_mean, const Array& running_var, double eps,
                             Array& y) {
   const char* op = "batchnorm_forward_eval";
-  const BnDims d = bn_dims(op, x);
-  check_channel_vector(op, "weight", weight, x);
-  check_channel_vector(op, "bias", bias, x);
-  check_channel_vector(op, "running_mean", running_mean, x, true);
-  check_channel_vector(op, "running_var", running_var, x, true);
-  check_same_shape(op, "y", y, x);
+  const BnDims d = bn_dims(check_batchnorm_forward_eval(x, weight, bias, running_mean, running_var,
+                                                        y));  // kernels/checks.h
   dispatch_float(x.dtype(), op, [&]<class T>() {
     forward_eval_impl<T>(x, weight, bias, running_mean, running_var, eps, y, d);
   });
@@ -201,14 +186,8 @@ void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight
                         const Array& invstd, bool training, Array* grad_x, Array* grad_weight,
                         Array* grad_bias) {
   const char* op = "batchnorm_backward";
-  const BnDims d = bn_dims(op, x);
-  check_same_shape(op, "grad_y", grad_y, x);
-  check_channel_vector(op, "weight", weight, x);
-  check_channel_vector(op, "mean", mean, x, true);
-  check_channel_vector(op, "invstd", invstd, x, true);
-  if (grad_x) check_same_shape(op, "grad_x", *grad_x, x);
-  if (grad_weight) check_channel_vector(op, "grad_weight", *grad_weight, x, true);
-  if (grad_bias) check_channel_vector(op, "grad_bias", *grad_bias, x, true);
+  const BnDims d = bn_dims(check_batchnorm_backward(grad_y, x, weight, mean, invstd, grad_x,
+                                                    grad_weight, grad_bias));  // kernels/checks.h
   dispatch_float(x.dtype(), op, [&]<class T>() {
     backward_impl<T>(grad_y, x, weight, mean, invstd, training, grad_x, grad_weight, grad_bias, d);
   });

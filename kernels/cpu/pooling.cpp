@@ -10,34 +10,19 @@
 // Forward functions ASSIGN y (and argmax); backward functions ACCUMULATE (+=) into grad_x.
 // Each row is handled by one thread, so there are no write races and results do not depend on
 // the thread count. Sums are taken in double.
-#include "kernels/checks.h"
 #include "kernels/pooling.h"
 
 #include <algorithm>
 #include <atomic>
 #include <limits>
 
+#include "kernels/checks.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/wide_sum.h"
 
 namespace dnagrad::kernels::cpu {
 
 namespace {
-
-struct PoolDims {
-  int64_t rows, len_in, len_out;
-};
-
-// Argument checks (kernels/checks.h), returning the extents.
-PoolDims pool_dims(const char* op, const Array& x, const Array& y, const Pool1dParams& p) {
-  const PoolExtents e = check_pool1d(op, x, y, p);
-  return {e.rows, e.len_in, e.len_out};
-}
-
-PoolDims adaptive_dims(const char* op, const Array& x, const Array& y) {
-  const PoolExtents e = check_adaptive_pool1d(op, x, y);
-  return {e.rows, e.len_in, e.len_out};
-}
 
 // ---- max ----
 
@@ -96,7 +81,7 @@ void maxpool_row(const T* x_r, T* y_r, int64_t* arg_r, int64_t len_in, int64_t l
 
 template <class T>
 void maxpool_forward_impl(const Array& x, Array& y, Array& argmax, const Pool1dParams& p,
-                          const PoolDims& d) {
+                          const PoolExtents& d) {
   const T* x_data = x.data<T>();
   T* y_data = y.data<T>();
   int64_t* arg_data = argmax.data<int64_t>();
@@ -151,7 +136,7 @@ inline int64_t avg_divisor(int64_t start, const Pool1dParams& p, int64_t len_in)
 }
 
 template <class T>
-void avgpool_forward_impl(const Array& x, Array& y, const Pool1dParams& p, const PoolDims& d) {
+void avgpool_forward_impl(const Array& x, Array& y, const Pool1dParams& p, const PoolExtents& d) {
   const T* x_data = x.data<T>();
   T* y_data = y.data<T>();
   parallel_for(d.rows, d.len_in + d.len_out, [&](int64_t r) {
@@ -171,7 +156,7 @@ void avgpool_forward_impl(const Array& x, Array& y, const Pool1dParams& p, const
 
 template <class T>
 void avgpool_backward_impl(const Array& grad_y, Array& grad_x, const Pool1dParams& p,
-                           const PoolDims& d) {
+                           const PoolExtents& d) {
   const T* gy_data = grad_y.data<T>();
   T* gx_data = grad_x.data<T>();
   parallel_for(d.rows, d.len_in + d.len_out, [&](int64_t r) {
@@ -197,7 +182,7 @@ inline int64_t bin_end(int64_t i, int64_t len, int64_t out) {
 }
 
 template <class T>
-void adaptive_forward_impl(const Array& x, Array& y, const PoolDims& d) {
+void adaptive_forward_impl(const Array& x, Array& y, const PoolExtents& d) {
   const T* x_data = x.data<T>();
   T* y_data = y.data<T>();
   parallel_for(d.rows, d.len_in + d.len_out, [&](int64_t r) {
@@ -214,7 +199,7 @@ void adaptive_forward_impl(const Array& x, Array& y, const PoolDims& d) {
 }
 
 template <class T>
-void adaptive_backward_impl(const Array& grad_y, Array& grad_x, const PoolDims& d) {
+void adaptive_backward_impl(const Array& grad_y, Array& grad_x, const PoolExtents& d) {
   const T* gy_data = grad_y.data<T>();
   T* gx_data = grad_x.data<T>();
   parallel_for(d.rows, d.len_in + d.len_out, [&](int64_t r) {
@@ -232,7 +217,7 @@ void adaptive_backward_impl(const Array& grad_y, Array& grad_x, const PoolDims& 
 }  // namespace
 
 void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dParams& p) {
-  const PoolDims d = pool_dims("maxpool1d_forward", x, y, p);
+  const PoolExtents d = check_pool1d("maxpool1d_forward", x, y, p);
   DNAGRAD_CHECK(
       argmax.shape() == y.shape() && argmax.dtype() == DType::I64 && argmax.device() == y.device(),
       "maxpool1d_forward: expected argmax int64", shape_str(y.shape()), " like the output, got ",
@@ -256,25 +241,25 @@ void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x)
 }
 
 void avgpool1d_forward(const Array& x, Array& y, const Pool1dParams& p) {
-  const PoolDims d = pool_dims("avgpool1d_forward", x, y, p);
+  const PoolExtents d = check_pool1d("avgpool1d_forward", x, y, p);
   dispatch_float(x.dtype(), "avgpool1d_forward",
                  [&]<class T>() { avgpool_forward_impl<T>(x, y, p, d); });
 }
 
 void avgpool1d_backward(const Array& grad_y, Array& grad_x, const Pool1dParams& p) {
-  const PoolDims d = pool_dims("avgpool1d_backward", grad_x, grad_y, p);
+  const PoolExtents d = check_pool1d("avgpool1d_backward", grad_x, grad_y, p);
   dispatch_float(grad_y.dtype(), "avgpool1d_backward",
                  [&]<class T>() { avgpool_backward_impl<T>(grad_y, grad_x, p, d); });
 }
 
 void adaptive_avgpool1d_forward(const Array& x, Array& y) {
-  const PoolDims d = adaptive_dims("adaptive_avgpool1d_forward", x, y);
+  const PoolExtents d = check_adaptive_pool1d("adaptive_avgpool1d_forward", x, y);
   dispatch_float(x.dtype(), "adaptive_avgpool1d_forward",
                  [&]<class T>() { adaptive_forward_impl<T>(x, y, d); });
 }
 
 void adaptive_avgpool1d_backward(const Array& grad_y, Array& grad_x) {
-  const PoolDims d = adaptive_dims("adaptive_avgpool1d_backward", grad_x, grad_y);
+  const PoolExtents d = check_adaptive_pool1d("adaptive_avgpool1d_backward", grad_x, grad_y);
   dispatch_float(grad_y.dtype(), "adaptive_avgpool1d_backward",
                  [&]<class T>() { adaptive_backward_impl<T>(grad_y, grad_x, d); });
 }

@@ -30,10 +30,7 @@ struct BnShape {
   __host__ __device__ int64_t count() const { return n_batch * len; }  // M
 };
 
-BnShape bn_shape(const char* op, const Array& x) {
-  const BatchNormExtents e = check_batchnorm_input(op, x);  // shared with the CPU twin
-  return {e.n_batch, e.channels, e.len};
-}
+BnShape bn_shape(const BatchNormExtents& e) { return {e.n_batch, e.channels, e.len}; }
 
 // Offset of value e (0 <= e < M) of channel c: e = n*L + t -> x[n, c, t].
 __device__ inline int64_t offset(const BnShape& s, int64_t c, int64_t e) {
@@ -47,10 +44,9 @@ unsigned channel_blocks(int64_t channels) {
 
 template <class T>
 __global__ void __launch_bounds__(kThreads)
-    forward_train(const T* __restrict__ x, const T* __restrict__ weight,
-                  const T* __restrict__ bias, T* running_mean, T* running_var, double momentum,
-                  double eps, T* __restrict__ y, T* __restrict__ save_mean,
-                  T* __restrict__ save_invstd, BnShape s) {
+    forward_train(const T* __restrict__ x, const T* __restrict__ weight, const T* __restrict__ bias,
+                  T* running_mean, T* running_var, double momentum, double eps, T* __restrict__ y,
+                  T* __restrict__ save_mean, T* __restrict__ save_invstd, BnShape s) {
   const int64_t count = s.count();
   for (int64_t c = blockIdx.x; c < s.channels; c += gridDim.x) {
     double total = 0;
@@ -147,22 +143,14 @@ void batchnorm_forward_train(const Array& x, const Array& weight, const Array& b
                              Array& running_mean, Array& running_var, double momentum, double eps,
                              Array& y, Array& save_mean, Array& save_invstd) {
   const char* op = "batchnorm_forward_train";
-  const BnShape s = bn_shape(op, x);
-  DNAGRAD_CHECK(s.count() > 1, op, ": training needs more than one value per channel, got x ",
-                x.desc());
-  check_channel_vector(op, "weight", weight, x);
-  check_channel_vector(op, "bias", bias, x);
-  check_channel_vector(op, "running_mean", running_mean, x);
-  check_channel_vector(op, "running_var", running_var, x);
-  check_channel_vector(op, "save_mean", save_mean, x, true);
-  check_channel_vector(op, "save_invstd", save_invstd, x, true);
-  check_same_shape(op, "y", y, x);
+  const BnShape s = bn_shape(check_batchnorm_forward_train(
+      x, weight, bias, running_mean, running_var, y, save_mean, save_invstd));  // kernels/checks.h
   if (s.channels == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
     forward_train<T><<<channel_blocks(s.channels), kThreads>>>(
-        x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias),
-        data_or_null<T>(running_mean), data_or_null<T>(running_var), momentum, eps, y.data<T>(),
-        save_mean.data<T>(), save_invstd.data<T>(), s);
+        x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias), data_or_null<T>(running_mean),
+        data_or_null<T>(running_var), momentum, eps, y.data<T>(), save_mean.data<T>(),
+        save_invstd.data<T>(), s);
     DNAGRAD_CUDA_CHECK_LAUNCH("batchnorm forward_train", op);
   });
 }
@@ -171,12 +159,8 @@ void batchnorm_forward_eval(const Array& x, const Array& weight, const Array& bi
                             const Array& running_mean, const Array& running_var, double eps,
                             Array& y) {
   const char* op = "batchnorm_forward_eval";
-  const BnShape s = bn_shape(op, x);
-  check_channel_vector(op, "weight", weight, x);
-  check_channel_vector(op, "bias", bias, x);
-  check_channel_vector(op, "running_mean", running_mean, x, true);
-  check_channel_vector(op, "running_var", running_var, x, true);
-  check_same_shape(op, "y", y, x);
+  const BnShape s = bn_shape(check_batchnorm_forward_eval(x, weight, bias, running_mean,
+                                                          running_var, y));  // kernels/checks.h
   if (x.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
     forward_eval<T><<<blocks_for(x.numel()), kThreads>>>(
@@ -190,14 +174,8 @@ void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight
                         const Array& invstd, bool training, Array* grad_x, Array* grad_weight,
                         Array* grad_bias) {
   const char* op = "batchnorm_backward";
-  const BnShape s = bn_shape(op, x);
-  check_same_shape(op, "grad_y", grad_y, x);
-  check_channel_vector(op, "weight", weight, x);
-  check_channel_vector(op, "mean", mean, x, true);
-  check_channel_vector(op, "invstd", invstd, x, true);
-  if (grad_x) check_same_shape(op, "grad_x", *grad_x, x);
-  if (grad_weight) check_channel_vector(op, "grad_weight", *grad_weight, x, true);
-  if (grad_bias) check_channel_vector(op, "grad_bias", *grad_bias, x, true);
+  const BnShape s = bn_shape(check_batchnorm_backward(grad_y, x, weight, mean, invstd, grad_x,
+                                                      grad_weight, grad_bias));  // kernels/checks.h
   if (s.channels == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
     backward<T><<<channel_blocks(s.channels), kThreads>>>(

@@ -14,28 +14,13 @@
 // the CPU's order, but uncoalesced (the first thing to speed up if it shows in a profile).
 #include <algorithm>
 
-#include "kernels/cuda/launch.cuh"
 #include "kernels/checks.h"
+#include "kernels/cuda/launch.cuh"
 #include "kernels/pooling.h"
 
 namespace dnagrad::kernels::cuda {
 
 namespace {
-
-struct PoolShape {
-  int64_t rows, len_in, len_out;
-};
-
-// Argument checks shared with the CPU twin (kernels/checks.h), returning the extents.
-PoolShape pool_shape(const char* op, const Array& x, const Array& y, const Pool1dParams& p) {
-  const PoolExtents e = check_pool1d(op, x, y, p);
-  return {e.rows, e.len_in, e.len_out};
-}
-
-PoolShape adaptive_shape(const char* op, const Array& x, const Array& y) {
-  const PoolExtents e = check_adaptive_pool1d(op, x, y);
-  return {e.rows, e.len_in, e.len_out};
-}
 
 // The parameters as plain values for the kernels.
 struct PoolArgs {
@@ -46,7 +31,7 @@ PoolArgs pool_args(const Pool1dParams& p) {
   return {p.kernel, p.stride, p.padding, p.dilation, p.count_include_pad};
 }
 
-#define GRID_STRIDE(i, total)                                                    \
+#define GRID_STRIDE(i, total)                                                   \
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < (total); \
        i += int64_t{gridDim.x} * blockDim.x)
 
@@ -61,7 +46,7 @@ __device__ inline bool max_takes(T v, T best) {
 
 template <class T>
 __global__ void maxpool_forward(const T* __restrict__ x, T* __restrict__ y,
-                                int64_t* __restrict__ argmax, PoolShape s, PoolArgs p) {
+                                int64_t* __restrict__ argmax, PoolExtents s, PoolArgs p) {
   GRID_STRIDE(e, s.rows * s.len_out) {
     const int64_t r = e / s.len_out, t = e % s.len_out;
     const T* x_r = x + r * s.len_in;
@@ -85,7 +70,7 @@ __global__ void maxpool_forward(const T* __restrict__ x, T* __restrict__ y,
 // One thread per row, outputs in increasing t. `bad` is set when an index is outside [0, L).
 template <class T>
 __global__ void maxpool_backward(const T* __restrict__ grad_y, const int64_t* __restrict__ argmax,
-                                 T* __restrict__ grad_x, PoolShape s, int64_t* bad) {
+                                 T* __restrict__ grad_x, PoolExtents s, int64_t* bad) {
   GRID_STRIDE(r, s.rows) {
     const T* gy_r = grad_y + r * s.len_out;
     const int64_t* arg_r = argmax + r * s.len_out;
@@ -114,7 +99,7 @@ __device__ inline int64_t avg_divisor(int64_t start, const PoolArgs& p, int64_t 
 }
 
 template <class T>
-__global__ void avgpool_forward(const T* __restrict__ x, T* __restrict__ y, PoolShape s,
+__global__ void avgpool_forward(const T* __restrict__ x, T* __restrict__ y, PoolExtents s,
                                 PoolArgs p) {
   GRID_STRIDE(e, s.rows * s.len_out) {
     const int64_t r = e / s.len_out, t = e % s.len_out;
@@ -134,7 +119,7 @@ __global__ void avgpool_forward(const T* __restrict__ x, T* __restrict__ y, Pool
 // k runs downwards so t runs upwards, as the CPU adds.
 template <class T>
 __global__ void avgpool_backward(const T* __restrict__ grad_y, T* __restrict__ grad_x,
-                                 PoolShape s, PoolArgs p) {
+                                 PoolExtents s, PoolArgs p) {
   GRID_STRIDE(e, s.rows * s.len_in) {
     const int64_t r = e / s.len_in, i = e % s.len_in;
     const T* gy_r = grad_y + r * s.len_out;
@@ -159,7 +144,7 @@ __device__ inline int64_t bin_end(int64_t b, int64_t len, int64_t out) {
 }
 
 template <class T>
-__global__ void adaptive_forward(const T* __restrict__ x, T* __restrict__ y, PoolShape s) {
+__global__ void adaptive_forward(const T* __restrict__ x, T* __restrict__ y, PoolExtents s) {
   GRID_STRIDE(e, s.rows * s.len_out) {
     const int64_t r = e / s.len_out, b = e % s.len_out;
     const int64_t begin = bin_begin(b, s.len_in, s.len_out), end = bin_end(b, s.len_in, s.len_out);
@@ -174,7 +159,7 @@ __global__ void adaptive_forward(const T* __restrict__ x, T* __restrict__ y, Poo
 // end(b) > j (b >= floor(j*out/len)) and begin(b) <= j (b <= ((j+1)*out - 1) / len).
 template <class T>
 __global__ void adaptive_backward(const T* __restrict__ grad_y, T* __restrict__ grad_x,
-                                  PoolShape s) {
+                                  PoolExtents s) {
   GRID_STRIDE(e, s.rows * s.len_in) {
     const int64_t r = e / s.len_in, j = e % s.len_in;
     const T* gy_r = grad_y + r * s.len_out;
@@ -197,16 +182,14 @@ __global__ void adaptive_backward(const T* __restrict__ grad_y, T* __restrict__ 
 
 void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dParams& p) {
   const char* op = "maxpool1d_forward";
-  const PoolShape s = pool_shape(op, x, y, p);
+  const PoolExtents s = check_pool1d(op, x, y, p);
   DNAGRAD_CHECK(
       argmax.shape() == y.shape() && argmax.dtype() == DType::I64 && argmax.device() == y.device(),
-      op, ": expected argmax int64", shape_str(y.shape()), " like the output, got ",
-      argmax.desc());
+      op, ": expected argmax int64", shape_str(y.shape()), " like the output, got ", argmax.desc());
   if (y.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    maxpool_forward<T><<<blocks_for(y.numel()), kThreads>>>(x.data<T>(), y.data<T>(),
-                                                            argmax.data<int64_t>(), s,
-                                                            pool_args(p));
+    maxpool_forward<T><<<blocks_for(y.numel()), kThreads>>>(
+        x.data<T>(), y.data<T>(), argmax.data<int64_t>(), s, pool_args(p));
     DNAGRAD_CUDA_CHECK_LAUNCH("maxpool_forward", op);
   });
 }
@@ -220,14 +203,14 @@ void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x)
                 "grad_x [N, C, L], got ", grad_y.desc(), ", ", argmax.desc(), " and ",
                 grad_x.desc());
   require_same_device_dtype(op, grad_y, {&grad_x});
-  const PoolShape s{grad_y.size(0) * grad_y.size(1), grad_x.size(2), grad_y.size(2)};
+  const PoolExtents s{grad_y.size(0) * grad_y.size(1), grad_x.size(2), grad_y.size(2)};
   if (grad_y.numel() == 0) return;
   // One int64 on the device flags indices outside [0, L); reading it back synchronises, the
   // price of failing loudly as the CPU kernel does.
   Array bad = Array::zeros({1}, DType::I64, grad_y.device());
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
-    maxpool_backward<T><<<blocks_for(s.rows), kThreads>>>(
-        grad_y.data<T>(), argmax.data<int64_t>(), grad_x.data<T>(), s, bad.data<int64_t>());
+    maxpool_backward<T><<<blocks_for(s.rows), kThreads>>>(grad_y.data<T>(), argmax.data<int64_t>(),
+                                                          grad_x.data<T>(), s, bad.data<int64_t>());
     DNAGRAD_CUDA_CHECK_LAUNCH("maxpool_backward", op);
   });
   DNAGRAD_CHECK(bad.to(Device::cpu()).data<int64_t>()[0] == 0, op, ": argmax ", argmax.desc(),
@@ -236,30 +219,29 @@ void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x)
 
 void avgpool1d_forward(const Array& x, Array& y, const Pool1dParams& p) {
   const char* op = "avgpool1d_forward";
-  const PoolShape s = pool_shape(op, x, y, p);
+  const PoolExtents s = check_pool1d(op, x, y, p);
   if (y.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    avgpool_forward<T><<<blocks_for(y.numel()), kThreads>>>(x.data<T>(), y.data<T>(), s,
-                                                            pool_args(p));
+    avgpool_forward<T>
+        <<<blocks_for(y.numel()), kThreads>>>(x.data<T>(), y.data<T>(), s, pool_args(p));
     DNAGRAD_CUDA_CHECK_LAUNCH("avgpool_forward", op);
   });
 }
 
 void avgpool1d_backward(const Array& grad_y, Array& grad_x, const Pool1dParams& p) {
   const char* op = "avgpool1d_backward";
-  const PoolShape s = pool_shape(op, grad_x, grad_y, p);
+  const PoolExtents s = check_pool1d(op, grad_x, grad_y, p);
   if (grad_x.numel() == 0) return;
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
-    avgpool_backward<T><<<blocks_for(grad_x.numel()), kThreads>>>(grad_y.data<T>(),
-                                                                  grad_x.data<T>(), s,
-                                                                  pool_args(p));
+    avgpool_backward<T><<<blocks_for(grad_x.numel()), kThreads>>>(
+        grad_y.data<T>(), grad_x.data<T>(), s, pool_args(p));
     DNAGRAD_CUDA_CHECK_LAUNCH("avgpool_backward", op);
   });
 }
 
 void adaptive_avgpool1d_forward(const Array& x, Array& y) {
   const char* op = "adaptive_avgpool1d_forward";
-  const PoolShape s = adaptive_shape(op, x, y);
+  const PoolExtents s = check_adaptive_pool1d(op, x, y);
   if (y.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
     adaptive_forward<T><<<blocks_for(y.numel()), kThreads>>>(x.data<T>(), y.data<T>(), s);
@@ -269,11 +251,11 @@ void adaptive_avgpool1d_forward(const Array& x, Array& y) {
 
 void adaptive_avgpool1d_backward(const Array& grad_y, Array& grad_x) {
   const char* op = "adaptive_avgpool1d_backward";
-  const PoolShape s = adaptive_shape(op, grad_x, grad_y);
+  const PoolExtents s = check_adaptive_pool1d(op, grad_x, grad_y);
   if (grad_x.numel() == 0) return;
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
-    adaptive_backward<T><<<blocks_for(grad_x.numel()), kThreads>>>(grad_y.data<T>(),
-                                                                   grad_x.data<T>(), s);
+    adaptive_backward<T>
+        <<<blocks_for(grad_x.numel()), kThreads>>>(grad_y.data<T>(), grad_x.data<T>(), s);
     DNAGRAD_CUDA_CHECK_LAUNCH("adaptive_backward", op);
   });
 }
