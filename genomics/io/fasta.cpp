@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "genomics/io/text_lines.h"
 #include "genomics/sequence.h"
 
 namespace dnagrad::genomics {
@@ -140,16 +141,8 @@ std::vector<FastaRecord> parse_fasta(std::string_view text, const std::string& l
            "' has no sequence");
   };
   bool any_content = false;
-  int64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);        // CRLF
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank line
+  for_each_line(text, [&](std::string_view line, int64_t line_no) {
+    if (line.find_first_not_of(" \t") == std::string_view::npos) return true;  // blank line
     any_content = true;
     if (line[0] == '>') {
       finish();
@@ -170,7 +163,7 @@ std::vector<FastaRecord> parse_fasta(std::string_view text, const std::string& l
       }
       r.line = line_no;
       records.push_back(std::move(r));
-      continue;
+      return true;
     }
     if (records.empty()) {
       const std::string_view shown = line.substr(0, 40);
@@ -190,7 +183,8 @@ std::vector<FastaRecord> parse_fasta(std::string_view text, const std::string& l
                     "' (DNA input must not be aligned or protein)");
       seq.push_back(ch);
     }
-  }
+    return true;
+  });
   DNAGRAD_CHECK(any_content, label, ": FASTA file is empty");
   finish();
   return records;

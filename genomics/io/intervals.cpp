@@ -5,27 +5,12 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "genomics/io/text_lines.h"
 #include "genomics/sequence.h"
 
 namespace dnagrad::genomics {
 
 namespace {
-
-// Splits `text` into lines (dropping a trailing '\r') and calls f(line, line_no).
-template <class F>
-void for_each_line(std::string_view text, F&& f) {
-  int64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!f(line, line_no)) return;
-  }
-}
 
 std::vector<std::string_view> split(std::string_view line, bool tabs_only) {
   std::vector<std::string_view> out;
