@@ -1,4 +1,5 @@
 // `dnagrad bench`: the benchmarks of bench/, as a table and optionally as JSON.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -15,12 +16,34 @@ struct BenchOptions {
   std::string json;
   int repeats = 5;
   int warmup = 1;
+  std::vector<std::string> groups;  // empty: all
 };
+
+// The benchmark groups, in the order they run (`dnagrad bench ism pipeline` runs two of them).
+struct Group {
+  const char* name;
+  std::vector<bench::Measurement> (*run)(const bench::Config&);
+};
+const std::vector<Group>& groups() {
+  static const std::vector<Group> all = {
+      {"promoter", bench::promoter_benchmarks},
+      {"demo", bench::demo_benchmarks},
+      {"ism", bench::ism_benchmarks},
+#ifdef DNAGRAD_WITH_GENOMICS_IO
+      {"pipeline", bench::pipeline_benchmarks},
+#endif
+  };
+  return all;
+}
 }  // namespace
 
 void add_bench_command(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand("bench", "time the engine on the documents' models");
+  std::vector<std::string> names;
+  for (const Group& g : groups()) names.push_back(g.name);
+  cmd->add_option("groups", options->groups, "benchmark groups to run (default: all)")
+      ->check(CLI::IsMember(names));
   add_common_options(cmd, options->common);
   cmd->add_option("--json", options->json, "also write the results to this JSON file");
   cmd->add_option("--repeats", options->repeats, "timed runs per benchmark (median reported)")
@@ -37,8 +60,14 @@ void add_bench_command(CLI::App& app, Commands& commands) {
     config.repeats = options->repeats;
     config.warmup = options->warmup;
     config.quiet = options->common.quiet;
-    std::vector<bench::Measurement> results = bench::promoter_benchmarks(config);
-    for (bench::Measurement& m : bench::demo_benchmarks(config)) results.push_back(std::move(m));
+    std::vector<bench::Measurement> results;
+    for (const Group& g : groups()) {
+      const bool chosen = options->groups.empty() ||
+                          std::find(options->groups.begin(), options->groups.end(), g.name) !=
+                              options->groups.end();
+      if (!chosen) continue;
+      for (bench::Measurement& m : g.run(config)) results.push_back(std::move(m));
+    }
     bench::print_table(results, std::cout);
     if (!options->json.empty()) bench::write_json(results, config, options->json);
     return 0;

@@ -20,10 +20,26 @@ struct Commands {
 
 void add_bench_command(CLI::App& app, Commands& commands);
 void add_demo_command(CLI::App& app, Commands& commands);
+void add_simulate_command(CLI::App& app, Commands& commands);
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // commands that read genome files (htslib)
+void add_train_command(CLI::App& app, Commands& commands);
+void add_predict_command(CLI::App& app, Commands& commands);  // predict and evaluate
+void add_interpret_commands(CLI::App& app, Commands& commands);  // ism and attribute
+void add_motifs_command(CLI::App& app, Commands& commands);
+void add_variant_effect_command(CLI::App& app, Commands& commands);
+#endif
 
 inline void register_commands(CLI::App& app, Commands& commands) {
   add_demo_command(app, commands);
   add_bench_command(app, commands);
+  add_simulate_command(app, commands);
+#ifdef DNAGRAD_WITH_GENOMICS_IO
+  add_train_command(app, commands);
+  add_predict_command(app, commands);
+  add_interpret_commands(app, commands);
+  add_motifs_command(app, commands);
+  add_variant_effect_command(app, commands);
+#endif
 }
 
 // Runs the parsed subcommand, or the default work when none was named.

@@ -39,6 +39,17 @@ std::vector<Measurement> promoter_benchmarks(const Config& config);
 // The whole default `dnagrad demo` run (seed 001's 8-mer tutorial), key "kmer8_demo".
 std::vector<Measurement> demo_benchmarks(const Config& config);
 
+// In-silico mutagenesis of the promoter model on the CPU: "ism_promoter_2kb" (all 6,000 mutants
+// of a 2,000 bp sequence, incremental method, ms per sequence), and for scale the batched and
+// naive methods on short windows ("ism_promoter_2kb_batched_100", "ism_promoter_2kb_naive_10").
+std::vector<Measurement> ism_benchmarks(const Config& config);
+
+#ifdef DNAGRAD_WITH_GENOMICS_IO
+// The pipeline: "fasta_onehot_20k_2kb" (indexed FASTA → one-hot batches, sequences/s) and
+// "promoter_epoch_20k" (one training epoch of the promoter model on 20,000 × 2 kb, timed once).
+std::vector<Measurement> pipeline_benchmarks(const Config& config);
+#endif
+
 void print_table(const std::vector<Measurement>& results, std::ostream& out);
 // Writes {"<key>": {"median_ms": ..., "runs_ms": [...], ...}, ...} atomically.
 void write_json(const std::vector<Measurement>& results, const Config& config,

@@ -203,7 +203,7 @@ std::string parity_svg(const KmerDemoResult& r, const ModelReport& m, const char
       {.title = title, .x_label = "true score", .y_label = "predicted score"});
 }
 
-std::string panel_title(const FilterMotif& m) { return m.name + ": " + m.consensus; }
+std::string panel_title(const Motif& m) { return m.name + ": " + m.consensus; }
 
 }  // namespace
 
@@ -215,7 +215,7 @@ void write_kmer_demo_outputs(const KmerDemoResult& result, const std::string& ou
   std::vector<plots::Matrix> weights, pfms;
   std::vector<std::string> weight_titles, logo_titles;
   for (size_t f = 0; f < result.motifs.size(); ++f) {
-    const FilterMotif& m = result.motifs[f];
+    const Motif& m = result.motifs[f];
     weights.push_back({4, static_cast<size_t>(m.width), result.filter_weights[f]});
     weight_titles.push_back(m.name);
     pfms.push_back({4, static_cast<size_t>(m.width), m.probabilities()});
@@ -265,7 +265,7 @@ void print_kmer_demo_summary(const KmerDemoResult& r, std::ostream& out) {
     out << line;
   }
   out << "\nCNN filters whose motif is TAT or GCG:";
-  for (const FilterMotif& m : r.motifs)
+  for (const Motif& m : r.motifs)
     if (m.consensus == "TAT" || m.consensus == "GCG")
       out << " " << m.name << " (" << m.consensus << ")";
   out << "\n";

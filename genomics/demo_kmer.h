@@ -43,7 +43,7 @@ struct KmerDemoResult {
   ModelReport linear, cnn;
   std::vector<std::string> test_seqs;
   std::vector<double> test_truth;
-  std::vector<FilterMotif> motifs;        // one per CNN filter
+  std::vector<Motif> motifs;        // one per CNN filter
   std::vector<std::vector<double>> filter_weights;  // per filter [4, 3] row-major
   std::vector<SpotCheck> spot_checks;
 };

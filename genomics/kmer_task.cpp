@@ -32,20 +32,4 @@ double kmer_score(std::string_view seq) {
   return score;
 }
 
-SplitIndices random_split(int64_t n, double test_fraction, double val_fraction, Generator& gen) {
-  DNAGRAD_CHECK(test_fraction >= 0 && test_fraction < 1 && val_fraction >= 0 && val_fraction < 1,
-                "random_split: fractions must be in [0, 1), got test ", test_fraction, " and val ",
-                val_fraction);
-  const std::vector<int64_t> perm = gen.permutation(n);
-  const auto n_rest =
-      static_cast<int64_t>(std::floor(static_cast<double>(n) * (1 - test_fraction)));
-  const auto n_train =
-      static_cast<int64_t>(std::floor(static_cast<double>(n_rest) * (1 - val_fraction)));
-  SplitIndices split;
-  split.train.assign(perm.begin(), perm.begin() + n_train);
-  split.val.assign(perm.begin() + n_train, perm.begin() + n_rest);
-  split.test.assign(perm.begin() + n_rest, perm.end());
-  return split;
-}
-
 }  // namespace dnagrad::genomics

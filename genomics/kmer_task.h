@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/rng.h"
+#include "genomics/splits.h"
 
 namespace dnagrad::genomics {
 
@@ -15,14 +15,5 @@ namespace dnagrad::genomics {
 std::vector<std::string> all_kmers(int k);
 
 double kmer_score(std::string_view seq);
-
-struct SplitIndices {
-  std::vector<int64_t> train, val, test;
-};
-
-// Shuffles 0..n-1 with `gen`; the first floor(n * (1 - test_fraction)) indices are train+val,
-// the rest test; train+val is split again so that train gets floor(m * (1 - val_fraction)).
-// With n = 65,536 and 0.2 / 0.2 this is the tutorial's 41,942 / 10,486 / 13,108.
-SplitIndices random_split(int64_t n, double test_fraction, double val_fraction, Generator& gen);
 
 }  // namespace dnagrad::genomics

@@ -21,6 +21,7 @@ class KmerCNN : public nn::Module {
  public:
   KmerCNN(int64_t seq_len, Generator& gen, int64_t filters = 32, int64_t kernel_size = 3);
   Tensor forward(const Tensor& x) override;
+  bool forward_is_chain_of_children() const override { return true; }  // conv_net alone
   std::shared_ptr<nn::Sequential> conv_net;
   std::shared_ptr<nn::Conv1d> conv;  // conv_net's first layer, for motif extraction
 };

@@ -9,7 +9,7 @@
 
 namespace dnagrad::genomics {
 
-std::vector<double> FilterMotif::probabilities() const {
+std::vector<double> Motif::probabilities() const {
   std::vector<double> p(4 * width, 0.25);
   for (int64_t j = 0; j < width; ++j) {
     double column = 0;
@@ -20,10 +20,9 @@ std::vector<double> FilterMotif::probabilities() const {
   return p;
 }
 
-std::vector<FilterMotif> motifs_from_activations(const Array& activations,
-                                                 const std::vector<std::string>& seqs,
-                                                 int64_t width, int64_t padding,
-                                                 double threshold_fraction) {
+std::vector<Motif> motifs_from_activations(const Array& activations,
+                                           const std::vector<std::string>& seqs, int64_t width,
+                                           int64_t padding, double threshold_fraction) {
   DNAGRAD_CHECK(activations.dim() == 3 && activations.size(0) == static_cast<int64_t>(seqs.size()),
                 "motifs_from_activations: expected activations [", seqs.size(), ", F, L_out], got ",
                 activations.desc());
@@ -31,9 +30,9 @@ std::vector<FilterMotif> motifs_from_activations(const Array& activations,
   const int64_t n = acts.size(0), filters = acts.size(1), len_out = acts.size(2);
   const float* a = acts.data<float>();
 
-  std::vector<FilterMotif> motifs(filters);
+  std::vector<Motif> motifs(filters);
   for (int64_t f = 0; f < filters; ++f) {
-    FilterMotif& m = motifs[f];
+    Motif& m = motifs[f];
     m.name = "filter" + std::to_string(f);
     m.width = width;
     m.counts.assign(4 * width, 0.0);
@@ -67,13 +66,13 @@ std::vector<FilterMotif> motifs_from_activations(const Array& activations,
   return motifs;
 }
 
-std::string meme_minimal(const std::vector<FilterMotif>& motifs) {
+std::string meme_minimal(const std::vector<Motif>& motifs) {
   std::string out =
       "MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n"
       "Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n";
   char line[128];
-  for (const FilterMotif& m : motifs) {
-    out += "MOTIF " + m.name + " " + m.consensus + "\n";
+  for (const Motif& m : motifs) {
+    out += "MOTIF " + m.name + " " + (m.alt_name.empty() ? m.consensus : m.alt_name) + "\n";
     std::snprintf(line, sizeof line,
                   "letter-probability matrix: alength= 4 w= %lld nsites= %lld E= 0\n",
                   static_cast<long long>(m.width), static_cast<long long>(m.sites));

@@ -48,7 +48,6 @@ namespace {
 
 constexpr double panel_title_height = 20;
 constexpr double panel_gap = 18;  // between panels
-constexpr double colorbar_width = 16;
 
 std::vector<std::string> labels_or_numbers(const std::vector<std::string>& labels, size_t n,
                                            const char* what) {
@@ -103,9 +102,10 @@ void draw_panel(svg::Document& doc, double x0, double y0, const Matrix& m,
            {.fill = "none", .stroke = "#999999", .stroke_width = 0.8});
 }
 
-// A vertical colour bar from -limit (bottom) to +limit (top) with ticks on its right.
-void draw_colorbar(svg::Document& doc, double x, double top, double height, double limit,
-                   const std::string& caption) {
+}  // namespace
+
+void detail::draw_colorbar(svg::Document& doc, double x, double top, double height, double limit,
+                           const std::string& caption) {
   if (!caption.empty())
     doc.text(x + colorbar_width / 2, top - 8, caption,
              {.size = tick_size, .anchor = svg::Anchor::Middle});
@@ -130,8 +130,6 @@ void draw_colorbar(svg::Document& doc, double x, double top, double height, doub
              {.size = tick_size});
   }
 }
-
-}  // namespace
 
 std::string heatmap_grid(const std::vector<Matrix>& panels,
                          const std::vector<std::string>& panel_titles,

@@ -96,17 +96,6 @@ std::vector<LogoLetter> stack_letters(const Matrix& heights) {
 
 namespace {
 
-// Outlines in the 100 x 100 box. A: two legs and a crossbar, its triangular counter cut out by a
-// second sub-path wound the other way. C: a ring (outer radius 50, inner 29) open on the right
-// between -40 and +40 degrees. G: the same ring open only above the middle, plus a bar pointing
-// in. T: a bar and a stem.
-const char* const glyphs[4] = {
-    "M0 100L38 0H62L100 100H76L66.1 74H33.9L24 100ZM41.1 55H58.9L50 31.6Z",
-    "M88.3 17.9A50 50 0 1 0 88.3 82.1L72.2 68.6A29 29 0 1 1 72.2 31.4Z",
-    "M88.3 17.9A50 50 0 1 0 100 50H54V66H74.2A29 29 0 1 1 72.2 31.4Z",
-    "M0 0H100V20H62V100H38V20H0Z",
-};
-
 constexpr double panel_title_height = 22;
 constexpr double panel_gap = 22;
 
@@ -145,7 +134,7 @@ void draw_logo_panel(svg::Document& doc, double x0, double y0, const LogoPanel& 
     if (px_height < 0.1) continue;  // invisible; leaving it out keeps the file small
     // 1 px of air on each side separates neighbouring columns.
     const double px_left = left + cw * static_cast<double>(letter.column) + 1;
-    doc.path(glyphs[letter.base], {.fill = base_colors[letter.base]},
+    doc.path(base_glyphs[letter.base], {.fill = base_colors[letter.base]},
              "translate(" + svg::fmt(px_left) + " " + svg::fmt(px_top) + ") scale(" +
                  svg::fmt((cw - 2) / 100, 4) + " " + svg::fmt(px_height / 100, 4) + ")");
   }

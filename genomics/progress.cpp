@@ -51,6 +51,10 @@ void Progress::update(int64_t done, const std::string& detail) {
     out_ << head << detail << "\x1b[K" << std::flush;
     drawn_ = true;
   } else {
+    // A log gets a line at most every 10 s (and the last one), not one per step.
+    if (done < total_ && printed_ && elapsed - last_line_ < 10) return;
+    printed_ = true;
+    last_line_ = elapsed;
     std::snprintf(head, sizeof head, "%s %s %lld/%lld (%s elapsed) ", label_.c_str(), unit_.c_str(),
                   static_cast<long long>(done), static_cast<long long>(total_),
                   seconds_text(elapsed).c_str());

@@ -1,5 +1,6 @@
 // Progress reporting for long work. On a terminal: one line redrawn in place with a bar, the
-// rate and the time left. Otherwise (a log file, CI): one plain line per reported step.
+// rate and the time left. Otherwise (a log file, CI): a plain line at most every 10 seconds,
+// and one for the last step.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -22,7 +23,8 @@ class Progress {
   std::string label_, unit_;
   int64_t total_;
   std::ostream& out_;
-  bool quiet_, terminal_, drawn_ = false;
+  bool quiet_, terminal_, drawn_ = false, printed_ = false;
+  double last_line_ = 0;  // seconds after start of the last plain line
   std::chrono::steady_clock::time_point start_;
 };
 

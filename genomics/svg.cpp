@@ -1,15 +1,11 @@
 // SVG writing: number formatting, XML escaping, the element builder and the atomic file writer.
 #include "genomics/svg.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
+#include "core/files.h"
 
 namespace dnagrad::svg {
 
@@ -151,32 +147,7 @@ std::string Document::str() const {
 }
 
 void write_file(const std::string& path, std::string_view content) {
-  namespace fs = std::filesystem;
-  // The temporary file sits next to the target, so the final rename stays on one file system
-  // (rename is atomic only there). pid + counter keep concurrent writers apart.
-  static std::atomic<int> counter{0};
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() /
-                        cat(".", target.filename().string(), ".tmp-", ::getpid(), "-", counter++);
-  {
-    std::ofstream out(temp, std::ios::binary);
-    DNAGRAD_CHECK(out.is_open(), "write_file: cannot write ", path, " (cannot create ",
-                  temp.string(), ")");
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    if (out.fail()) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      fail("write_file: writing ", path, " failed (disk full?)");
-    }
-  }
-  std::error_code error;
-  fs::rename(temp, target, error);
-  if (error) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    fail("write_file: cannot write ", path, ": ", error.message());
-  }
+  write_file_atomically(path, content);
 }
 
 }  // namespace dnagrad::svg

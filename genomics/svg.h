@@ -86,10 +86,8 @@ class Document {
   int open_groups_ = 0;
 };
 
-// Writes `content` to `path` atomically: first to a temporary file in the same directory, then
-// renamed over `path`, so a reader (or a crash) never sees a half-written file. Throws
-// dnagrad::Error naming the path when the file cannot be written; no temporary file is left.
-// Works for any text file, not only SVG.
+// Writes an SVG document atomically (core/files.h write_file_atomically: a temporary file in the
+// same directory renamed over `path`; throws naming the path; no temporary file is left).
 void write_file(const std::string& path, std::string_view content);
 
 }  // namespace dnagrad::svg

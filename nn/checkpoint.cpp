@@ -1,10 +1,6 @@
 #include "nn/checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -13,6 +9,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include "core/files.h"
 
 namespace dnagrad::nn {
 
@@ -41,49 +39,12 @@ int layout_rank(DType t) { return t == DType::I64 ? 0 : t == DType::F64 ? 1 : 2;
 
 // ---- writing ----
 
-// Removes the temporary file unless the write completed and it was renamed.
-struct TempFile {
-  std::string path;
-  int fd = -1;
-  bool committed = false;
-  ~TempFile() {
-    if (fd >= 0) ::close(fd);
-    if (!committed) ::unlink(path.c_str());
-  }
-};
-
-// Writes `bytes` to `path` atomically: a new file next to it, then rename(2), which replaces the
-// target in one step. A failure at any point leaves an existing `path` untouched.
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  static std::atomic<uint64_t> counter{0};
-  TempFile tmp;
-  tmp.path = cat(path, ".tmp-", ::getpid(), "-", counter++);
-  tmp.fd = ::open(tmp.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (tmp.fd < 0) {
-    tmp.committed = true;  // nothing was created
-    fail(path, ": cannot create the temporary file ", tmp.path, ": ", std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(tmp.fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(path, ": cannot write ", tmp.path, ": ", std::strerror(errno));
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(tmp.fd) != 0) fail(path, ": cannot flush ", tmp.path, ": ", std::strerror(errno));
-  const int closed = ::close(tmp.fd);
-  tmp.fd = -1;
-  if (closed != 0) fail(path, ": cannot close ", tmp.path, ": ", std::strerror(errno));
-  if (::rename(tmp.path.c_str(), path.c_str()) != 0)
-    fail(path, ": cannot rename ", tmp.path, " to it: ", std::strerror(errno));
-  tmp.committed = true;
-}
 
 // ---- reading ----
 
 template <class... Args>
-[[noreturn]] void bad_file(const std::string& path, Args&&... args) {
-  fail(path, ": ", std::forward<Args>(args)...);
+[[noreturn]] void bad_file(const std::string& label, Args&&... args) {
+  fail(label, ": ", std::forward<Args>(args)...);
 }
 
 uint64_t read_u64_le(const char* p) {
@@ -92,27 +53,27 @@ uint64_t read_u64_le(const char* p) {
   return value;
 }
 
-DType parse_dtype(const std::string& path, const std::string& name, const Json& entry) {
+DType parse_dtype(const std::string& label, const std::string& name, const Json& entry) {
   const Json& dtype = entry.at("dtype");
-  if (!dtype.is_string()) bad_file(path, "tensor '", name, "': dtype is not a string");
+  if (!dtype.is_string()) bad_file(label, "tensor '", name, "': dtype is not a string");
   const std::string text = dtype.get<std::string>();
   if (text == "F32") return DType::F32;
   if (text == "F64") return DType::F64;
   if (text == "I64") return DType::I64;
-  bad_file(path, "tensor '", name, "': unknown or unsupported dtype '", text,
+  bad_file(label, "tensor '", name, "': unknown or unsupported dtype '", text,
            "' (dnagrad reads F32, F64 and I64)");
 }
 
 // Non-negative integers that fit in int64 (the JSON parser stores them as unsigned).
-std::vector<uint64_t> parse_naturals(const std::string& path, const std::string& name,
+std::vector<uint64_t> parse_naturals(const std::string& label, const std::string& name,
                                      const Json& entry, const char* field) {
   const Json& list = entry.at(field);
-  if (!list.is_array()) bad_file(path, "tensor '", name, "': ", field, " is not a list");
+  if (!list.is_array()) bad_file(label, "tensor '", name, "': ", field, " is not a list");
   std::vector<uint64_t> out;
   for (const Json& v : list) {
     if (!v.is_number_unsigned() ||
         v.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
-      bad_file(path, "tensor '", name, "': ", field, " holds ", v.dump(),
+      bad_file(label, "tensor '", name, "': ", field, " holds ", v.dump(),
                ", not a non-negative integer");
     out.push_back(v.get<uint64_t>());
   }
@@ -126,36 +87,37 @@ struct Entry {
   uint64_t begin, end;
 };
 
-Entry parse_entry(const std::string& path, const std::string& name, const Json& value) {
+Entry parse_entry(const std::string& label, const std::string& name, const Json& value) {
   if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") ||
       !value.contains("data_offsets"))
-    bad_file(path, "tensor '", name, "': expected an object with dtype, shape and data_offsets, ",
+    bad_file(label, "tensor '", name, "': expected an object with dtype, shape and data_offsets, ",
              "got ", value.dump());
-  Entry e{name, parse_dtype(path, name, value), {}, 0, 0};
+  Entry e{name, parse_dtype(label, name, value), {}, 0, 0};
   uint64_t bytes = dtype_size(e.dtype);
-  for (uint64_t extent : parse_naturals(path, name, value, "shape")) {
+  for (uint64_t extent : parse_naturals(label, name, value, "shape")) {
     if (__builtin_mul_overflow(bytes, extent, &bytes))
-      bad_file(path, "tensor '", name, "': shape is too large");
+      bad_file(label, "tensor '", name, "': shape is too large");
     e.shape.push_back(static_cast<int64_t>(extent));
   }
-  const std::vector<uint64_t> offsets = parse_naturals(path, name, value, "data_offsets");
+  const std::vector<uint64_t> offsets = parse_naturals(label, name, value, "data_offsets");
   if (offsets.size() != 2 || offsets[0] > offsets[1])
-    bad_file(path, "tensor '", name, "': data_offsets must be [begin, end] with begin <= end, got ",
+    bad_file(label, "tensor '", name,
+             "': data_offsets must be [begin, end] with begin <= end, got ",
              value.at("data_offsets").dump());
   e.begin = offsets[0];
   e.end = offsets[1];
   if (e.end - e.begin != bytes)
-    bad_file(path, "tensor '", name, "': data_offsets [", e.begin, ", ", e.end, "] hold ",
+    bad_file(label, "tensor '", name, "': data_offsets [", e.begin, ", ", e.end, "] hold ",
              e.end - e.begin, " bytes but ", dtype_name(e.dtype), shape_str(e.shape), " needs ",
              bytes);
   return e;
 }
 
-Metadata parse_metadata(const std::string& path, const Json& value) {
-  if (!value.is_object()) bad_file(path, "__metadata__ is not an object");
+Metadata parse_metadata(const std::string& label, const Json& value) {
+  if (!value.is_object()) bad_file(label, "__metadata__ is not an object");
   Metadata out;
   for (const auto& [key, v] : value.items()) {
-    if (!v.is_string()) bad_file(path, "__metadata__ entry '", key, "' is not a string");
+    if (!v.is_string()) bad_file(label, "__metadata__ entry '", key, "' is not a string");
     out[key] = v.get<std::string>();
   }
   return out;
@@ -206,38 +168,33 @@ void write_safetensors(const std::string& path, const StateDict& tensors,
   write_file_atomically(path, file);
 }
 
-SafetensorsContents read_safetensors(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) bad_file(path, "cannot open: ", std::strerror(errno));
-  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) bad_file(path, "read error");
-
-  if (file.size() < 8)
-    bad_file(path, "truncated: ", file.size(), " bytes, too short for the 8-byte header length");
-  const uint64_t header_len = read_u64_le(file.data());
-  if (header_len > file.size() - 8)
-    bad_file(path, "header length ", header_len, " runs past the end of the file (", file.size(),
+SafetensorsContents parse_safetensors(std::string_view bytes, const std::string& label) {
+  if (bytes.size() < 8)
+    bad_file(label, "truncated: ", bytes.size(), " bytes, too short for the 8-byte header length");
+  const uint64_t header_len = read_u64_le(bytes.data());
+  if (header_len > bytes.size() - 8)
+    bad_file(label, "header length ", header_len, " runs past the end of the file (", bytes.size(),
              " bytes; truncated or not a safetensors file)");
 
   Json header;
   try {
-    header = Json::parse(file.begin() + 8, file.begin() + 8 + static_cast<ptrdiff_t>(header_len));
-  } catch (const Json::parse_error& e) {
-    bad_file(path, "the header is not valid JSON: ", e.what());
+    header = Json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<ptrdiff_t>(header_len));
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
+    bad_file(label, "the header is not valid JSON: ", e.what());
   }
-  if (!header.is_object()) bad_file(path, "the header is not a JSON object");
+  if (!header.is_object()) bad_file(label, "the header is not a JSON object");
 
   SafetensorsContents out;
   std::vector<Entry> entries;
   for (const auto& [key, value] : header.items()) {
     if (key == "__metadata__")
-      out.metadata = parse_metadata(path, value);
+      out.metadata = parse_metadata(label, value);
     else
-      entries.push_back(parse_entry(path, key, value));
+      entries.push_back(parse_entry(label, key, value));
   }
 
   // The tensors must tile the data section: sorted by offset, each starts where the last ended.
-  const uint64_t data_size = file.size() - 8 - header_len;
+  const uint64_t data_size = bytes.size() - 8 - header_len;
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
@@ -247,27 +204,35 @@ SafetensorsContents read_safetensors(const std::string& path) {
     const std::string where =
         cat("tensor '", e.name, "': data_offsets [", e.begin, ", ", e.end, "]");
     if (e.begin < expected_begin)
-      bad_file(path, where, " overlap tensor '", previous->name, "', which ends at ",
+      bad_file(label, where, " overlap tensor '", previous->name, "', which ends at ",
                expected_begin);
     if (e.begin > expected_begin)
-      bad_file(path, where, " leave a gap: bytes [", expected_begin, ", ", e.begin,
+      bad_file(label, where, " leave a gap: bytes [", expected_begin, ", ", e.begin,
                ") of the data belong to no tensor");
     if (e.end > data_size)
-      bad_file(path, where, " run past the end of the data section (", data_size,
+      bad_file(label, where, " run past the end of the data section (", data_size,
                " bytes; the file is truncated or corrupt)");
     expected_begin = e.end;
     previous = &e;
   }
   if (expected_begin != data_size)
-    bad_file(path, data_size - expected_begin, " bytes follow the last tensor's data");
+    bad_file(label, data_size - expected_begin, " bytes follow the last tensor's data");
 
-  const char* data = file.data() + 8 + header_len;
+  const char* data = bytes.data() + 8 + header_len;
   for (const Entry& e : entries) {
     Array array = Array::empty(e.shape, e.dtype);
     if (array.bytes()) std::memcpy(array.raw(), data + e.begin, array.bytes());
     out.tensors.emplace_back(e.name, std::move(array));
   }
   return out;
+}
+
+SafetensorsContents read_safetensors(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) bad_file(path, "cannot open: ", std::strerror(errno));
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) bad_file(path, "read error");
+  return parse_safetensors(file, path);
 }
 
 void save_checkpoint(const std::string& path, const Module& model, const Metadata& metadata) {

@@ -21,6 +21,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "nn/module.h"
 
@@ -37,6 +38,8 @@ struct SafetensorsContents {
 void write_safetensors(const std::string& path, const StateDict& tensors,
                        const Metadata& metadata = {});
 SafetensorsContents read_safetensors(const std::string& path);
+// The same on a file's bytes already in memory; `label` names them in messages.
+SafetensorsContents parse_safetensors(std::string_view bytes, const std::string& label);
 
 // write_safetensors(path, model.state_dict(), metadata).
 void save_checkpoint(const std::string& path, const Module& model, const Metadata& metadata = {});

@@ -26,6 +26,7 @@ class Sequential : public Module {
   explicit Sequential(std::vector<std::shared_ptr<Module>> layers);
   void push_back(std::shared_ptr<Module> layer);
   Tensor forward(const Tensor& x) override;
+  bool forward_is_chain_of_children() const override { return true; }
   size_t size() const { return layers_.size(); }
   Module& operator[](size_t i) const;
 

@@ -21,6 +21,8 @@ class PromoterExpressionModel : public Module {
  public:
   explicit PromoterExpressionModel(Generator& gen);
   Tensor forward(const Tensor& x) override;
+  // conv_layers then fc; the final squeeze(-1) is a reshape ([N, 1] -> [N]).
+  bool forward_is_chain_of_children() const override { return true; }
 
   std::shared_ptr<Sequential> conv_layers, fc;
 };

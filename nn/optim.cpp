@@ -53,6 +53,53 @@ void SGD::step() {
   }
 }
 
+namespace {
+
+// Splits "12.exp_avg" into (12, "exp_avg"); throws naming the entry when it is not of that form
+// or names a parameter the optimizer does not have.
+std::pair<size_t, std::string> parse_state_name(const std::string& name, size_t n_params) {
+  const size_t dot = name.find('.');
+  size_t index = 0;
+  bool ok = dot != std::string::npos && dot > 0;
+  for (size_t i = 0; ok && i < dot; ++i) {
+    ok = name[i] >= '0' && name[i] <= '9';
+    index = index * 10 + static_cast<size_t>(name[i] - '0');
+  }
+  DNAGRAD_CHECK(ok && index < n_params, "optimizer state: unexpected entry '", name, "' (",
+                n_params, " parameters)");
+  return {index, name.substr(dot + 1)};
+}
+
+// A copy of `saved` for parameter p's buffer: same shape as p, on p's device and in its dtype.
+Array state_like(const Tensor& p, const Array& saved, const std::string& name) {
+  DNAGRAD_CHECK(saved.shape() == p.shape(), "optimizer state: '", name, "' has shape ",
+                shape_str(saved.shape()), ", the parameter has ", shape_str(p.shape()));
+  Array out = Array::empty(p.shape(), p.dtype(), p.device());
+  out.copy_from(saved.to(p.dtype()));
+  return out;
+}
+
+}  // namespace
+
+StateDict SGD::state_dict() const {
+  StateDict out;
+  for (size_t i = 0; i < params_.size(); ++i)
+    if (momentum_buffers_[i].defined())
+      out.emplace_back(cat(i, ".momentum_buffer"), momentum_buffers_[i]);
+  return out;
+}
+
+void SGD::load_state_dict(const StateDict& state) {
+  std::vector<Array> buffers(params_.size());
+  for (const auto& [name, array] : state) {
+    const auto [i, field] = parse_state_name(name, params_.size());
+    DNAGRAD_CHECK(field == "momentum_buffer", "optimizer state: unexpected entry '", name,
+                  "' for SGD");
+    buffers[i] = state_like(params_[i], array, name);
+  }
+  momentum_buffers_ = std::move(buffers);
+}
+
 // ---- Adam and AdamW ----
 
 Adam::Adam(std::vector<Tensor> params, AdamOptions options)
@@ -85,6 +132,42 @@ void Adam::step() {
     s.step += 1;
     kernels::adam_update(p.data(), p.grad(), s.exp_avg, s.exp_avg_sq, s.step, config);
   }
+}
+
+StateDict Adam::state_dict() const {
+  StateDict out;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const State& s = state_[i];
+    if (s.step == 0) continue;
+    out.emplace_back(cat(i, ".exp_avg"), s.exp_avg);
+    out.emplace_back(cat(i, ".exp_avg_sq"), s.exp_avg_sq);
+    out.emplace_back(cat(i, ".step"), Array::scalar(static_cast<double>(s.step), DType::I64));
+  }
+  return out;
+}
+
+void Adam::load_state_dict(const StateDict& state) {
+  std::vector<State> loaded(params_.size());
+  for (const auto& [name, array] : state) {
+    const auto [i, field] = parse_state_name(name, params_.size());
+    if (field == "exp_avg") {
+      loaded[i].exp_avg = state_like(params_[i], array, name);
+    } else if (field == "exp_avg_sq") {
+      loaded[i].exp_avg_sq = state_like(params_[i], array, name);
+    } else if (field == "step") {
+      DNAGRAD_CHECK(array.numel() == 1, "optimizer state: '", name, "' must be a scalar");
+      loaded[i].step = static_cast<int64_t>(array.to(DType::F64).data<double>()[0]);
+    } else {
+      fail("optimizer state: unexpected entry '", name, "' for Adam");
+    }
+  }
+  for (size_t i = 0; i < loaded.size(); ++i) {
+    const bool complete = loaded[i].exp_avg.defined() && loaded[i].exp_avg_sq.defined();
+    DNAGRAD_CHECK(loaded[i].step == 0 ? !loaded[i].exp_avg.defined() && !loaded[i].exp_avg_sq.defined()
+                                      : complete && loaded[i].step > 0,
+                  "optimizer state: parameter ", i, " has an incomplete Adam state");
+  }
+  state_ = std::move(loaded);
 }
 
 AdamW::AdamW(std::vector<Tensor> params, AdamWOptions o)

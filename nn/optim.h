@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "autograd/tensor.h"
+#include "nn/module.h"
 
 namespace dnagrad::nn {
 
@@ -24,6 +25,15 @@ class Optimizer {
   double lr() const { return lr_; }
   void set_lr(double lr);  // schedulers call this between steps
   const std::vector<Tensor>& params() const { return params_; }
+
+  // The per-parameter state, named "<parameter index>.<buffer>" as in PyTorch's
+  // optimizer.state_dict()["state"] (SGD: momentum_buffer; Adam/AdamW: exp_avg, exp_avg_sq and
+  // step, an int64 scalar). A parameter that has not been stepped has no entries. The arrays
+  // share memory with the optimizer. load_state_dict copies a saved state back (CPU arrays are
+  // fine for device parameters) and throws, changing nothing, on unknown names or shapes: with
+  // the learning rate (saved separately), that is all a resumed run needs.
+  virtual StateDict state_dict() const = 0;
+  virtual void load_state_dict(const StateDict& state) = 0;
 
  protected:
   std::vector<Tensor> params_;
@@ -45,6 +55,8 @@ class SGD : public Optimizer {
  public:
   explicit SGD(std::vector<Tensor> params, SgdOptions options = {});
   void step() override;
+  StateDict state_dict() const override;
+  void load_state_dict(const StateDict& state) override;
 
  private:
   SgdOptions options_;
@@ -68,6 +80,8 @@ class Adam : public Optimizer {
  public:
   explicit Adam(std::vector<Tensor> params, AdamOptions options = {});
   void step() override;
+  StateDict state_dict() const override;
+  void load_state_dict(const StateDict& state) override;
   int64_t step_count(size_t param_index) const { return state_.at(param_index).step; }
 
  protected:

@@ -43,4 +43,13 @@ void ReduceLROnPlateau::step(double metric) {
   }
 }
 
+void ReduceLROnPlateau::load_state(const PlateauState& s) {
+  DNAGRAD_CHECK(s.num_bad_epochs >= 0 && s.cooldown_counter >= 0 && s.last_epoch >= 0,
+                "ReduceLROnPlateau: invalid saved state");
+  best_ = s.best;
+  num_bad_epochs_ = s.num_bad_epochs;
+  cooldown_counter_ = s.cooldown_counter;
+  last_epoch_ = s.last_epoch;
+}
+
 }  // namespace dnagrad::nn

@@ -39,6 +39,13 @@ struct PlateauOptions {
   double eps = 1e-8;
 };
 
+// Everything step() reads besides the metric: saved with a checkpoint, so a resumed run
+// schedules exactly as an uninterrupted one.
+struct PlateauState {
+  double best = 0;
+  int64_t num_bad_epochs = 0, cooldown_counter = 0, last_epoch = 0;
+};
+
 class ReduceLROnPlateau {
  public:
   // Keeps a reference to `optimizer`, which must outlive the scheduler.
@@ -52,6 +59,8 @@ class ReduceLROnPlateau {
   int64_t cooldown_counter() const { return cooldown_counter_; }
   bool in_cooldown() const { return cooldown_counter_ > 0; }
   int64_t last_epoch() const { return last_epoch_; }  // number of step() calls
+  PlateauState state() const { return {best_, num_bad_epochs_, cooldown_counter_, last_epoch_}; }
+  void load_state(const PlateauState& s);
 
  private:
   Optimizer& optimizer_;

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs what dnagrad needs from Debian 12's packages, skipping apt when everything is there.
-# Runs apt through sudo when not root.
+# Runs apt through sudo when not root. With --fuzz, also what the fuzz targets (fuzz/) need:
+# clang, its runtimes (libclang-rt-dev: libFuzzer and the sanitizers, only a recommendation of
+# clang, so not installed with it here) and LLVM's OpenMP (libomp-dev).
 set -euo pipefail
 packages=(cmake ninja-build g++ libeigen3-dev doctest-dev libcli11-dev nlohmann-json3-dev
   libhts-dev pkg-config)
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-dev libomp-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

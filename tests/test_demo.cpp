@@ -92,7 +92,7 @@ TEST_CASE("demo: the default 8-mer run reaches the tutorial's numbers and finds 
   CHECK(r.linear.test_mse == doctest::Approx(sse / r.test_truth.size()));
 
   std::set<std::string> consensus;
-  for (const FilterMotif& m : r.motifs) consensus.insert(m.consensus);
+  for (const Motif& m : r.motifs) consensus.insert(m.consensus);
   CHECK(r.motifs.size() == 32);
   CHECK(consensus.count("TAT") == 1);
   CHECK(consensus.count("GCG") == 1);
@@ -130,8 +130,8 @@ TEST_CASE("demo: the default 8-mer run reaches the tutorial's numbers and finds 
 TEST_CASE("demo: filters.meme is MEME minimal format with rows summing to 1") {
   // Two hand-made motifs: one counted from sites, one with none (uniform rows).
   //               A: 5 0 0   C: 0 5 3   G: 0 0 0   T: 0 0 2   (rows = bases, columns = positions)
-  FilterMotif a{"filter0", 3, {5, 0, 0, 0, 5, 3, 0, 0, 0, 0, 0, 2}, 5, "ACC"};
-  FilterMotif b{"filter1", 3, std::vector<double>(12, 0.0), 0, "NNN"};
+  Motif a{"filter0", 3, {5, 0, 0, 0, 5, 3, 0, 0, 0, 0, 0, 2}, 5, "ACC"};
+  Motif b{"filter1", 3, std::vector<double>(12, 0.0), 0, "NNN"};
   const std::string meme = meme_minimal({a, b});
   CHECK(meme.rfind("MEME version 4\n", 0) == 0);
   CHECK(meme.find("ALPHABET= ACGT\n") != std::string::npos);
@@ -151,7 +151,7 @@ TEST_CASE("demo: motifs come from the windows that activate a filter most") {
   // >= 2 count: "AC" (4), "CG" (3) and "AC" (2) - but not the 1.5 or the negative one.
   const std::vector<std::string> seqs = {"ACG", "TCG", "ACT"};
   const Array acts = Array::from_vector({3, 1, 2}, {4, 3, 1.5, -1, 2, 0.5});
-  const std::vector<FilterMotif> m = motifs_from_activations(acts, seqs, 2);
+  const std::vector<Motif> m = motifs_from_activations(acts, seqs, 2);
   REQUIRE(m.size() == 1);
   CHECK(m[0].sites == 3);
   // position 1 sees A, C, A and position 2 sees C, G, C:  A: 2 0   C: 1 2   G: 0 1   T: 0 0

@@ -2,6 +2,7 @@
 
 #include <htslib/bgzf.h>
 #include <htslib/faidx.h>
+#include <htslib/hts_log.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -109,7 +110,10 @@ int gzip_kind(const std::string& path) {
   return bgzf ? 2 : 1;
 }
 
+void silence_htslib_messages() { hts_set_log_level(HTS_LOG_OFF); }
+
 std::string read_text_file(const std::string& path) {
+  silence_htslib_messages();
   DNAGRAD_CHECK(fs::is_regular_file(path), "cannot read '", path,
                 "': no such file (or not a regular file)");
   BGZF* f = bgzf_open(path.c_str(), "r");  // reads plain, gzip and bgzip files sequentially
@@ -321,6 +325,7 @@ std::string stale_reason(const std::string& path, const std::string& fai_path, i
 
 IndexedFasta::IndexedFasta(const std::string& path, Options options)
     : path_(path), impl_(std::make_unique<Impl>()) {
+  silence_htslib_messages();
   DNAGRAD_CHECK(fs::is_regular_file(path), "cannot open FASTA '", path,
                 "': no such file (or not a regular file)");
   const int kind = gzip_kind(path);

@@ -110,4 +110,9 @@ std::string read_text_file(const std::string& path);
 // 0 = not gzip, 1 = plain gzip, 2 = bgzip (BGZF). Throws when the file cannot be read.
 int gzip_kind(const std::string& path);
 
+// htslib prints its own "[E::...]" and "[W::...]" lines to stderr; dnagrad's errors say what went
+// wrong instead. Every reader here calls this (it sets htslib's process-wide log level to off)
+// before it uses htslib.
+void silence_htslib_messages();
+
 }  // namespace dnagrad::genomics

@@ -2,11 +2,14 @@
 //
 // Each element's update is computed in double and stored back in the parameter's type, so a
 // float32 parameter gets one rounding per stored value. Element updates are independent, so the
-// loops run in parallel and stay bitwise repeatable; the one reduction (sum_of_squares) runs in a
-// fixed order for the same reason.
+// loops run in parallel (from kParallelGrain elements on: a small parameter is not worth waking
+// a team for) and stay bitwise repeatable; the one reduction (sum_of_squares) runs in a fixed
+// order for the same reason.
 #include "kernels/optim.h"
 
 #include <cmath>
+
+#include "kernels/cpu/parallel.h"
 
 namespace dnagrad::kernels::cpu {
 
@@ -31,7 +34,7 @@ void sgd_update(Array& param, const Array& grad, Array& momentum_buf, bool first
     T* p = param.data<T>();
     const T* g = grad.data<T>();
     T* buf = use_momentum ? momentum_buf.data<T>() : nullptr;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelGrain)
     for (int64_t i = 0; i < n; ++i) {
       double step = static_cast<double>(g[i]) + c.weight_decay * static_cast<double>(p[i]);
       if (use_momentum) {
@@ -65,7 +68,7 @@ void adam_update(Array& param, const Array& grad, Array& exp_avg, Array& exp_avg
     const T* g = grad.data<T>();
     T* m = exp_avg.data<T>();
     T* v = exp_avg_sq.data<T>();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelGrain)
     for (int64_t i = 0; i < n; ++i) {
       const double gi = static_cast<double>(g[i]) + l2 * static_cast<double>(p[i]);
       const double mi = c.beta1 * static_cast<double>(m[i]) + (1 - c.beta1) * gi;
@@ -91,7 +94,7 @@ void scale_inplace(Array& x, double factor) {
   const int64_t n = x.numel();
   dispatch_float(x.dtype(), "scale_inplace", [&]<class T>() {
     T* p = x.data<T>();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelGrain)
     for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(static_cast<double>(p[i]) * factor);
   });
 }

@@ -1,0 +1,122 @@
+// `dnagrad train`: data + model + recipe → a trained model, its metrics and plots in --out.
+//   dnagrad train --model promoter --fasta promoters.fa --labels expression.tsv --out run1
+//   dnagrad train --model tfbind --tfbind-sequences seqs.txt.gz --tfbind-scores scores.txt.gz
+//                 --optimizer sgd --lr 0.01 --clip 0 --plateau-patience -1 --split 0.64,0.16,0.2
+// The recipe is seed 002's by default; --config FILE.json sets any field of
+// genomics::TrainConfig, and flags given on the command line override the file.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <type_traits>
+
+#include "apps/commands.h"
+#include "apps/common.h"
+#include "apps/data_options.h"
+#include "core/error.h"
+#include "genomics/io/fasta.h"
+#include "genomics/trainer.h"
+
+namespace dnagrad::app {
+
+namespace {
+
+struct TrainOptions {
+  CommonOptions common;
+  DataOptions data;
+  SplitOptions split;
+  genomics::TrainConfig config;
+  std::string config_file, out = "dnagrad-train";
+  bool resume = false, no_rc_augment = false;
+  std::vector<std::pair<CLI::Option*, std::function<void(genomics::TrainConfig&)>>> overrides;
+};
+
+// Adds a recipe flag whose value, when given, overrides --config's.
+// A bool field becomes a flag that sets it.
+template <class T>
+void recipe_option(CLI::App* cmd, TrainOptions& o, const std::string& flag,
+                   T genomics::TrainConfig::*field, const std::string& help) {
+  auto value = std::make_shared<T>(o.config.*field);
+  CLI::Option* opt = nullptr;
+  if constexpr (std::is_same_v<T, bool>)
+    opt = cmd->add_flag(flag, *value, help)->group("Recipe");
+  else
+    opt = cmd->add_option(flag, *value, help)->capture_default_str()->group("Recipe");
+  o.overrides.emplace_back(opt, [value, field](genomics::TrainConfig& c) { c.*field = *value; });
+}
+
+int run_train(TrainOptions& o) {
+  apply_common_options(o.common);
+  DNAGRAD_CHECK(o.common.device == "cpu", "train: --device ", o.common.device,
+                " is not supported yet; training runs on the CPU");
+  genomics::TrainConfig config = o.config;
+  if (!o.config_file.empty())
+    config = genomics::parse_train_config(genomics::read_text_file(o.config_file), o.config_file,
+                                          config);
+  for (auto& [opt, apply] : o.overrides)
+    if (opt->count() > 0) apply(config);
+  if (o.no_rc_augment) config.rc_augment = false;
+  config.seed = o.common.seed;
+  const genomics::SequenceDataset data = genomics::load_dataset(o.data.spec);
+  genomics::TrainRun run;
+  run.data = &data;
+  run.split = make_split(data, o.split);
+  run.length = length_policy(o.data);
+  run.out_dir = o.out;
+  run.resume = o.resume;
+  run.log = o.common.quiet ? nullptr : &std::cerr;
+  std::cerr << "train: " << data.size() << " sequences from " << data.label << " ("
+            << run.split.train.size() << " train, " << run.split.val.size() << " val, "
+            << run.split.test.size() << " test), model " << config.model << ", task "
+            << config.task << "\n";
+  const genomics::TrainResult result = genomics::train(run, config);
+  std::cout << result.stop_reason << "; best epoch " << result.best_epoch << " (val loss "
+            << result.best_val_loss << ")\n";
+  if (!result.test.empty()) {
+    std::cout << "test:";
+    for (const auto& [k, v] : result.test) std::cout << " " << k << "=" << v;
+    std::cout << "\n";
+  }
+  std::cout << "wrote " << o.out << "/\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Commands& commands) {
+  auto o = std::make_shared<TrainOptions>();
+  CLI::App* cmd = app.add_subcommand("train", "train a model on sequences and labels");
+  add_data_options(cmd, o->data, true);
+  add_split_options(cmd, o->split);
+  using C = genomics::TrainConfig;
+  recipe_option(cmd, *o, "--model", &C::model,
+                "promoter, kmer-cnn, linear, tfbind or cnn-classifier");
+  recipe_option(cmd, *o, "--task", &C::task, "regression (MSE), binary (BCE) or multiclass (CE)");
+  recipe_option(cmd, *o, "--epochs", &C::epochs, "maximum number of epochs");
+  recipe_option(cmd, *o, "--batch-size", &C::batch_size, "training batch size");
+  recipe_option(cmd, *o, "--eval-batch-size", &C::eval_batch_size, "evaluation batch size");
+  recipe_option(cmd, *o, "--optimizer", &C::optimizer, "adam, adamw or sgd");
+  recipe_option(cmd, *o, "--lr", &C::lr, "learning rate");
+  recipe_option(cmd, *o, "--weight-decay", &C::weight_decay, "weight decay");
+  recipe_option(cmd, *o, "--momentum", &C::momentum, "SGD momentum");
+  recipe_option(cmd, *o, "--clip", &C::clip_grad_norm, "gradient-norm clip (0: off)");
+  recipe_option(cmd, *o, "--plateau-patience", &C::plateau_patience,
+                "ReduceLROnPlateau patience on the val loss (-1: off)");
+  recipe_option(cmd, *o, "--plateau-factor", &C::plateau_factor, "ReduceLROnPlateau factor");
+  recipe_option(cmd, *o, "--early-stopping", &C::early_stopping,
+                "stop after N epochs without a lower val loss (0: off)");
+  recipe_option(cmd, *o, "--rc-average", &C::rc_average,
+                "evaluate on the mean of forward and reverse-complement predictions");
+  recipe_option(cmd, *o, "--keep-epoch-checkpoints", &C::keep_epoch_checkpoints,
+                "keep every epoch's checkpoint");
+  cmd->add_flag("--no-rc-augment", o->no_rc_augment,
+                "no reverse-complement augmentation of training batches")
+      ->group("Recipe");
+  cmd->add_option("--config", o->config_file, "JSON recipe (fields of the flags above)")
+      ->group("Recipe");
+  cmd->add_option("--out", o->out, "output directory")->capture_default_str();
+  cmd->add_flag("--resume", o->resume, "continue the run in --out where it stopped");
+  add_common_options(cmd, o->common);
+  commands.entries.push_back({cmd, [o]() { return run_train(*o); }});
+}
+
+}  // namespace dnagrad::app

@@ -1,0 +1,73 @@
+// `dnagrad variant-effect`: each SNV of a VCF scored by a trained model as
+// prediction(alt window) - prediction(ref window) (genomics/variant_effect.h).
+//   dnagrad variant-effect --checkpoint ck.safetensors --fasta genome.fa --vcf in.vcf
+//                          --out effects.tsv [--rc-average]
+// Records that cannot be scored get a warning line each on stderr; a summary line ends the run.
+#include <iostream>
+#include <memory>
+
+#include "apps/commands.h"
+#include "apps/common.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "genomics/variant_effect.h"
+
+namespace dnagrad::app {
+
+namespace {
+
+struct VariantEffectCliOptions {
+  CommonOptions common;
+  genomics::ModelSpec spec;  // unset fields come from the checkpoint
+  std::string checkpoint, fasta, vcf, out;
+  genomics::VariantEffectOptions scoring;
+};
+
+int run_variant_effect(const VariantEffectCliOptions& o) {
+  apply_common_options(o.common);
+  DNAGRAD_CHECK(o.common.device == "cpu", "--device ", o.common.device,
+                " is not supported yet; variant-effect runs on the CPU");
+  const genomics::TrainedModel model = genomics::load_trained_model(o.checkpoint, o.spec);
+  const genomics::IndexedFasta genome(o.fasta);
+  const std::vector<genomics::Variant> variants = genomics::read_vcf(o.vcf);
+  const genomics::VariantEffects effects =
+      genomics::score_variants(model, genome, variants, o.vcf, o.scoring);
+  for (const std::string& w : effects.warnings) std::cerr << "warning: " << w << "\n";
+  write_file_atomically(o.out, genomics::variant_effects_tsv(effects));
+  if (!o.common.quiet) std::cerr << effects.summary() << " → " << o.out << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_variant_effect_command(CLI::App& app, Commands& commands) {
+  auto o = std::make_shared<VariantEffectCliOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "variant-effect", "score VCF SNVs as prediction(alt) - prediction(ref) of a trained model");
+  cmd->add_option("--checkpoint", o->checkpoint, "safetensors checkpoint")->required();
+  cmd->add_option("--model", o->spec.name, "model name (default: from the checkpoint)");
+  cmd->add_option("--outputs", o->spec.outputs, "model outputs (default: checkpoint, else 1)");
+  cmd->add_option("--length", o->spec.input_length,
+                  "window length, the variant at index length/2 (default: the checkpoint's input "
+                  "length; other lengths only for models that take any, e.g. promoter)");
+  cmd->add_option("--fasta", o->fasta,
+                  "the reference genome (FASTA, plain or bgzip; .fai built "
+                  "when missing)")
+      ->required();
+  cmd->add_option("--vcf", o->vcf, "variants (VCF, plain, gzip or bgzip, or BCF)")->required();
+  cmd->add_option("--out", o->out, "effects TSV: chrom pos id ref alt pred_ref pred_alt delta")
+      ->required();
+  cmd->add_flag("--rc-average", o->scoring.rc_average,
+                "also report predictions averaged over both strands (3 more columns)");
+  cmd->add_option("--output-index", o->scoring.output_index,
+                  "which output of a multi-output model to score")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--batch-size", o->scoring.batch_size, "windows per forward pass")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  add_common_options(cmd, o->common);
+  commands.entries.push_back({cmd, [o]() { return run_variant_effect(*o); }});
+}
+
+}  // namespace dnagrad::app

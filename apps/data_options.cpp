@@ -1,0 +1,155 @@
+#include "apps/data_options.h"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace dnagrad::app {
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+void add_data_options(CLI::App* cmd, DataOptions& o, bool labels) {
+  auto& s = o.spec;
+  cmd->add_option("--fasta", s.fasta,
+                  "FASTA (plain or bgzip; .fai built when missing): one sequence per record, or "
+                  "the genome for --bed/--genes")
+      ->group("Data");
+  cmd->add_option("--bed", s.bed, "BED regions of --fasta (strand-aware), named by column 4")
+      ->group("Data");
+  cmd->add_option("--genes", s.genes, "GFF3/GTF genes of --fasta: their promoters are the inputs")
+      ->group("Data");
+  cmd->add_option("--upstream", s.upstream, "promoter length for --genes: [TSS - N, TSS)")
+      ->capture_default_str()
+      ->group("Data");
+  cmd->add_option("--table", s.table, "CSV/TSV table with a sequence column (and labels)")
+      ->group("Data");
+  cmd->add_option("--seq-column", s.seq_column, "the --table's sequence column")
+      ->capture_default_str()
+      ->group("Data");
+  cmd->add_option("--tfbind-sequences", s.tfbind_sequences,
+                  "the course's TF-binding windows: sequence<TAB>window_name")
+      ->group("Data");
+  cmd->add_option("--name-column", s.name_column,
+                  "names: the --labels column (default: its first) or the --table column")
+      ->group("Data");
+  if (labels) {
+    cmd->add_option("--labels", s.labels, "label table keyed by sequence name (with --fasta)")
+        ->group("Data");
+    cmd->add_option("--label-columns", s.label_columns,
+                    "label columns, comma-separated (default: all others)")
+        ->delimiter(',')
+        ->group("Data");
+    cmd->add_option("--tfbind-scores", s.tfbind_scores,
+                    "the course's per-position scores (columns = window names)")
+        ->group("Data");
+  }
+  cmd->add_option("--length", o.length,
+                  "centre-crop or N-pad every sequence to this length (default: all must agree)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+      ->group("Data");
+  cmd->add_flag("--pad-with-mask", o.pad_with_mask,
+                "variable lengths: pad each batch to its longest sequence (promoter model only)")
+      ->group("Data");
+  s.labelled = labels;
+}
+
+void add_split_options(CLI::App* cmd, SplitOptions& o) {
+  cmd->add_option("--split", o.fractions,
+                  "random split: train,val,test fractions (scikit-learn's two-step cut: test "
+                  "first, then val out of the rest)")
+      ->capture_default_str()
+      ->group("Split");
+  cmd->add_option("--val-chroms", o.val_chroms, "split by chromosome: validation chromosomes")
+      ->group("Split");
+  cmd->add_option("--test-chroms", o.test_chroms, "split by chromosome: test chromosomes")
+      ->group("Split");
+  cmd->add_option("--split-seed", o.seed, "seed of the random split")
+      ->capture_default_str()
+      ->group("Split");
+}
+
+genomics::LengthPolicy length_policy(const DataOptions& o) {
+  using Kind = genomics::LengthPolicy::Kind;
+  DNAGRAD_CHECK(!(o.length > 0 && o.pad_with_mask), "give --length or --pad-with-mask, not both");
+  if (o.pad_with_mask) return {Kind::PadWithMask, 0};
+  if (o.length > 0) return {Kind::CenterFit, o.length};
+  return {Kind::Exact, 0};
+}
+
+genomics::SplitIndices make_split(const genomics::SequenceDataset& data, const SplitOptions& o) {
+  if (!o.val_chroms.empty() || !o.test_chroms.empty()) {
+    const auto val = split_commas(o.val_chroms), test = split_commas(o.test_chroms);
+    return genomics::split_by_chromosome(data.chroms, {val.begin(), val.end()},
+                                         {test.begin(), test.end()});
+  }
+  const std::vector<std::string> parts = split_commas(o.fractions);
+  DNAGRAD_CHECK(parts.size() == 3, "--split: expected three fractions train,val,test, got '",
+                o.fractions, "'");
+  double f[3];
+  for (int i = 0; i < 3; ++i) {
+    try {
+      size_t used = 0;
+      f[i] = std::stod(parts[static_cast<size_t>(i)], &used);
+      DNAGRAD_CHECK(used == parts[static_cast<size_t>(i)].size(), "");
+    } catch (const std::exception&) {
+      fail("--split: '", parts[static_cast<size_t>(i)], "' is not a number");
+    }
+    DNAGRAD_CHECK(f[i] >= 0 && f[i] <= 1, "--split: fractions must be in [0, 1], got ", f[i]);
+  }
+  DNAGRAD_CHECK(std::abs(f[0] + f[1] + f[2] - 1) < 1e-6 && f[0] > 0, "--split: fractions '",
+                o.fractions, "' must sum to 1 with a positive training fraction");
+  Generator gen(o.seed);
+  return genomics::random_split(data.size(), f[2], f[1] / (f[0] + f[1]), gen);
+}
+
+void add_apply_options(CLI::App* cmd, ApplyOptions& o, bool labels) {
+  cmd->add_option("--checkpoint", o.checkpoint, "safetensors checkpoint")->required();
+  cmd->add_option("--model", o.spec.name, "model name (default: from the checkpoint)");
+  cmd->add_option("--outputs", o.spec.outputs, "model outputs (default: checkpoint, else 1)");
+  cmd->add_flag("--rc-average", o.rc_average,
+                "average the predictions on each sequence and its reverse complement");
+  cmd->add_option("--batch-size", o.batch_size, "sequences per forward pass")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  add_data_options(cmd, o.data, labels);
+  add_common_options(cmd, o.common);
+}
+
+Prepared prepare(const ApplyOptions& o) {
+  apply_common_options(o.common);
+  DNAGRAD_CHECK(o.common.device == "cpu", "--device ", o.common.device,
+                " is not supported yet; prediction runs on the CPU");
+  Prepared p;
+  p.data = genomics::load_dataset(o.data.spec);
+  for (int64_t i = 0; i < p.data.size(); ++i) p.rows.push_back(i);
+  genomics::LengthPolicy policy = length_policy(o.data);
+  genomics::ModelSpec spec = o.spec;
+  if (spec.input_length <= 0 && policy.kind == genomics::LengthPolicy::Kind::CenterFit)
+    spec.input_length = policy.length;
+  if (spec.input_length <= 0 && policy.kind == genomics::LengthPolicy::Kind::Exact)
+    spec.input_length = genomics::input_length(p.data, p.rows, policy);
+  p.model = genomics::load_trained_model(o.checkpoint, spec);
+  // Inputs must have the length the model was built for (the promoter model, with global
+  // pooling, accepts any): centre-fit to it unless the user chose a policy.
+  if (policy.kind == genomics::LengthPolicy::Kind::Exact && p.model.spec.name != "promoter")
+    policy = {genomics::LengthPolicy::Kind::CenterFit, p.model.spec.input_length};
+  p.predict = {.batch_size = o.batch_size,
+               .rc_average = o.rc_average,
+               .per_position = p.model.per_position,
+               .length = policy};
+  return p;
+}
+
+}  // namespace dnagrad::app
