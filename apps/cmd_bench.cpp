@@ -53,25 +53,28 @@ void add_bench_command(CLI::App& app, Commands& commands) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   commands.entries.push_back({cmd, [options]() {
-    bench::Config config;
-    config.device = apply_common_options(options->common);
-    config.threads = num_threads();
-    config.seed = options->common.seed;
-    config.repeats = options->repeats;
-    config.warmup = options->warmup;
-    config.quiet = options->common.quiet;
-    std::vector<bench::Measurement> results;
-    for (const Group& g : groups()) {
-      const bool chosen = options->groups.empty() ||
-                          std::find(options->groups.begin(), options->groups.end(), g.name) !=
-                              options->groups.end();
-      if (!chosen) continue;
-      for (bench::Measurement& m : g.run(config)) results.push_back(std::move(m));
-    }
-    bench::print_table(results, std::cout);
-    if (!options->json.empty()) bench::write_json(results, config, options->json);
-    return 0;
-  }});
+                                bench::Config config;
+                                config.device = apply_common_options(options->common);
+                                config.threads = num_threads();
+                                config.seed = options->common.seed;
+                                config.repeats = options->repeats;
+                                config.warmup = options->warmup;
+                                config.quiet = options->common.quiet;
+                                std::vector<bench::Measurement> results;
+                                for (const Group& g : groups()) {
+                                  const bool chosen =
+                                      options->groups.empty() ||
+                                      std::find(options->groups.begin(), options->groups.end(),
+                                                g.name) != options->groups.end();
+                                  if (!chosen) continue;
+                                  for (bench::Measurement& m : g.run(config))
+                                    results.push_back(std::move(m));
+                                }
+                                bench::print_table(results, std::cout);
+                                if (!options->json.empty())
+                                  bench::write_json(results, config, options->json);
+                                return 0;
+                              }});
 }
 
 }  // namespace dnagrad::app

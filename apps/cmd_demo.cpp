@@ -23,7 +23,7 @@ struct DemoOptions {
 int run_demo(const DemoOptions& o) {
   apply_common_options(o.common);  // CPU work; rejects --device cuda clearly until it is supported
   DNAGRAD_CHECK(o.common.device == "cpu", "demo: --device ", o.common.device,
-        " is not supported yet; the demo runs on the CPU");
+                " is not supported yet; the demo runs on the CPU");
   // Fail before minutes of work, not after, when the output directory cannot be made.
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);

@@ -44,22 +44,23 @@ int run_predict(const ApplyOptions& o) {
   }
   write_file_atomically(o.out, tsv.str());
   if (!o.common.quiet)
-    std::cerr << "predict: " << p.rows.size() << " sequences, model " << p.model.spec.name
-              << " → " << o.out << "\n";
+    std::cerr << "predict: " << p.rows.size() << " sequences, model " << p.model.spec.name << " → "
+              << o.out << "\n";
   return 0;
 }
 
 int run_evaluate(const ApplyOptions& o) {
   Prepared p = prepare(o);
-  const genomics::Evaluation e = genomics::evaluate_rows(
-      *p.model.module, p.model.task, p.data, p.rows, p.model.spec.outputs, p.predict);
+  const genomics::Evaluation e = genomics::evaluate_rows(*p.model.module, p.model.task, p.data,
+                                                         p.rows, p.model.spec.outputs, p.predict);
   nlohmann::ordered_json j;
   j["checkpoint"] = o.checkpoint;
   j["data"] = p.data.label;
   j["sequences"] = p.rows.size();
   j["task"] = genomics::task_name(p.model.task);
   j["loss"] = e.loss;
-  for (const auto& [k, v] : e.metrics) j["metrics"][k] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
+  for (const auto& [k, v] : e.metrics)
+    j["metrics"][k] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
   const std::string text = j.dump(2) + "\n";
   if (!o.out.empty()) write_file_atomically(o.out, text);
   std::cout << text;
@@ -72,12 +73,12 @@ void add_predict_command(CLI::App& app, Commands& commands) {
   auto o = std::make_shared<ApplyOptions>();
   CLI::App* cmd = app.add_subcommand("predict", "predict with a trained checkpoint");
   add_apply_options(cmd, *o, false);
-  cmd->add_option("--out", o->out, "predictions TSV: name, then one column per output")
-      ->required();
+  cmd->add_option("--out", o->out, "predictions TSV: name, then one column per output")->required();
   commands.entries.push_back({cmd, [o]() { return run_predict(*o); }});
 
   auto e = std::make_shared<ApplyOptions>();
-  CLI::App* eval = app.add_subcommand("evaluate", "loss and metrics of a checkpoint on labelled data");
+  CLI::App* eval =
+      app.add_subcommand("evaluate", "loss and metrics of a checkpoint on labelled data");
   add_apply_options(eval, *e, true);
   eval->add_option("--out", e->out, "also write the metrics JSON here");
   commands.entries.push_back({eval, [e]() { return run_evaluate(*e); }});

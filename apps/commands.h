@@ -2,7 +2,6 @@
 // runs it.
 #pragma once
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <iostream>
 #include <vector>
@@ -23,7 +22,7 @@ void add_demo_command(CLI::App& app, Commands& commands);
 void add_simulate_command(CLI::App& app, Commands& commands);
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // commands that read genome files (htslib)
 void add_train_command(CLI::App& app, Commands& commands);
-void add_predict_command(CLI::App& app, Commands& commands);  // predict and evaluate
+void add_predict_command(CLI::App& app, Commands& commands);     // predict and evaluate
 void add_interpret_commands(CLI::App& app, Commands& commands);  // ism and attribute
 void add_motifs_command(CLI::App& app, Commands& commands);
 void add_variant_effect_command(CLI::App& app, Commands& commands);

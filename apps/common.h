@@ -2,7 +2,6 @@
 // one place that applies them.
 #pragma once
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <string>
 

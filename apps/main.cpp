@@ -2,7 +2,6 @@
 // itself here; errors from the library (dnagrad::Error) end the program with a message and
 // exit code 1, bad command lines with CLI11's message and its exit code.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "apps/commands.h"

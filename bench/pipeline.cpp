@@ -18,7 +18,8 @@ namespace dnagrad::bench {
 namespace {
 
 std::vector<std::string> random_sequences(int64_t n, int64_t length, Generator& gen) {
-  std::vector<std::string> out(static_cast<size_t>(n), std::string(static_cast<size_t>(length), 'A'));
+  std::vector<std::string> out(static_cast<size_t>(n),
+                               std::string(static_cast<size_t>(length), 'A'));
   for (std::string& s : out)
     for (char& c : s) c = "ACGT"[gen.next_u64() & 3];
   return out;
@@ -57,8 +58,8 @@ std::vector<Measurement> pipeline_benchmarks(const Config& config) {
     std::vector<int64_t> rows(static_cast<size_t>(data.size()));
     for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
     const genomics::DataLoader loader(data, rows, {.batch_size = 256});
-    Measurement m{"fasta_onehot_20k_2kb",
-                  "indexed FASTA → one-hot batches of 256, 20,000 × 2 kb", {}, {}};
+    Measurement m{
+        "fasta_onehot_20k_2kb", "indexed FASTA → one-hot batches of 256, 20,000 × 2 kb", {}, {}};
     m.runs_ms = time_runs(
         [&]() {
           loader.for_each_batch(0, [](int64_t, const genomics::Batch& b) {
@@ -91,7 +92,8 @@ std::vector<Measurement> pipeline_benchmarks(const Config& config) {
     genomics::TrainConfig recipe;  // seed 002's defaults
     recipe.epochs = 1;
     recipe.seed = config.seed;
-    Measurement m{"promoter_epoch_20k", "promoter model: one training epoch, 20,000 × 2 kb", {}, {}};
+    Measurement m{
+        "promoter_epoch_20k", "promoter model: one training epoch, 20,000 × 2 kb", {}, {}};
     m.runs_ms = time_runs([&]() { genomics::train(run, recipe); }, 0, 1);
     m.extra["sequences_per_s"] = static_cast<double>(kSequences) / (m.median_ms() / 1e3);
     results.push_back(m);

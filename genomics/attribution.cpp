@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "genomics/sequence.h"
 #include "nn/layers.h"
 
 namespace dnagrad::genomics {
@@ -38,16 +39,6 @@ class InputGradientMode {
   std::vector<Tensor> parameters_;
   std::vector<bool> required_;
 };
-
-// Without running statistics BatchNorm normalises each batch by its own statistics even in eval
-// mode: a sequence's attribution would depend on the other sequences of its batch.
-void check_batchnorm_statistics(const nn::Module& module) {
-  const auto* bn = dynamic_cast<const nn::BatchNorm1d*>(&module);
-  DNAGRAD_CHECK(!bn || bn->options.track_running_stats,
-                "attribution: a BatchNorm1d without running statistics normalises each batch by "
-                "itself, so attributions would depend on the batch");
-  for (const auto& [name, child] : module.named_children()) check_batchnorm_statistics(*child);
-}
 
 // d(sum over the batch of output[i, output_index]) / d output: 1 in that column, else 0. Its
 // backward gives each sequence's own gradient, because sequences do not mix in eval mode.
@@ -88,20 +79,6 @@ Array input_gradients(nn::Module& model, const Array& x, int64_t output_index, i
   return grad;
 }
 
-// Both axes of every [4, L] of x [N, 4, L] flipped: the reverse complement of a one-hot batch,
-// and the map that takes a gradient on the reverse strand back to the forward strand.
-Array flip_strands(const Array& x) {
-  Array out = Array::empty(x.shape(), x.dtype());
-  const int64_t rows = x.size(0) * 4, len = x.size(2);
-  dispatch_float(x.dtype(), "attribution", [&]<class T>() {
-    for (int64_t r = 0; r < rows; ++r) {
-      const T* row = x.data<T>() + (r / 4 * 4 + 3 - r % 4) * len;
-      std::reverse_copy(row, row + len, out.data<T>() + r * len);
-    }
-  });
-  return out;
-}
-
 }  // namespace
 
 Array attribution(nn::Module& model, const Array& onehot, const AttributionOptions& options) {
@@ -120,7 +97,9 @@ Array attribution(nn::Module& model, const Array& onehot, const AttributionOptio
   DNAGRAD_CHECK(grad_enabled(),
                 "attribution: gradients are disabled here (inside a NoGrad scope); attributions "
                 "need the graph");
-  check_batchnorm_statistics(model);
+  DNAGRAD_CHECK(!nn::normalizes_by_batch_in_eval(model),
+                "attribution: a BatchNorm1d without running statistics normalises each batch by "
+                "itself, so attributions would depend on the batch");
 
   const std::vector<Tensor> params = model.parameters();
   const DType dtype = params.empty() ? DType::F32 : params.front().dtype();
@@ -130,8 +109,8 @@ Array attribution(nn::Module& model, const Array& onehot, const AttributionOptio
   InputGradientMode mode(model);
   Array grad = input_gradients(model, x, options.output_index, options.batch_size, device);
   if (options.rc_average) {
-    const Array rc_grad = flip_strands(
-        input_gradients(model, flip_strands(x), options.output_index, options.batch_size, device));
+    const Array rc_grad = reverse_complement_one_hot(input_gradients(
+        model, reverse_complement_one_hot(x), options.output_index, options.batch_size, device));
     dispatch_float(dtype, "attribution", [&]<class T>() {
       T* g = grad.data<T>();
       const T* r = rc_grad.data<T>();

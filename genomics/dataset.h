@@ -25,13 +25,13 @@
 namespace dnagrad::genomics {
 
 struct SequenceDataset {
-  std::string label;                       // where it came from, for messages
-  std::vector<std::string> names;          // one per row
-  std::vector<std::string> chroms;         // one per row; "" when unknown (sequence tables)
-  std::vector<int64_t> lengths;            // one per row, known without reading the sequence
-  std::vector<std::string> target_names;   // label columns; empty for an unlabelled dataset
-  std::vector<float> targets;              // [rows, target_names.size()], row-major
-  bool targets_per_position = false;       // target t belongs to base t (RC reverses them)
+  std::string label;                             // where it came from, for messages
+  std::vector<std::string> names;                // one per row
+  std::vector<std::string> chroms;               // one per row; "" when unknown (sequence tables)
+  std::vector<int64_t> lengths;                  // one per row, known without reading the sequence
+  std::vector<std::string> target_names;         // label columns; empty for an unlabelled dataset
+  std::vector<float> targets;                    // [rows, target_names.size()], row-major
+  bool targets_per_position = false;             // target t belongs to base t (RC reverses them)
   std::function<std::string(int64_t)> sequence;  // the sequence of row i, as read
 
   int64_t size() const { return static_cast<int64_t>(names.size()); }

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "genomics/ism_predictors.h"
+#include "genomics/sequence.h"
 #include "nn/layers.h"
 
 namespace dnagrad::genomics {
@@ -109,17 +110,6 @@ class EvalModeGuard {
   std::vector<std::pair<nn::Module*, bool>> saved_;
 };
 
-// Without running statistics BatchNorm normalises with the batch's own statistics even in eval
-// mode, so a mutant's prediction would depend on the other mutants in its batch.
-void check_batchnorm_statistics(nn::Module& model) {
-  for_each_module(model, [](nn::Module& m) {
-    const auto* bn = dynamic_cast<const nn::BatchNorm1d*>(&m);
-    DNAGRAD_CHECK(!bn || bn->options.track_running_stats,
-                  "in_silico_mutagenesis: a BatchNorm1d without running statistics normalises "
-                  "each batch by itself, so ISM is not defined for this model");
-  });
-}
-
 // The reference base of column p of x [N, 4, L] (sequence n): 0..3, or -1 for an all-zero
 // column (N). Throws for anything else.
 template <class T>
@@ -168,22 +158,6 @@ std::vector<double> strand_ism(MutantPredictor& predictor, const Array& x, int64
   return ism;
 }
 
-// The reverse complement of every sequence of x [N, 4, L]: both axes flipped.
-Array reverse_complement_one_hot(const Array& x) {
-  Array rc = Array::empty(x.shape(), x.dtype());
-  const int64_t rows = x.size(0) * 4, len = x.size(2);
-  dispatch_float(x.dtype(), "in_silico_mutagenesis", [&]<class T>() {
-    const T* in = x.data<T>();
-    T* out = rc.data<T>();
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t n = r / 4, b = r % 4;
-      const T* row = in + (n * 4 + 3 - b) * len;
-      std::reverse_copy(row, row + len, out + r * len);
-    }
-  });
-  return rc;
-}
-
 std::unique_ptr<MutantPredictor> make_predictor(nn::Module& model, const IsmOptions& options,
                                                 DType dtype, Device device) {
   const int64_t batch_size = options.method == IsmMethod::Naive ? 1 : options.batch_size;
@@ -210,7 +184,9 @@ Array in_silico_mutagenesis(nn::Module& model, const Array& onehot, const IsmOpt
                 options.batch_size);
   DNAGRAD_CHECK(options.output_index >= 0, "in_silico_mutagenesis: output_index must be >= 0, got ",
                 options.output_index);
-  check_batchnorm_statistics(model);
+  DNAGRAD_CHECK(!nn::normalizes_by_batch_in_eval(model),
+                "in_silico_mutagenesis: a BatchNorm1d without running statistics normalises each "
+                "batch by itself, so ISM is not defined for this model");
 
   const std::vector<Tensor> params = model.parameters();
   const DType dtype = params.empty() ? DType::F32 : params.front().dtype();

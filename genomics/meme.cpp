@@ -51,15 +51,6 @@ bool starts_with_number(std::string_view line) {
   return !tokens.empty() && to_number(tokens[0]).has_value();
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
 // One pass over the lines of a MEME file; see meme.h for the format.
 class MemeParser {
  public:
@@ -252,6 +243,15 @@ class MemeParser {
 };
 
 }  // namespace
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
 
 std::vector<Motif> parse_meme(std::string_view text, const std::string& label) {
   MemeParser parser(label);

@@ -45,4 +45,7 @@ std::vector<Motif> parse_meme(std::string_view text, const std::string& label);
 const Motif& find_motif(const std::vector<Motif>& motifs, std::string_view key,
                         const std::string& label);
 
+// ASCII case-insensitive equality (motif names: "Spi1" = "SPI1").
+bool equal_ignoring_case(std::string_view a, std::string_view b);
+
 }  // namespace dnagrad::genomics

@@ -53,6 +53,20 @@ Array one_hot(const std::vector<std::string>& seqs) {
   return x;
 }
 
+Array reverse_complement_one_hot(const Array& x) {
+  DNAGRAD_CHECK(x.dim() == 3 && x.size(1) == 4,
+                "reverse_complement_one_hot: expected [N, 4, L], got ", shape_str(x.shape()));
+  Array rc = Array::empty(x.shape(), x.dtype());
+  const int64_t rows = x.size(0) * 4, len = x.size(2);
+  dispatch_float(x.dtype(), "reverse_complement_one_hot", [&]<class T>() {
+    for (int64_t r = 0; r < rows; ++r) {  // row r = (sequence r / 4, base r % 4)
+      const T* from = x.data<T>() + (r / 4 * 4 + 3 - r % 4) * len;
+      std::reverse_copy(from, from + len, rc.data<T>() + r * len);
+    }
+  });
+  return rc;
+}
+
 std::string reverse_complement(std::string_view seq) {
   static constexpr std::string_view from = "ACGTNRYSWKMBDHVacgtnryswkmbdhv";
   static constexpr std::string_view to = "TGCANYRSWMKVHDBtgcanyrswmkvhdb";

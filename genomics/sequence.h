@@ -23,6 +23,11 @@ void one_hot_into(std::string_view seq, float* out);
 // [N, 4, L] float32; every sequence must have length L (throws naming the first that differs).
 Array one_hot(const std::vector<std::string>& seqs);
 
+// The reverse complement of every sequence of a one-hot batch x [N, 4, L] (float32 or
+// float64): both axes of each [4, L] flipped. Applied to a gradient with respect to the reverse
+// strand's input, the same flip maps it back onto the forward strand.
+Array reverse_complement_one_hot(const Array& x);
+
 // Reverse complement, keeping case; IUPAC codes map to their complements, N to N.
 std::string reverse_complement(std::string_view seq);
 

@@ -171,19 +171,10 @@ void simulate_one(int64_t i, const PromoterSimulationOptions& o,
   sim.expression[i] = signal + o.noise_sd * standard_normal(gen);
 }
 
-bool same_name(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
 // Index of the role named `name` (ignoring case), or -1.
 int role_index(const std::vector<MotifRole>& roles, const std::string& name) {
   for (size_t k = 0; k < roles.size(); ++k)
-    if (same_name(roles[k].motif, name)) return static_cast<int>(k);
+    if (equal_ignoring_case(roles[k].motif, name)) return static_cast<int>(k);
   return -1;
 }
 

@@ -2,9 +2,10 @@
 // become predictions, and which metrics are reported.
 //
 //   task        targets per row                   model outputs   loss                 reported
-//   regression  T real values                     T               MSE                  mse, pearson, spearman, r2
-//   binary      T labels, each 0 or 1             T logits        BCE with logits      accuracy, auroc, auprc
-//   multiclass  1 class index in 0..C-1           C logits        cross-entropy        accuracy, auroc, auprc
+//   regression  T real values                     T               MSE                  mse,
+//   pearson, spearman, r2 binary      T labels, each 0 or 1             T logits        BCE with
+//   logits      accuracy, auroc, auprc multiclass  1 class index in 0..C-1           C logits
+//   cross-entropy        accuracy, auroc, auprc
 //
 // Multi-output metrics are the mean over outputs (macro average; for multiclass one-vs-rest).
 // When targets belong to positions (one per base, the TF-binding task) regression also reports
@@ -49,7 +50,7 @@ Metrics task_metrics(Task task, const std::vector<float>& predictions,
 
 struct PredictOptions {
   int64_t batch_size = 256;
-  bool rc_average = false;  // mean of the model on each sequence and on its reverse complement
+  bool rc_average = false;    // mean of the model on each sequence and on its reverse complement
   bool per_position = false;  // output t belongs to base t (flipped back for the RC pass)
   LengthPolicy length{};
 };

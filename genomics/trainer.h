@@ -42,16 +42,16 @@ struct TrainConfig {
   int64_t epochs = 100;
   int64_t batch_size = 64;
   int64_t eval_batch_size = 256;
-  std::string optimizer = "adam";   // adam | adamw | sgd
+  std::string optimizer = "adam";  // adam | adamw | sgd
   double lr = 1e-3;
   double weight_decay = 1e-4;
-  double momentum = 0;              // sgd only
-  double clip_grad_norm = 1.0;      // 0: no clipping
-  int64_t plateau_patience = 5;     // ReduceLROnPlateau on the validation loss; -1: off
+  double momentum = 0;           // sgd only
+  double clip_grad_norm = 1.0;   // 0: no clipping
+  int64_t plateau_patience = 5;  // ReduceLROnPlateau on the validation loss; -1: off
   double plateau_factor = 0.5;
-  int64_t early_stopping = 0;       // stop after this many epochs without a lower val loss; 0: off
-  bool rc_augment = true;           // training batches only
-  bool rc_average = false;          // validation/test predictions averaged over both strands
+  int64_t early_stopping = 0;  // stop after this many epochs without a lower val loss; 0: off
+  bool rc_augment = true;      // training batches only
+  bool rc_average = false;     // validation/test predictions averaged over both strands
   bool keep_epoch_checkpoints = false;
   uint64_t seed = 17;
 };
@@ -81,8 +81,8 @@ struct TrainRun {
   SplitIndices split;
   LengthPolicy length;
   std::string out_dir;
-  bool resume = false;           // continue from out_dir/trainer_state.safetensors
-  std::ostream* log = nullptr;   // progress and one line per epoch; nullptr: silent
+  bool resume = false;          // continue from out_dir/trainer_state.safetensors
+  std::ostream* log = nullptr;  // progress and one line per epoch; nullptr: silent
 };
 
 TrainResult train(const TrainRun& run, const TrainConfig& config);

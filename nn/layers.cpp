@@ -37,7 +37,7 @@ Tensor Sequential::forward(const Tensor& x) {
 
 Module& Sequential::operator[](size_t i) const {
   DNAGRAD_CHECK(i < layers_.size(), "Sequential: index ", i, " out of range for ", layers_.size(),
-        " layers");
+                " layers");
   return *layers_[i];
 }
 
@@ -46,7 +46,7 @@ Module& Sequential::operator[](size_t i) const {
 Linear::Linear(int64_t in_features, int64_t out_features, Generator& gen, bool with_bias)
     : in_features(in_features), out_features(out_features) {
   DNAGRAD_CHECK(in_features >= 1 && out_features >= 1, "Linear: features must be >= 1, got ",
-        in_features, " -> ", out_features);
+                in_features, " -> ", out_features);
   const double bound = 1 / std::sqrt(static_cast<double>(in_features));
   weight = uniform_parameter({out_features, in_features}, bound, gen);
   register_parameter("weight", &weight);
@@ -62,11 +62,13 @@ Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
 
 Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, Generator& gen,
                Conv1dOptions options)
-    : in_channels(in_channels), out_channels(out_channels), kernel_size(kernel_size),
+    : in_channels(in_channels),
+      out_channels(out_channels),
+      kernel_size(kernel_size),
       options(options) {
   DNAGRAD_CHECK(in_channels >= 1 && out_channels >= 1 && kernel_size >= 1,
-        "Conv1d: channels and kernel_size must be >= 1, got ", in_channels, " -> ", out_channels,
-        ", kernel_size ", kernel_size);
+                "Conv1d: channels and kernel_size must be >= 1, got ", in_channels, " -> ",
+                out_channels, ", kernel_size ", kernel_size);
   const double bound = 1 / std::sqrt(static_cast<double>(in_channels * kernel_size));
   weight = uniform_parameter({out_channels, in_channels, kernel_size}, bound, gen);
   register_parameter("weight", &weight);
@@ -107,8 +109,8 @@ Tensor BatchNorm1d::forward(const Tensor& x) {
   Array no_mean, no_var;
   Array& mean = options.track_running_stats ? running_mean : no_mean;
   Array& var = options.track_running_stats ? running_var : no_var;
-  Tensor y = batch_norm1d(x, weight, bias, mean, var, use_batch_stats, options.momentum,
-                          options.eps);
+  Tensor y =
+      batch_norm1d(x, weight, bias, mean, var, use_batch_stats, options.momentum, options.eps);
   if (is_training() && options.track_running_stats) {
     const bool on_cpu = num_batches_tracked.device().is_cpu();
     Array counter = on_cpu ? num_batches_tracked : num_batches_tracked.to(Device::cpu());
@@ -128,7 +130,9 @@ Tensor MaxPool1d::forward(const Tensor& x) {
 }
 
 AvgPool1d::AvgPool1d(int64_t kernel_size, int64_t stride, int64_t padding, bool count_include_pad)
-    : kernel_size(kernel_size), stride(stride), padding(padding),
+    : kernel_size(kernel_size),
+      stride(stride),
+      padding(padding),
       count_include_pad(count_include_pad) {}
 
 Tensor AvgPool1d::forward(const Tensor& x) {
@@ -152,5 +156,13 @@ Tensor ReLU::forward(const Tensor& x) { return relu(x); }
 Flatten::Flatten(int64_t start_dim, int64_t end_dim) : start_dim(start_dim), end_dim(end_dim) {}
 
 Tensor Flatten::forward(const Tensor& x) { return flatten(x, start_dim, end_dim); }
+
+bool normalizes_by_batch_in_eval(const Module& model) {
+  const auto* bn = dynamic_cast<const BatchNorm1d*>(&model);
+  if (bn && !bn->options.track_running_stats) return true;
+  for (const auto& [name, child] : model.named_children())
+    if (normalizes_by_batch_in_eval(*child)) return true;
+  return false;
+}
 
 }  // namespace dnagrad::nn

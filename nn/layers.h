@@ -85,6 +85,11 @@ class BatchNorm1d : public Module {
 };
 
 // Pooling over L of x [N, C, L]. stride 0 means stride = kernel_size (PyTorch's default).
+// True when some BatchNorm1d in `model` has no running statistics: in eval mode it still
+// normalises each batch by the batch's own statistics, so one input's output depends on the
+// others in its batch (interpretation methods that batch mutants refuse such models).
+bool normalizes_by_batch_in_eval(const Module& model);
+
 class MaxPool1d : public Module {
  public:
   explicit MaxPool1d(int64_t kernel_size, int64_t stride = 0, int64_t padding = 0,

@@ -163,8 +163,9 @@ void Adam::load_state_dict(const StateDict& state) {
   }
   for (size_t i = 0; i < loaded.size(); ++i) {
     const bool complete = loaded[i].exp_avg.defined() && loaded[i].exp_avg_sq.defined();
-    DNAGRAD_CHECK(loaded[i].step == 0 ? !loaded[i].exp_avg.defined() && !loaded[i].exp_avg_sq.defined()
-                                      : complete && loaded[i].step > 0,
+    DNAGRAD_CHECK(loaded[i].step == 0
+                      ? !loaded[i].exp_avg.defined() && !loaded[i].exp_avg_sq.defined()
+                      : complete && loaded[i].step > 0,
                   "optimizer state: parameter ", i, " has an incomplete Adam state");
   }
   state_ = std::move(loaded);

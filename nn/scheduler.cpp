@@ -8,9 +8,9 @@ namespace dnagrad::nn {
 ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, PlateauOptions options)
     : optimizer_(optimizer), options_(options) {
   DNAGRAD_CHECK(options.factor < 1 && options.factor >= 0,
-        "ReduceLROnPlateau: factor must be in [0, 1), got ", options.factor);
+                "ReduceLROnPlateau: factor must be in [0, 1), got ", options.factor);
   DNAGRAD_CHECK(options.patience >= 0 && options.cooldown >= 0 && options.min_lr >= 0,
-        "ReduceLROnPlateau: patience, cooldown and min_lr must be >= 0");
+                "ReduceLROnPlateau: patience, cooldown and min_lr must be >= 0");
   const double inf = std::numeric_limits<double>::infinity();
   best_ = options.mode == PlateauMode::Min ? inf : -inf;  // PyTorch's mode_worse
 }

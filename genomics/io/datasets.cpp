@@ -25,9 +25,8 @@ std::vector<Region> fasta_records(const IndexedFasta& fasta) {
   std::vector<Region> out;
   for (const std::string& name : fasta.names()) {
     const int64_t length = fasta.length(name);
-    out.push_back({name, "", length, [name, length](const SequenceSource& g) {
-                     return g.fetch(name, 0, length);
-                   }});
+    out.push_back({name, "", length,
+                   [name, length](const SequenceSource& g) { return g.fetch(name, 0, length); }});
   }
   return out;
 }
@@ -37,8 +36,7 @@ std::vector<Region> bed_regions(const std::string& path, const IndexedFasta& fas
   check_chromosomes(intervals, fasta);
   std::vector<Region> out;
   for (const Interval& iv : intervals) {
-    const std::string name =
-        iv.name.empty() ? cat(iv.chrom, ":", iv.start, "-", iv.end) : iv.name;
+    const std::string name = iv.name.empty() ? cat(iv.chrom, ":", iv.start, "-", iv.end) : iv.name;
     out.push_back({name, iv.chrom, iv.end - iv.start,
                    [iv](const SequenceSource& g) { return extract(iv, g); }});
   }
@@ -62,12 +60,13 @@ std::vector<Region> gene_promoters(const std::string& path, int64_t upstream,
 SequenceDataset regions_dataset(const DataSpec& spec) {
   auto fasta = std::make_shared<IndexedFasta>(spec.fasta);
   DNAGRAD_CHECK(spec.bed.empty() || spec.genes.empty(), "give --bed or --genes, not both");
-  std::vector<Region> regions = !spec.bed.empty()     ? bed_regions(spec.bed, *fasta)
-                                : !spec.genes.empty() ? gene_promoters(spec.genes, spec.upstream,
-                                                                       *fasta)
-                                                      : fasta_records(*fasta);
-  const std::string source = !spec.bed.empty() ? spec.bed : !spec.genes.empty() ? spec.genes
-                                                                                 : spec.fasta;
+  std::vector<Region> regions = !spec.bed.empty() ? bed_regions(spec.bed, *fasta)
+                                : !spec.genes.empty()
+                                    ? gene_promoters(spec.genes, spec.upstream, *fasta)
+                                    : fasta_records(*fasta);
+  const std::string source = !spec.bed.empty()     ? spec.bed
+                             : !spec.genes.empty() ? spec.genes
+                                                   : spec.fasta;
   std::vector<size_t> rows;  // index into regions, per dataset row
   SequenceDataset data;
   data.label = source;
@@ -84,10 +83,10 @@ SequenceDataset regions_dataset(const DataSpec& spec) {
     for (size_t r = 0; r < labels.names.size(); ++r) {
       const std::string& name = labels.names[r];
       const auto it = by_name.find(name);
-      DNAGRAD_CHECK(it != by_name.end(), labels.label, ":", labels.lines[r],
-                    ": a label for '", name, "', which is not a sequence in ", source);
-      DNAGRAD_CHECK(count[name] == 1, labels.label, ":", labels.lines[r], ": '", name,
-                    "' names ", count[name], " sequences in ", source);
+      DNAGRAD_CHECK(it != by_name.end(), labels.label, ":", labels.lines[r], ": a label for '",
+                    name, "', which is not a sequence in ", source);
+      DNAGRAD_CHECK(count[name] == 1, labels.label, ":", labels.lines[r], ": '", name, "' names ",
+                    count[name], " sequences in ", source);
       rows.push_back(it->second);
       for (double v : labels.values[r]) data.targets.push_back(static_cast<float>(v));
     }
@@ -123,8 +122,8 @@ SequenceDataset table_dataset(const DataSpec& spec) {
     } else {
       for (const std::string& name : spec.label_columns) label_cols.push_back(table.column(name));
     }
-    DNAGRAD_CHECK(!label_cols.empty(), table.label, ": no label columns besides '",
-                  spec.seq_column, "'");
+    DNAGRAD_CHECK(!label_cols.empty(), table.label, ": no label columns besides '", spec.seq_column,
+                  "'");
     for (int64_t c : label_cols) target_names.push_back(table.columns[static_cast<size_t>(c)]);
   }
   std::vector<std::string> names, seqs;
@@ -135,17 +134,16 @@ SequenceDataset table_dataset(const DataSpec& spec) {
     const int64_t line = table.lines[r];
     DNAGRAD_CHECK(!seq.empty(), table.label, ":", line, ": empty sequence");
     for (size_t i = 0; i < seq.size(); ++i)
-      DNAGRAD_CHECK(base_index(seq[i]) != -2, table.label, ":", line, ": column '",
-                    spec.seq_column, "': '", seq[i], "' at position ", i + 1,
-                    " is not a nucleotide (IUPAC) code");
+      DNAGRAD_CHECK(base_index(seq[i]) != -2, table.label, ":", line, ": column '", spec.seq_column,
+                    "': '", seq[i], "' at position ", i + 1, " is not a nucleotide (IUPAC) code");
     names.push_back(name_col >= 0 ? row[static_cast<size_t>(name_col)] : cat("line_", line));
     seqs.push_back(seq);
     for (int64_t c : label_cols)
-      targets.push_back(static_cast<float>(parse_number(row[static_cast<size_t>(c)], table.label,
-                                                        line, table.columns[static_cast<size_t>(c)])));
+      targets.push_back(static_cast<float>(parse_number(
+          row[static_cast<size_t>(c)], table.label, line, table.columns[static_cast<size_t>(c)])));
   }
-  return in_memory_dataset(table.label, std::move(names), std::move(seqs),
-                           std::move(target_names), std::move(targets));
+  return in_memory_dataset(table.label, std::move(names), std::move(seqs), std::move(target_names),
+                           std::move(targets));
 }
 
 // Case (c): the course's TF-binding windows and their per-position scores.
@@ -183,15 +181,14 @@ SequenceDataset tfbind_dataset(const DataSpec& spec) {
       const size_t col = found->second;
       for (int64_t t = 0; t < positions; ++t) {
         const auto& row = scores.rows[static_cast<size_t>(t)];
-        targets[w * static_cast<size_t>(positions) + static_cast<size_t>(t)] =
-            static_cast<float>(parse_number(row[col], scores.label,
-                                            scores.lines[static_cast<size_t>(t)], names[w]));
+        targets[w * static_cast<size_t>(positions) + static_cast<size_t>(t)] = static_cast<float>(
+            parse_number(row[col], scores.label, scores.lines[static_cast<size_t>(t)], names[w]));
       }
     }
   }
-  SequenceDataset data = in_memory_dataset(windows.label, std::move(names), std::move(seqs),
-                                           std::move(target_names), std::move(targets),
-                                           std::move(chroms));
+  SequenceDataset data =
+      in_memory_dataset(windows.label, std::move(names), std::move(seqs), std::move(target_names),
+                        std::move(targets), std::move(chroms));
   data.targets_per_position = spec.labelled;
   for (int64_t len : data.lengths)
     if (len != data.num_targets()) data.targets_per_position = false;

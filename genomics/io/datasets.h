@@ -27,15 +27,15 @@
 namespace dnagrad::genomics {
 
 struct DataSpec {
-  std::string fasta, bed, genes;            // (a)
-  int64_t upstream = 2000;                  // (a) with genes: promoter length
-  std::string table;                        // (b)
-  std::string seq_column = "seq";           // (b)
-  std::string labels;                       // (a) label table
-  std::string name_column;                  // (a) labels' name column ("" = first); (b) names
-  std::vector<std::string> label_columns;   // empty: every other column ((b): but seq and name)
+  std::string fasta, bed, genes;                // (a)
+  int64_t upstream = 2000;                      // (a) with genes: promoter length
+  std::string table;                            // (b)
+  std::string seq_column = "seq";               // (b)
+  std::string labels;                           // (a) label table
+  std::string name_column;                      // (a) labels' name column ("" = first); (b) names
+  std::vector<std::string> label_columns;       // empty: every other column ((b): but seq and name)
   std::string tfbind_sequences, tfbind_scores;  // (c)
-  bool labelled = true;                     // false: labels are neither needed nor read
+  bool labelled = true;                         // false: labels are neither needed nor read
 };
 
 // Reads and checks everything; throws a dnagrad::Error naming the file, line and value.

@@ -26,11 +26,6 @@ char pick_delimiter(const std::string& label, const TableOptions& options) {
   return ends_with_nocase(label, ".csv") || ends_with_nocase(label, ".csv.gz") ? ',' : '\t';
 }
 
-// A line for a message, shortened when long.
-std::string preview(std::string_view line) {
-  return line.size() <= 60 ? std::string(line) : cat(line.substr(0, 57), "...");
-}
-
 bool is_blank(std::string_view line) { return line.find_first_not_of(" \t") == line.npos; }
 
 // Splits `line` at `delim` into `fields` (appended). With `quoting`, a field that starts with '"'

@@ -1,6 +1,7 @@
 // Line splitting shared by the text parsers of genomics/io (FASTA records, BED, GFF/GTF).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace dnagrad::genomics {
@@ -20,6 +21,11 @@ void for_each_line(std::string_view text, F&& f) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!f(line, line_no)) return;
   }
+}
+
+// A line as quoted in an error message: itself, or its first 57 characters and "...".
+inline std::string preview(std::string_view line) {
+  return line.size() <= 60 ? std::string(line) : std::string(line.substr(0, 57)) + "...";
 }
 
 }  // namespace dnagrad::genomics

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "genomics/io/fasta.h"
+#include "genomics/io/text_lines.h"
 
 namespace dnagrad::genomics {
 
@@ -28,11 +29,6 @@ struct DestroyHeader {
 struct DestroyRecord {
   void operator()(bcf1_t* r) const { bcf_destroy(r); }
 };
-
-// A line for a message, shortened when long.
-std::string preview(std::string_view line) {
-  return line.size() <= 60 ? std::string(line) : cat(line.substr(0, 57), "...");
-}
 
 std::string format_description(const htsFormat* format) {
   char* text = hts_format_description(format);

@@ -6,25 +6,8 @@
 # Usage: test_cli.sh DNAGRAD_BINARY SOURCE_DIR
 set -euo pipefail
 
-dnagrad=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # absolute: the checks run in $work
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-check() { echo "check: $*"; }
-fail() {
-  echo "FAILED: $*" >&2
-  exit 1
-}
-# Runs the command, which must fail; its messages are kept in err.txt for message_has.
-must_fail() {
-  if "$@" >out.txt 2>err.txt; then fail "expected a failure: $*"; fi
-}
-message_has() {
-  grep -qF -- "$1" err.txt || fail "the message does not mention '$1': $(cat err.txt)"
-}
-no_file() { [ ! -e "$1" ] || fail "$1 was written although the command failed"; }
+# shellcheck source=tests/cli/common.sh
+source "$(dirname "$0")/common.sh" "$@"
 
 # 60 random sequences of 20 bases (awk's generator, fixed seed); the label is the number of
 # A and T, which reverse complementing keeps.

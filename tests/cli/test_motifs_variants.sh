@@ -9,25 +9,9 @@
 # Usage: test_motifs_variants.sh DNAGRAD_BINARY SOURCE_DIR
 set -euo pipefail
 
-dnagrad=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # absolute: the checks run in $work
-src=$(cd "$2" && pwd)
+# shellcheck source=tests/cli/common.sh
+source "$(dirname "$0")/common.sh" "$@"
 jaspar="$src/../shared/data/jaspar/selected_TFs.meme"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-check() { echo "check: $*"; }
-fail() {
-  echo "FAILED: $*" >&2
-  exit 1
-}
-must_fail() {
-  if "$@" >out.txt 2>err.txt; then fail "expected a failure: $*"; fi
-}
-message_has() {
-  grep -qF -- "$1" err.txt || fail "the message does not mention '$1': $(cat err.txt)"
-}
-no_file() { [ ! -e "$1" ] || fail "$1 was written although the command failed"; }
 
 # ---- the checkpoint (safetensors: u64 LE header length, JSON header, little-endian F32 data) --
 u64le() { for i in 0 1 2 3 4 5 6 7; do printf "\\x$(printf %02x $((($1 >> (8 * i)) & 255)))"; done; }

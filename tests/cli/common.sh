@@ -1,0 +1,23 @@
+# Shared by the CLI test scripts (sourced with the script's two arguments): the absolute dnagrad
+# binary and source dir, a scratch directory that is removed at exit (and the current one),
+# and the helpers every check uses.
+# shellcheck shell=bash
+dnagrad=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # absolute: the checks run in $work
+src=$(cd "$2" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+check() { echo "check: $*"; }
+fail() {
+  echo "FAILED: $*" >&2
+  exit 1
+}
+# Runs the command, which must fail; its messages are kept in err.txt for message_has.
+must_fail() {
+  if "$@" >out.txt 2>err.txt; then fail "expected a failure: $*"; fi
+}
+message_has() {
+  grep -qF -- "$1" err.txt || fail "the message does not mention '$1': $(cat err.txt)"
+}
+no_file() { [ ! -e "$1" ] || fail "$1 was written although the command failed"; }
