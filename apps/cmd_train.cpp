@@ -64,10 +64,11 @@ int run_train(TrainOptions& o) {
   run.out_dir = o.out;
   run.resume = o.resume;
   run.log = o.common.quiet ? nullptr : &std::cerr;
-  std::cerr << "train: " << data.size() << " sequences from " << data.label << " ("
-            << run.split.train.size() << " train, " << run.split.val.size() << " val, "
-            << run.split.test.size() << " test), model " << config.model << ", task " << config.task
-            << "\n";
+  if (!o.common.quiet)
+    std::cerr << "train: " << data.size() << " sequences from " << data.label << " ("
+              << run.split.train.size() << " train, " << run.split.val.size() << " val, "
+              << run.split.test.size() << " test), model " << config.model << ", task "
+              << config.task << "\n";
   const genomics::TrainResult result = genomics::train(run, config);
   std::cout << result.stop_reason << "; best epoch " << result.best_epoch << " (val loss "
             << result.best_val_loss << ")\n";
