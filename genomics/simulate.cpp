@@ -217,6 +217,63 @@ void check_options(const PromoterSimulationOptions& o) {
   DNAGRAD_CHECK(std::isfinite(x.effect), what, "interaction effect must be finite");
 }
 
+// Solves the symmetric positive semi-definite system a x = b (a: [m, m] row-major) by Gaussian
+// elimination with partial pivoting; a pivot near zero (a feature constant over the set, e.g.
+// a motif that was never planted) leaves its unknown at 0.
+std::vector<double> solve_normal_equations(std::vector<double> a, std::vector<double> b) {
+  const size_t m = b.size();
+  std::vector<size_t> pivot_of(m, m);  // column -> the row that pivots it (m: none)
+  std::vector<char> used(m, 0);
+  double scale = 0;
+  for (double v : a) scale = std::max(scale, std::abs(v));
+  for (size_t col = 0; col < m; ++col) {
+    size_t best = m;
+    for (size_t r = 0; r < m; ++r)
+      if (!used[r] && (best == m || std::abs(a[r * m + col]) > std::abs(a[best * m + col])))
+        best = r;
+    if (best == m || std::abs(a[best * m + col]) <= 1e-12 * scale) continue;
+    used[best] = 1;
+    pivot_of[col] = best;
+    for (size_t r = 0; r < m; ++r) {
+      if (r == best) continue;
+      const double f = a[r * m + col] / a[best * m + col];
+      if (f == 0) continue;
+      for (size_t c = 0; c < m; ++c) a[r * m + c] -= f * a[best * m + c];
+      b[r] -= f * b[best];
+    }
+  }
+  std::vector<double> x(m, 0.0);
+  for (size_t col = 0; col < m; ++col)
+    if (pivot_of[col] < m) x[col] = b[pivot_of[col]] / a[pivot_of[col] * m + col];
+  return x;
+}
+
+// The position-blind reference of simulate.h (point 5): r of the least-squares fit of expression
+// on the site counts.
+double count_model_pearson(const PromoterSimulation& sim, int first, int second) {
+  const size_t roles = sim.options.roles.size();
+  const size_t m = 1 + roles + (first >= 0 ? 1 : 0);
+  const int64_t n = sim.options.n;
+  std::vector<std::vector<double>> features(n, std::vector<double>(m, 0.0));
+  for (int64_t i = 0; i < n; ++i) {
+    std::vector<double>& f = features[i];
+    f[0] = 1;
+    for (const PlantedSite& site : sim.sites[i]) f[1 + site.role] += 1;
+    if (first >= 0) f[m - 1] = f[1 + first] * f[1 + second];
+  }
+  std::vector<double> xtx(m * m, 0.0), xty(m, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (size_t r = 0; r < m; ++r) {
+      xty[r] += features[i][r] * sim.expression[i];
+      for (size_t c = 0; c < m; ++c) xtx[r * m + c] += features[i][r] * features[i][c];
+    }
+  const std::vector<double> beta = solve_normal_equations(xtx, xty);
+  std::vector<double> fit(n, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (size_t r = 0; r < m; ++r) fit[i] += beta[r] * features[i][r];
+  return pearson(fit, sim.expression);
+}
+
 }  // namespace
 
 double BackgroundModel::gc_at(double distance) const {
@@ -305,6 +362,7 @@ PromoterSimulation simulate_promoters(const std::vector<Motif>& library,
   sim.noise_ceiling_expected = var + noise_var > 0 ? std::sqrt(var / (var + noise_var))
                                                    : std::numeric_limits<double>::quiet_NaN();
   sim.noise_ceiling_empirical = pearson(sim.signal, sim.expression);
+  sim.count_model_r = count_model_pearson(sim, first, second);
   return sim;
 }
 

@@ -44,6 +44,14 @@
 //    (expected value, with var(signal) over the generated set), reported with its empirical
 //    value pearson(signal, expression) on the generated set.
 //
+// 5. Position-blind reference. Models that pool over the whole window (seed 002's ends in a
+//    global average pool over ~80 bp receptive fields) can count motifs but hardly tell where
+//    they sit. What counting alone can reach: the Pearson r of the least-squares fit of
+//    expression on [1, n_1 .. n_M, n_first * n_second] (n_m = the number of sites of motif m in
+//    the sequence; the product only with an interaction), fitted on the whole set (M + 2
+//    parameters against n sequences: the in-sample optimism is negligible for n in the
+//    thousands). A model between this and the noise ceiling has learned positions too.
+//
 // Randomness. Sequence i draws everything (background, sites, noise) from its own Philox
 // stream: Generator(seed) at block offset i * 2^32. So a seed fixes the whole data set, any
 // thread count gives the same bytes, and sequence i does not change when n does.
@@ -131,6 +139,7 @@ struct PromoterSimulation {
   double signal_mean = 0, signal_variance = 0;  // over the n sequences (variance: divided by n)
   double noise_ceiling_expected = 0;            // sqrt(var(signal) / (var(signal) + noise_sd^2))
   double noise_ceiling_empirical = 0;           // pearson(signal, expression)
+  double count_model_r = 0;                     // the position-blind reference (point 5)
 };
 
 // The weight of a site of `role` whose first base is `distance` bp upstream of the TSS.

@@ -291,6 +291,50 @@ TEST_CASE("simulate: the noise ceiling and its empirical value agree") {
   CHECK(clean.noise_ceiling_expected == 1.0);
 }
 
+TEST_CASE("simulate: the position-blind reference is the cell-mean fit for 0/1 site counts") {
+  // Two motifs with at most one site each and their interaction: the features [1, a, b, ab]
+  // span every function of the two 0/1 counts, so the least-squares fit is the mean expression
+  // of the sequence's (a, b) cell, computed here directly.
+  const uint64_t seed = testing::fresh_seed();
+  INFO("seed ", seed);
+  PromoterSimulationOptions o = small_options(seed, 3000);
+  o.length = 400;
+  select_motif_roles(o, {"GATA1", "Spi1"});
+  for (MotifRole& r : o.roles) {
+    r.max_sites = 1;
+    r.site_probability = 0.5;
+    r.distance = 150;
+  }
+  REQUIRE(o.interaction.first == "GATA1");
+  // r of the cell-mean fit; roles 0 and 1 are the two motifs.
+  const auto cell_mean_r = [&](const PromoterSimulation& sim) {
+    std::vector<int> cell(sim.options.n, 0);
+    double sum[4] = {0, 0, 0, 0}, count[4] = {0, 0, 0, 0};
+    for (int64_t i = 0; i < sim.options.n; ++i) {
+      for (const PlantedSite& site : sim.sites[i])
+        if (site.role < 2) cell[i] += site.role == 0 ? 1 : 2;
+      sum[cell[i]] += sim.expression[i];
+      count[cell[i]] += 1;
+    }
+    for (double c : count) REQUIRE(c > 0);
+    std::vector<double> fit(sim.options.n);
+    for (int64_t i = 0; i < sim.options.n; ++i) fit[i] = sum[cell[i]] / count[cell[i]];
+    return pearson(fit, sim.expression);
+  };
+  const PromoterSimulation sim = simulate_promoters(jaspar(), o);
+  CHECK(sim.count_model_r == doctest::Approx(cell_mean_r(sim)).epsilon(1e-9));
+  // Between 0 and the noise ceiling, up to sampling error.
+  CHECK(sim.count_model_r > 0.1);
+  CHECK(sim.count_model_r < sim.noise_ceiling_empirical + 0.05);
+
+  // A motif that is never planted gives a constant feature: the fit leaves it out.
+  o.roles.push_back(o.roles[0]);
+  o.roles.back().motif = "TBP";
+  o.roles.back().site_probability = 0;
+  const PromoterSimulation with_absent = simulate_promoters(jaspar(), o);
+  CHECK(with_absent.count_model_r == doctest::Approx(cell_mean_r(with_absent)).epsilon(1e-9));
+}
+
 TEST_CASE("simulate: choosing motifs and refusing bad options") {
   PromoterSimulationOptions o;
   select_motif_roles(o, {"ctcf", "TBP", "Yy1", "NFYA"});
