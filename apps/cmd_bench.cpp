@@ -6,6 +6,7 @@
 #include "apps/commands.h"
 #include "apps/common.h"
 #include "bench/bench.h"
+#include "core/error.h"
 #include "core/threads.h"
 
 namespace dnagrad::app {
@@ -20,9 +21,12 @@ struct BenchOptions {
 };
 
 // The benchmark groups, in the order they run (`dnagrad bench ism pipeline` runs two of them).
+// A group that needs a GPU runs in the default "all" only with --device cuda; asked for by name
+// without one, the command fails with one line saying why.
 struct Group {
   const char* name;
   std::vector<bench::Measurement> (*run)(const bench::Config&);
+  bool needs_cuda = false;
 };
 const std::vector<Group>& groups() {
   static const std::vector<Group> all = {
@@ -32,6 +36,7 @@ const std::vector<Group>& groups() {
 #ifdef DNAGRAD_WITH_GENOMICS_IO
       {"pipeline", bench::pipeline_benchmarks},
 #endif
+      {"kernels", bench::kernel_benchmarks, true},
   };
   return all;
 }
@@ -53,6 +58,19 @@ void add_bench_command(CLI::App& app, Commands& commands) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   commands.entries.push_back({cmd, [options]() {
+                                auto named = [&](const char* name) {
+                                  return std::find(options->groups.begin(), options->groups.end(),
+                                                   name) != options->groups.end();
+                                };
+                                // Before apply_common_options, whose error would not say which
+                                // benchmark needs the GPU.
+                                const Device wanted = parse_device(options->common.device);
+                                for (const Group& g : groups()) {
+                                  if (!g.needs_cuda || !named(g.name)) continue;
+                                  const std::string why = bench::kernel_bench_unavailable(wanted);
+                                  DNAGRAD_CHECK(why.empty(), "bench ", g.name,
+                                                " needs a CUDA device: ", why);
+                                }
                                 bench::Config config;
                                 config.device = apply_common_options(options->common);
                                 config.threads = num_threads();
@@ -62,11 +80,14 @@ void add_bench_command(CLI::App& app, Commands& commands) {
                                 config.quiet = options->common.quiet;
                                 std::vector<bench::Measurement> results;
                                 for (const Group& g : groups()) {
-                                  const bool chosen =
-                                      options->groups.empty() ||
-                                      std::find(options->groups.begin(), options->groups.end(),
-                                                g.name) != options->groups.end();
+                                  const bool chosen = options->groups.empty() || named(g.name);
                                   if (!chosen) continue;
+                                  if (g.needs_cuda && !config.device.is_cuda()) {
+                                    if (!config.quiet)
+                                      std::cerr << "bench: skipping " << g.name
+                                                << " (needs --device cuda)\n";
+                                    continue;
+                                  }
                                   for (bench::Measurement& m : g.run(config))
                                     results.push_back(std::move(m));
                                 }

@@ -21,9 +21,9 @@ struct DemoOptions {
 };
 
 int run_demo(const DemoOptions& o) {
-  apply_common_options(o.common);  // CPU work; rejects --device cuda clearly until it is supported
-  DNAGRAD_CHECK(o.common.device == "cpu", "demo: --device ", o.common.device,
-                " is not supported yet; the demo runs on the CPU");
+  const Device device = apply_common_options(o.common);  // throws clearly when there is no GPU
+  DNAGRAD_CHECK(o.task != "cubic" || device.is_cpu(), "demo cubic: --device ", o.common.device,
+                " is not supported; the cubic demo runs on the CPU");
   // Fail before minutes of work, not after, when the output directory cannot be made.
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
@@ -38,6 +38,7 @@ int run_demo(const DemoOptions& o) {
   } else {
     genomics::KmerDemoOptions options;
     options.epochs = o.epochs;
+    options.device = device;
     options.seed = o.common.seed;
     options.quiet = o.common.quiet;
     const genomics::KmerDemoResult result = genomics::run_kmer_demo(options, std::cerr);

@@ -214,6 +214,8 @@ int run_interpret(const InterpretOptions& o, Kind kind) {
   const bool npy = ends_with(out, ".npy");
   DNAGRAD_CHECK(npy || ends_with(out, ".tsv"), "--out ", out,
                 ": expected a .npy (array [N, 4, W]) or .tsv (rows) file name");
+  DNAGRAD_CHECK(o.apply.common.device == "cpu", "--device ", o.apply.common.device,
+                ": not supported yet; ism and attribute run on the CPU");
   Prepared p = prepare(o.apply);
   DNAGRAD_CHECK(p.predict.length.kind != genomics::LengthPolicy::Kind::PadWithMask,
                 "--pad-with-mask: not supported here; the scores of all sequences form one array, "

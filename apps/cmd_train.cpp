@@ -45,9 +45,7 @@ void recipe_option(CLI::App* cmd, TrainOptions& o, const std::string& flag,
 }
 
 int run_train(TrainOptions& o) {
-  apply_common_options(o.common);
-  DNAGRAD_CHECK(o.common.device == "cpu", "train: --device ", o.common.device,
-                " is not supported yet; training runs on the CPU");
+  const Device device = apply_common_options(o.common);
   genomics::TrainConfig config = o.config;
   if (!o.config_file.empty())
     config = genomics::parse_train_config(genomics::read_text_file(o.config_file), o.config_file,
@@ -63,6 +61,7 @@ int run_train(TrainOptions& o) {
   run.length = length_policy(o.data);
   run.out_dir = o.out;
   run.resume = o.resume;
+  run.device = device;
   run.log = o.common.quiet ? nullptr : &std::cerr;
   if (!o.common.quiet)
     std::cerr << "train: " << data.size() << " sequences from " << data.label << " ("

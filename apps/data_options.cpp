@@ -128,9 +128,7 @@ void add_apply_options(CLI::App* cmd, ApplyOptions& o, bool labels) {
 }
 
 Prepared prepare(const ApplyOptions& o) {
-  apply_common_options(o.common);
-  DNAGRAD_CHECK(o.common.device == "cpu", "--device ", o.common.device,
-                " is not supported yet; prediction runs on the CPU");
+  const Device device = apply_common_options(o.common);
   Prepared p;
   p.data = genomics::load_dataset(o.data.spec);
   for (int64_t i = 0; i < p.data.size(); ++i) p.rows.push_back(i);
@@ -141,6 +139,7 @@ Prepared prepare(const ApplyOptions& o) {
   if (spec.input_length <= 0 && policy.kind == genomics::LengthPolicy::Kind::Exact)
     spec.input_length = genomics::input_length(p.data, p.rows, policy);
   p.model = genomics::load_trained_model(o.checkpoint, spec);
+  p.model.module->to(device);
   // Inputs must have the length the model was built for (the promoter model, with global
   // pooling, accepts any): centre-fit to it unless the user chose a policy.
   if (policy.kind == genomics::LengthPolicy::Kind::Exact && p.model.spec.name != "promoter")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -31,6 +32,21 @@ std::vector<double> time_runs(const std::function<void()>& fn, int warmup, int r
   return ms;
 }
 
+namespace {
+// Milliseconds with one decimal from 10 ms up and more below (GPU kernels take 0.01-1 ms).
+std::string format_ms(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, ms >= 10 ? "%.1f" : (ms >= 1 ? "%.2f" : "%.4f"), ms);
+  return text;
+}
+// Extras: whole numbers from 1000 up, else four significant digits (41.23, 0.1234, 3.2e-07).
+std::string format_extra(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, std::abs(value) >= 1000 ? "%.0f" : "%.4g", value);
+  return text;
+}
+}  // namespace
+
 void print_table(const std::vector<Measurement>& results, std::ostream& out) {
   out << std::left << std::setw(34) << "benchmark" << std::right << std::setw(12) << "median ms"
       << std::setw(12) << "min ms"
@@ -38,9 +54,9 @@ void print_table(const std::vector<Measurement>& results, std::ostream& out) {
   for (const Measurement& m : results) {
     const double min =
         m.runs_ms.empty() ? 0 : *std::min_element(m.runs_ms.begin(), m.runs_ms.end());
-    out << std::left << std::setw(34) << m.key << std::right << std::fixed << std::setprecision(1)
-        << std::setw(12) << m.median_ms() << std::setw(12) << min << "  " << m.description;
-    for (const auto& [name, value] : m.extra) out << ", " << name << " " << value;
+    out << std::left << std::setw(34) << m.key << std::right << std::setw(12)
+        << format_ms(m.median_ms()) << std::setw(12) << format_ms(min) << "  " << m.description;
+    for (const auto& [name, value] : m.extra) out << ", " << name << " " << format_extra(value);
     out << "\n";
   }
 }

@@ -50,6 +50,14 @@ std::vector<Measurement> ism_benchmarks(const Config& config);
 std::vector<Measurement> pipeline_benchmarks(const Config& config);
 #endif
 
+// Our CUDA kernels against cuDNN (bench/kernels.cpp): the promoter model's Conv1d layers
+// (forward, grad-input, grad-weight), BatchNorm (training forward, backward) and MaxPool
+// (forward, backward) at batch 64 in float32, keys "kernel_<layer>_<op>_b64". Needs a CUDA
+// device (config.device): throws an Error saying so otherwise.
+std::vector<Measurement> kernel_benchmarks(const Config& config);
+// Why kernel_benchmarks cannot run on `device`, or "" when it can.
+std::string kernel_bench_unavailable(const Device& device);
+
 void print_table(const std::vector<Measurement>& results, std::ostream& out);
 // Writes {"<key>": {"median_ms": ..., "runs_ms": [...], ...}, ...} atomically.
 void write_json(const std::vector<Measurement>& results, const Config& config,

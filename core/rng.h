@@ -14,16 +14,13 @@
 #include <vector>
 
 #include "core/array.h"
+#include "core/philox.h"  // philox4x32_block and uint_to_unit_float, shared with CUDA kernels
 
 namespace dnagrad {
 
 // One Philox-4x32-10 block: four 32-bit random words from a 64-bit key and a 128-bit counter.
+// (The rounds live in core/philox.h so CUDA kernels run the very same code.)
 std::array<uint32_t, 4> philox4x32(uint64_t key, uint64_t counter_lo, uint64_t counter_hi = 0);
-
-// 32 random bits -> float in [0, 1) with 24 bits of mantissa (exactly what a CUDA kernel computes).
-inline float uint_to_unit_float(uint32_t bits) {
-  return static_cast<float>(bits >> 8) * (1.0f / 16777216.0f);
-}
 
 class Generator {
  public:
@@ -40,8 +37,8 @@ class Generator {
   // Fills a CPU float array with 1 with probability keep, else 0 (Bernoulli mask).
   void fill_bernoulli(Array& out, double keep);
 
-  double uniform();             // one U[0, 1) draw (uses one block)
-  uint64_t next_u64();          // 64 random bits (uses one block)
+  double uniform();                             // one U[0, 1) draw (uses one block)
+  uint64_t next_u64();                          // 64 random bits (uses one block)
   std::vector<int64_t> permutation(int64_t n);  // a random permutation of 0..n-1 (Fisher-Yates)
 
  private:

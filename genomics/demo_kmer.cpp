@@ -72,7 +72,7 @@ std::vector<SpotCheck> spot_checks(nn::Module& linear, nn::Module& cnn) {
 // The first conv layer's pre-ReLU outputs on x, [N, filters, L - 2].
 Array first_layer_activations(KmerCNN& cnn, const Array& x) {
   NoGrad no_grad;
-  return cnn.conv->forward(Tensor(x)).data();
+  return cnn.conv->forward(Tensor(x.to(cnn.device()))).data().to(Device::cpu());
 }
 
 }  // namespace
@@ -92,6 +92,8 @@ KmerDemoResult run_kmer_demo(const KmerDemoOptions& options, std::ostream& log) 
   Generator init_linear(options.seed * 1000 + 1), init_cnn(options.seed * 1000 + 2);
   KmerLinear linear(kLength, init_linear);
   KmerCNN cnn(kLength, init_cnn);
+  linear.to(options.device);  // the data stays on the CPU; fit moves each batch there
+  cnn.to(options.device);
   KmerDemoResult result;
   result.linear.name = "linear";
   result.cnn.name = "cnn";
@@ -118,7 +120,7 @@ KmerDemoResult run_kmer_demo(const KmerDemoOptions& options, std::ostream& log) 
     report.train_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  if (options.parallel_models && omp_get_max_threads() >= 2) {
+  if (options.parallel_models && options.device.is_cpu() && omp_get_max_threads() >= 2) {
     // One model per thread; kernels inside each run single-threaded (no nested parallelism).
 #pragma omp parallel sections num_threads(2)
     {

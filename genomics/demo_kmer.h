@@ -23,7 +23,8 @@ struct KmerDemoOptions {
   // R^2 0.261-0.278, and 4 of 13 grew both a TAT and a GCG filter. Seed 3 is one of them.
   uint64_t seed = 3;
   bool quiet = false;
-  bool parallel_models = true;  // train the two models at once, one thread each
+  bool parallel_models = true;  // train the two models at once, one thread each (CPU only)
+  Device device = Device::cpu();  // where the models train
 };
 
 struct ModelReport {

@@ -26,7 +26,10 @@ Array gather_rows(const Array& x, const std::vector<int64_t>& idx, size_t begin,
 namespace {
 
 // The model's output as [B] (a [B, 1] output is flattened).
-Tensor predict_batch(nn::Module& model, const Array& x) { return flatten(model(Tensor(x)), 0); }
+// x is moved to the model's device.
+Tensor predict_batch(nn::Module& model, const Array& x) {
+  return flatten(model(Tensor(x.to(model.device()))), 0);
+}
 
 // Mean MSE over all rows of (x, y), evaluated in batches without a graph.
 double evaluate_mse(nn::Module& model, const Array& x, const Array& y, int64_t batch_size) {
@@ -73,7 +76,7 @@ FitHistory fit_regression_sgd(nn::Module& model, const Array& x_train, const Arr
     for (int64_t start = 0; start < n; start += options.batch_size) {
       const int64_t count = std::min(options.batch_size, n - start);
       const Tensor x(gather_rows(x_train, order, start, count));
-      const Tensor y(gather_rows(y_train, order, start, count));
+      const Tensor y(gather_rows(y_train, order, start, count).to(model.device()));
       sgd.zero_grad();
       Tensor loss = mse_loss(predict_batch(model, x.data()), y);
       loss.backward();

@@ -55,14 +55,15 @@ Tensor task_loss(Task task, const Tensor& outputs, const Array& y) {
   const int64_t batch = y.shape()[0];
   switch (task) {
     case Task::Regression:
-      return mse_loss(reshape(outputs, y.shape()), Tensor(y));
+      return mse_loss(reshape(outputs, y.shape()), Tensor(y.to(outputs.device())));
     case Task::Binary:
-      return binary_cross_entropy_with_logits(reshape(outputs, y.shape()), Tensor(y));
+      return binary_cross_entropy_with_logits(reshape(outputs, y.shape()),
+                                              Tensor(y.to(outputs.device())));
     case Task::Multiclass: {
       Array classes = Array::empty({batch}, DType::I64);
       for (int64_t i = 0; i < batch; ++i)
         classes.data<int64_t>()[i] = static_cast<int64_t>(y.data<float>()[i]);
-      return cross_entropy(reshape(outputs, {batch, -1}), Tensor(classes));
+      return cross_entropy(reshape(outputs, {batch, -1}), Tensor(classes.to(outputs.device())));
     }
   }
   fail("task_loss: unknown task");
@@ -166,6 +167,7 @@ std::vector<float> predict_outputs(nn::Module& model, const SequenceDataset& dat
                                    const std::vector<int64_t>& rows, int64_t n_outputs,
                                    const PredictOptions& options) {
   const bool was_training = model.is_training();
+  const Device device = model.device();  // batches are made on the CPU and moved there
   model.eval();
   NoGrad no_grad;
   const DataLoader loader(data, rows, {.batch_size = options.batch_size, .length = options.length});
@@ -176,13 +178,15 @@ std::vector<float> predict_outputs(nn::Module& model, const SequenceDataset& dat
         rows.begin() + static_cast<int64_t>(begin),
         rows.begin() + static_cast<int64_t>(std::min(rows.size(), begin + options.batch_size)));
     const auto b = static_cast<int64_t>(chunk.size());
-    Array y = model.forward(Tensor(loader.make_batch(chunk).x)).data().to(Device::cpu());
+    Array y = model.forward(Tensor(loader.make_batch(chunk).x.to(device))).data().to(Device::cpu());
     DNAGRAD_CHECK(y.numel() == b * n_outputs, "predict: the model gave ", shape_str(y.shape()),
                   " for a batch of ", b, ", expected ", n_outputs, " outputs per sequence");
     const float* fwd = y.data<float>();
     std::vector<float> values(fwd, fwd + b * n_outputs);
     if (options.rc_average) {
-      Array r = model.forward(Tensor(loader.make_batch(chunk, true).x)).data().to(Device::cpu());
+      Array r = model.forward(Tensor(loader.make_batch(chunk, true).x.to(device)))
+                    .data()
+                    .to(Device::cpu());
       const float* rev = r.data<float>();
       for (int64_t i = 0; i < b; ++i)
         for (int64_t t = 0; t < n_outputs; ++t) {

@@ -281,6 +281,7 @@ class Trainer {
                   "train: model '", config.model, "' needs a fixed input length");
     Generator init(config.seed);
     model_ = make_model(spec_, init);
+    model_->to(run.device);  // before the optimizer, so its state is made there too
     optimizer_ = make_optimizer(config, model_->parameters());
     if (config.plateau_patience >= 0)
       scheduler_ = std::make_unique<nn::ReduceLROnPlateau>(
@@ -359,7 +360,8 @@ class Trainer {
     const std::vector<Tensor> params = model_->parameters();
     train_loader_->for_each_batch(epoch, [&](int64_t b, const Batch& batch) {
       optimizer_->zero_grad();
-      const Tensor loss = task_loss(task_, model_->forward(Tensor(batch.x)), batch.y);
+      const Tensor loss =
+          task_loss(task_, model_->forward(Tensor(batch.x.to(run_.device))), batch.y);
       const double value = loss.item();
       DNAGRAD_CHECK(std::isfinite(value), "training stopped: the loss is ", value, " at epoch ",
                     epoch + 1, ", batch ", b + 1, " of ", train_loader_->num_batches(),

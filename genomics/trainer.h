@@ -82,6 +82,7 @@ struct TrainRun {
   LengthPolicy length;
   std::string out_dir;
   bool resume = false;          // continue from out_dir/trainer_state.safetensors
+  Device device = Device::cpu();  // where the model, its gradients and the optimizer live
   std::ostream* log = nullptr;  // progress and one line per epoch; nullptr: silent
 };
 

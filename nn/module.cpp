@@ -128,6 +128,11 @@ void Module::zero_grad() {
   for (auto& [name, param] : named_parameters()) param.zero_grad();
 }
 
+Device Module::device() const {
+  const std::vector<Tensor> params = parameters();
+  return params.empty() ? Device::cpu() : params.front().device();
+}
+
 void Module::to(Device device) {
   for (auto& [name, param] : params_)
     if (param->device() != device)

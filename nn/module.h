@@ -77,6 +77,8 @@ class Module {
   // the optimizer after moving the model, as in PyTorch.
   void to(Device device);
   void to(DType dtype);
+  // Where the parameters live (the first one's device; the CPU for a module without any).
+  Device device() const;
 
  protected:
   // Names must be non-empty, contain no '.', and be unique within this module.

@@ -3,14 +3,22 @@
 #   1. configure for sm_90 with the CUDA backend (genomics IO off: no htslib needed),
 #   2. build,
 #   3. ctest -L gpu (every GPU parity test),
-#   4. compute-sanitizer memcheck and racecheck over the gpu doctest suite,
-#   5. print a short results table LAST (a remote call often shows only the tail).
+#   4. compute-sanitizer memcheck and racecheck over the gpu doctest suite (without the cuDNN
+#      comparisons: they test cuDNN's kernels as much as ours, and its algorithm search under a
+#      sanitizer takes far too long),
+#   5. `dnagrad bench kernels --device cuda`: our Conv1d/BatchNorm/MaxPool kernels against cuDNN
+#      (time, GFLOP/s or GB/s, ratio, max relative error; bench/kernels.cpp),
+#   6. print a short results table LAST (a remote call often shows only the tail), with the
+#      kernel benchmark's rows.
 # Header-only dependencies missing on the machine are taken from .carry/ (made on the build
 # machine by bench/gpu/carry.sh and carried with the call).
 #
 # Usage: bench/gpu/check.sh            (BUILD_DIR=build-gpu, JOBS=nproc by default)
-#        SKIP_SANITIZERS=1 bench/gpu/check.sh     to stop after the tests
-# Exit status: 0 when the build, the tests and both sanitizers passed; 1 otherwise.
+#        SKIP_SANITIZERS=1 bench/gpu/check.sh     to skip step 4
+#        SKIP_BENCH=1 bench/gpu/check.sh          to skip step 5
+#        BENCH_REPEATS=25 BENCH_WARMUP=3          timed and untimed runs per kernel (defaults)
+# Exit status: 0 when the build, the tests, both sanitizers and the kernel benchmark ran and
+# passed (the benchmark never asserts: it passes when it runs); 1 otherwise.
 set -euo pipefail
 
 if [[ ! -f CMakeLists.txt || ! -d kernels/cuda ]]; then
@@ -25,7 +33,9 @@ ROOT=$(pwd)
 
 declare -A RESULT
 RESULT[configure]="not run"; RESULT[build]="not run"; RESULT[tests]="not run"
-RESULT[memcheck]="not run"; RESULT[racecheck]="not run"
+RESULT[memcheck]="not run"; RESULT[racecheck]="not run"; RESULT[kernels]="not run"
+RESULT[cudnn]="?"
+BENCH_ROWS=""
 STATUS=0
 
 print_table() {
@@ -36,9 +46,13 @@ print_table() {
   echo "gpu     : $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1 || echo '?')"
   printf '%-10s | %s\n' "step" "result"
   printf '%-10s-+-%s\n' "----------" "------------------------------------------"
-  for step in configure build tests memcheck racecheck; do
+  for step in configure cudnn build tests memcheck racecheck kernels; do
     printf '%-10s | %s\n' "$step" "${RESULT[$step]}"
   done
+  if [[ -n "$BENCH_ROWS" ]]; then
+    echo "kernel benchmark (ours vs cuDNN, batch 64, float32; ours_over_cudnn > 1: ours slower):"
+    echo "$BENCH_ROWS"
+  fi
   echo "logs    : $LOG_DIR/"
   echo "overall : $([[ $STATUS -eq 0 ]] && echo PASS || echo FAIL)"
 }
@@ -71,6 +85,8 @@ fi
 echo "check.sh: cmake ${cmake_args[*]}"
 if cmake "${cmake_args[@]}" > "$LOG_DIR/configure.log" 2>&1; then
   RESULT[configure]="ok"
+  RESULT[cudnn]=$(grep -E "dnagrad: cuDNN" "$LOG_DIR/configure.log" | tail -1 | sed 's/^-- dnagrad: //' || true)
+  RESULT[cudnn]=${RESULT[cudnn]:-"? (no cuDNN line in configure.log)"}
 else
   tail -30 "$LOG_DIR/configure.log"
   RESULT[configure]="FAIL (see configure.log)"
@@ -101,42 +117,81 @@ skipped=$(grep -c "\*\*\*Skipped" "$LOG_DIR/ctest.log" || true)
 RESULT[tests]="${summary:-no summary} ; skipped: $skipped"
 if (( ctest_rc != 0 )); then RESULT[tests]="FAIL: ${RESULT[tests]}"; STATUS=1; fi
 if (( skipped > 0 )); then
-  RESULT[tests]="${RESULT[tests]} (skipped = no GPU seen: the tests did NOT run)"
+  if [[ "${RESULT[cudnn]}" == *"compiled out"* ]] && (( skipped == 1 )); then
+    RESULT[tests]="${RESULT[tests]} (the cuDNN comparison is compiled out: cuDNN not found)"
+  else
+    RESULT[tests]="${RESULT[tests]} (skipped = no GPU seen: the tests did NOT run)"
+  fi
   STATUS=1
 fi
 
 # ---- 4. sanitizers ----
-if [[ -n "${SKIP_SANITIZERS:-}" ]]; then
-  RESULT[memcheck]="skipped (SKIP_SANITIZERS)"; RESULT[racecheck]="skipped (SKIP_SANITIZERS)"
-  exit $STATUS
-fi
-SANITIZER=$(command -v compute-sanitizer || true)
-for candidate in "${CUDA_HOME:-/usr/local/cuda}/bin/compute-sanitizer" \
-                 /usr/local/cuda/compute-sanitizer/compute-sanitizer; do
-  [[ -z "$SANITIZER" && -x "$candidate" ]] && SANITIZER=$candidate
-done
-TEST_EXE="$BUILD_DIR/tests/dnagrad_tests"
-if [[ -z "$SANITIZER" ]]; then
-  RESULT[memcheck]="not run: compute-sanitizer not found"; RESULT[racecheck]="${RESULT[memcheck]}"
-  STATUS=1
-  exit $STATUS
-fi
-for tool in memcheck racecheck; do
-  echo "check.sh: compute-sanitizer --tool $tool over the gpu suite"
-  set +e
-  "$SANITIZER" --tool "$tool" --error-exitcode 99 "$TEST_EXE" -ts=gpu \
-    > "$LOG_DIR/$tool.log" 2>&1
-  rc=$?
-  set -e
-  tail -15 "$LOG_DIR/$tool.log"
-  doctest_line=$(grep -E "^\[doctest\] test cases:" "$LOG_DIR/$tool.log" | tail -1 |
-                 sed 's/\[doctest\] //' || true)
-  sanitizer_line=$(grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$LOG_DIR/$tool.log" | tail -1 |
-                   sed 's/^========= //' || true)
-  RESULT[$tool]="rc $rc; ${sanitizer_line:-no sanitizer summary}; ${doctest_line:-no doctest summary}"
-  if (( rc != 0 )); then RESULT[$tool]="FAIL: ${RESULT[$tool]}"; STATUS=1; fi
-  if grep -q "DNAGRAD-GPU-SKIP" "$LOG_DIR/$tool.log"; then
-    RESULT[$tool]="${RESULT[$tool]} (tests skipped themselves: no GPU)"; STATUS=1
+run_sanitizers() {
+  if [[ -n "${SKIP_SANITIZERS:-}" ]]; then
+    RESULT[memcheck]="skipped (SKIP_SANITIZERS)"; RESULT[racecheck]="skipped (SKIP_SANITIZERS)"
+    return
   fi
-done
+  local SANITIZER
+  SANITIZER=$(command -v compute-sanitizer || true)
+  for candidate in "${CUDA_HOME:-/usr/local/cuda}/bin/compute-sanitizer" \
+                   /usr/local/cuda/compute-sanitizer/compute-sanitizer; do
+    [[ -z "$SANITIZER" && -x "$candidate" ]] && SANITIZER=$candidate
+  done
+  local TEST_EXE="$BUILD_DIR/tests/dnagrad_tests"
+  if [[ -z "$SANITIZER" ]]; then
+    RESULT[memcheck]="not run: compute-sanitizer not found"; RESULT[racecheck]="${RESULT[memcheck]}"
+    STATUS=1
+    return
+  fi
+  for tool in memcheck racecheck; do
+    echo "check.sh: compute-sanitizer --tool $tool over the gpu suite (cuDNN comparisons excluded)"
+    set +e
+    "$SANITIZER" --tool "$tool" --error-exitcode 99 "$TEST_EXE" -ts=gpu -tce='*cudnn*' \
+      > "$LOG_DIR/$tool.log" 2>&1
+    rc=$?
+    set -e
+    tail -15 "$LOG_DIR/$tool.log"
+    doctest_line=$(grep -E "^\[doctest\] test cases:" "$LOG_DIR/$tool.log" | tail -1 |
+                   sed 's/\[doctest\] //' || true)
+    sanitizer_line=$(grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$LOG_DIR/$tool.log" | tail -1 |
+                     sed 's/^========= //' || true)
+    RESULT[$tool]="rc $rc; ${sanitizer_line:-no sanitizer summary}; ${doctest_line:-no doctest summary}"
+    if (( rc != 0 )); then RESULT[$tool]="FAIL: ${RESULT[$tool]}"; STATUS=1; fi
+    if grep -q "DNAGRAD-GPU-SKIP" "$LOG_DIR/$tool.log"; then
+      RESULT[$tool]="${RESULT[$tool]} (tests skipped themselves: no GPU)"; STATUS=1
+    fi
+  done
+}
+run_sanitizers
+
+# ---- 5. kernel benchmark: ours vs cuDNN ----
+if [[ -n "${SKIP_BENCH:-}" ]]; then
+  RESULT[kernels]="skipped (SKIP_BENCH)"
+  exit $STATUS
+fi
+echo "check.sh: dnagrad bench kernels --device cuda"
+set +e
+"$BUILD_DIR/apps/dnagrad" bench kernels --device cuda --repeats "${BENCH_REPEATS:-25}" \
+  --warmup "${BENCH_WARMUP:-3}" --json "$LOG_DIR/kernels.json" > "$LOG_DIR/kernels.log" 2>&1
+rc=$?
+set -e
+tail -30 "$LOG_DIR/kernels.log"
+if (( rc == 0 )); then
+  rows=$(grep -c "^kernel_" "$LOG_DIR/kernels.log" || true)
+  RESULT[kernels]="ok: $rows rows (table in kernels.log, numbers in kernels.json)"
+  # Compact rows for the final table: key, our median ms, then the notes' numbers.
+  BENCH_ROWS=$(awk '/^kernel_/ {
+      line = $0; out = sprintf("%-28s ours %8s ms", $1, $2)
+      n = split("cudnn_ms ours_over_cudnn gflops gbps max_rel_err cudnn_tf32_ms", names, " ")
+      for (i = 1; i <= n; i++)
+        if (match(line, "[, ]" names[i] " [^,]+")) out = out ", " substr(line, RSTART + 1, RLENGTH - 1)
+      print out
+    }' "$LOG_DIR/kernels.log" || true)
+  if grep -q "max_rel_err inf" "$LOG_DIR/kernels.log"; then
+    RESULT[kernels]="${RESULT[kernels]}; NaN in a correctness check (max_rel_err inf)"
+  fi
+else
+  RESULT[kernels]="FAIL: rc $rc ($(grep -m1 -E "error" "$LOG_DIR/kernels.log" || echo 'see kernels.log'))"
+  STATUS=1
+fi
 exit $STATUS

@@ -75,6 +75,18 @@ must_fail "$dnagrad" train --model kmer-cnn --fasta seqs.fa --labels bad_labels.
 message_has "bad_labels.tsv:3"
 no_file bad_run
 
+if ! nvidia-smi -L > /dev/null 2>&1; then
+  check "without a GPU, --device cuda fails clearly before any output"
+  must_fail "$dnagrad" train --model kmer-cnn --fasta seqs.fa --labels labels.tsv --epochs 1 \
+    --out cuda_run --device cuda --quiet
+  message_has "--device"
+  no_file cuda_run
+  must_fail "$dnagrad" predict --checkpoint run/best.safetensors --fasta seqs.fa \
+    --out cuda_preds.tsv --device cuda:0
+  message_has "--device"
+  no_file cuda_preds.tsv
+fi
+
 check "train --resume on an empty directory fails naming the missing state"
 mkdir empty
 must_fail "$dnagrad" train --model kmer-cnn --fasta seqs.fa --labels labels.tsv --epochs 1 \

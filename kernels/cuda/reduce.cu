@@ -1,0 +1,125 @@
+// Sum reductions on the GPU. Same contracts as kernels/reduce.h and kernels/cpu/reduce.cpp:
+// reduce_sum ASSIGNS y; reduce_sum_backward ACCUMULATES (+=) into grad_x.
+//
+// Legend: over one dimension x is viewed as [outer, D, inner] (D = the summed dimension) and y
+// as [outer, inner]; dim = -1 sums every element, i.e. outer = inner = 1 and D = numel.
+//   reduce_sum:           y[o, i] = scale * sum_d x[o, d, i]        (sum in double, cast once)
+//   reduce_sum_backward:  grad_x[o, d, i] += scale * grad_y[o, i]
+//
+// Determinism: no floating-point atomics. reduce_sum runs on segmented_sum.cuh, whose order of
+// addition depends on the shapes only, so two runs give identical bits (and a reduction with few
+// terms per output adds them in the CPU's order). An empty dimension gives sums of 0, which are
+// written, as the CPU does. The backward is elementwise: one thread per grad_x element, no sums.
+#include "kernels/cuda/launch.cuh"
+#include "kernels/cuda/segmented_sum.cuh"
+#include "kernels/reduce.h"
+
+namespace dnagrad::kernels::cuda {
+
+namespace {
+
+// [outer, len, inner] around `dim`; every element for dim = -1.
+struct AroundDim {
+  int64_t outer = 1, len = 1, inner = 1;
+};
+AroundDim around_dim(const Shape& shape, int dim) {
+  AroundDim v;
+  if (dim == -1) {
+    v.len = shape_numel(shape);
+    return v;
+  }
+  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
+    if (d < dim)
+      v.outer *= shape[d];
+    else if (d == dim)
+      v.len = shape[d];
+    else
+      v.inner *= shape[d];
+  }
+  return v;
+}
+
+// y must have x's shape without `dim`, or with it set to 1 (keepdim: same memory layout).
+// The same check and messages as kernels/cpu/reduce.cpp.
+void check_reduced_shape(const char* op, const Array& x, int dim, const Array& y) {
+  if (dim == -1) {
+    DNAGRAD_CHECK(y.numel() == 1, op, ": a sum over every element of ", x.desc(),
+                  " needs a one-element output, got ", y.desc());
+    return;
+  }
+  DNAGRAD_CHECK(dim >= 0 && dim < x.dim(), op, ": dimension ", dim, " out of range for ", x.desc());
+  Shape dropped = x.shape(), kept = x.shape();
+  dropped.erase(dropped.begin() + dim);
+  kept[dim] = 1;
+  DNAGRAD_CHECK(y.shape() == dropped || y.shape() == kept, op, ": summing ", x.desc(),
+                " over dimension ", dim, " gives ", shape_str(dropped), " (or ", shape_str(kept),
+                " with keepdim), got ", y.desc());
+}
+
+// Output j = o * inner + i sums x[o, d, i] over d (stride `inner`) and ASSIGNS y[j].
+template <class T>
+struct SumJob {
+  const T* x;
+  T* y;
+  int64_t len, inner;
+  double scale;
+
+  __device__ int64_t base(int64_t j) const { return (j / inner) * len * inner + j % inner; }
+  __device__ double term(int64_t offset, int64_t d) const { return double(x[offset + d * inner]); }
+  __device__ void finish(int64_t j, double total) const { y[j] = static_cast<T>(scale * total); }
+};
+
+// grad_x[e] += g, the same g everywhere (dim = -1). g = T(scale * grad_y[0]), as on the CPU.
+template <class T>
+__global__ void add_everywhere(const T* __restrict__ grad_y, double scale, T* __restrict__ grad_x,
+                               int64_t n) {
+  const T g = static_cast<T>(scale * double(grad_y[0]));
+  for (int64_t e = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; e < n;
+       e += int64_t{gridDim.x} * blockDim.x)
+    grad_x[e] += g;
+}
+
+// grad_x[o, d, i] += s * grad_y[o, i] with s = T(scale), as on the CPU; e indexes grad_x.
+template <class T>
+__global__ void add_along_dim(const T* __restrict__ grad_y, T s, T* __restrict__ grad_x, int64_t n,
+                              int64_t len, int64_t inner) {
+  for (int64_t e = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; e < n;
+       e += int64_t{gridDim.x} * blockDim.x) {
+    const int64_t i = e % inner, o = e / (inner * len);
+    grad_x[e] += s * grad_y[o * inner + i];
+  }
+}
+
+}  // namespace
+
+void reduce_sum(const Array& x, int dim, double scale, Array& y) {
+  const char* op = "reduce_sum";
+  require_same_device_dtype(op, x, {&y});
+  check_reduced_shape(op, x, dim, y);
+  const AroundDim v = around_dim(x.shape(), dim);
+  dispatch_float(x.dtype(), op, [&]<class T>() {
+    const SumJob<T> job{x.data<T>(), y.data<T>(), v.len, v.inner, scale};
+    segmented_sum(job, v.outer * v.inner, v.len, x.device(), op);
+  });
+}
+
+void reduce_sum_backward(const Array& grad_y, int dim, double scale, Array& grad_x) {
+  const char* op = "reduce_sum backward";
+  require_same_device_dtype(op, grad_x, {&grad_y});
+  check_reduced_shape(op, grad_x, dim, grad_y);
+  const int64_t n = grad_x.numel();
+  if (n == 0) return;
+  dispatch_float(grad_x.dtype(), op, [&]<class T>() {
+    if (dim == -1) {
+      add_everywhere<T><<<blocks_for(n), kThreads>>>(grad_y.data<T>(), scale, grad_x.data<T>(), n);
+      DNAGRAD_CUDA_CHECK_LAUNCH("add_everywhere", op);
+      return;
+    }
+    const AroundDim v = around_dim(grad_x.shape(), dim);
+    add_along_dim<T><<<blocks_for(n), kThreads>>>(grad_y.data<T>(), static_cast<T>(scale),
+                                                  grad_x.data<T>(), n, v.len, v.inner);
+    DNAGRAD_CUDA_CHECK_LAUNCH("add_along_dim", op);
+  });
+}
+
+}  // namespace dnagrad::kernels::cuda
