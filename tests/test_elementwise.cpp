@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/checks.h"
 #include "kernels/elementwise.h"
 #include "test_util.h"
 
@@ -17,19 +18,8 @@ namespace {
 
 const BinaryOp kBinaryOps[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div};
 
-const char* name_of(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::Add:
-      return "add";
-    case BinaryOp::Sub:
-      return "sub";
-    case BinaryOp::Mul:
-      return "mul";
-    case BinaryOp::Div:
-      return "div";
-  }
-  return "?";
-}
+// A label for failures: the op's name as its errors spell it.
+const char* name_of(BinaryOp op) { return kernels::binary_name(op); }
 
 double apply(BinaryOp op, double x, double y) {
   switch (op) {

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu_test_util.h"
 #include "kernels/batchnorm.h"
 #include "kernels/conv1d.h"
 #include "kernels/cudnn/batchnorm.h"
@@ -38,12 +39,9 @@ namespace {
 constexpr double kRtol = 1e-4;  // relative to the largest magnitude, see the file comment
 constexpr DType kF32 = DType::F32;
 
-Array on_gpu(const Array& a) { return a.to(Device::cuda()); }
-Array on_cpu(const Array& a) { return a.to(Device::cpu()); }
 Array random_gpu(const Shape& shape, Generator& gen, double lo = -1, double hi = 1) {
   return on_gpu(random_array(shape, gen, kF32, lo, hi));
 }
-Array poisoned_gpu(const Shape& shape) { return on_gpu(poisoned(shape, kF32)); }
 
 // max |a - b| / max |b|; infinite when either side holds a NaN.
 double error_to_max(const Array& ours, const Array& reference) {
@@ -126,7 +124,7 @@ TEST_SUITE("gpu") {
 
       for (bool with_bias : {true, false}) {
         INFO("bias ", with_bias);
-        Array ours = poisoned_gpu(y_shape), theirs = poisoned_gpu(y_shape);
+        Array ours = poisoned_gpu(y_shape, kF32), theirs = poisoned_gpu(y_shape, kF32);
         kernels::conv1d_forward(x, w, with_bias ? b : Array(), ours, p);
         reference.forward(x, w, with_bias ? b : Array(), theirs);
         check_vs_cudnn(ours, theirs, "forward y");
@@ -167,10 +165,10 @@ TEST_SUITE("gpu") {
         Array rm_ours = on_gpu(run_mean), rv_ours = on_gpu(run_var);
         Array rm_theirs = on_gpu(run_mean), rv_theirs = on_gpu(run_var);
         Array no_mean, no_var;
-        Array y_ours = poisoned_gpu(shape), mean_ours = poisoned_gpu(c_shape),
-              invstd_ours = poisoned_gpu(c_shape);
-        Array y_theirs = poisoned_gpu(shape), mean_theirs = poisoned_gpu(c_shape),
-              invstd_theirs = poisoned_gpu(c_shape);
+        Array y_ours = poisoned_gpu(shape, kF32), mean_ours = poisoned_gpu(c_shape, kF32),
+              invstd_ours = poisoned_gpu(c_shape, kF32);
+        Array y_theirs = poisoned_gpu(shape, kF32), mean_theirs = poisoned_gpu(c_shape, kF32),
+              invstd_theirs = poisoned_gpu(c_shape, kF32);
         kernels::batchnorm_forward_train(x, w, b, affine ? rm_ours : no_mean,
                                          affine ? rv_ours : no_var, momentum, eps, y_ours,
                                          mean_ours, invstd_ours);
@@ -184,7 +182,7 @@ TEST_SUITE("gpu") {
           check_vs_cudnn(rv_ours, rv_theirs, "running_var");
         }
 
-        Array eval_ours = poisoned_gpu(shape), eval_theirs = poisoned_gpu(shape);
+        Array eval_ours = poisoned_gpu(shape, kF32), eval_theirs = poisoned_gpu(shape, kF32);
         const Array rm = on_gpu(run_mean), rv = on_gpu(run_var);
         kernels::batchnorm_forward_eval(x, w, b, rm, rv, eps, eval_ours);
         reference.forward_eval(x, w, b, rm, rv, eps, eval_theirs);
@@ -257,7 +255,7 @@ TEST_SUITE("gpu") {
 
       // max: exact on both the values and the routing of the gradient
       kernels::cudnn::Pool1d max_ref(Kind::Max, c.shape, kF32, Device::cuda(), p);
-      Array y_ours = poisoned_gpu(y_shape), y_theirs = poisoned_gpu(y_shape);
+      Array y_ours = poisoned_gpu(y_shape, kF32), y_theirs = poisoned_gpu(y_shape, kF32);
       Array argmax = Array::empty(y_shape, DType::I64, Device::cuda());
       kernels::maxpool1d_forward(x, y_ours, argmax, p);
       max_ref.forward(x, y_theirs);
@@ -272,7 +270,7 @@ TEST_SUITE("gpu") {
         INFO("count_include_pad ", include_pad);
         p.count_include_pad = include_pad;
         kernels::cudnn::Pool1d avg_ref(Kind::Avg, c.shape, kF32, Device::cuda(), p);
-        Array avg_ours = poisoned_gpu(y_shape), avg_theirs = poisoned_gpu(y_shape);
+        Array avg_ours = poisoned_gpu(y_shape, kF32), avg_theirs = poisoned_gpu(y_shape, kF32);
         kernels::avgpool1d_forward(x, avg_ours, p);
         avg_ref.forward(x, avg_theirs);
         check_vs_cudnn(avg_ours, avg_theirs, "avgpool y");

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "gpu_test_util.h"
+#include "kernels/checks.h"
 #include "kernels/elementwise.h"
 #include "kernels/permute.h"
 #include "kernels/reduce.h"
@@ -26,58 +28,13 @@ namespace {
 
 constexpr double kRtol = 1e-5, kAtol = 1e-8;
 
-Array on_gpu(const Array& a) { return a.to(Device::cuda()); }
-Array on_cpu(const Array& a) { return a.to(Device::cpu()); }
-Array poisoned_gpu(const Shape& shape, DType dtype = DType::F64) {
-  return on_gpu(poisoned(shape, dtype));
-}
+const ParityCheck check_parity{kRtol, kAtol};
 
-// The device array equals the CPU one within the given tolerance.
-void check_parity(const Array& device, const Array& expected, const char* what, double rtol = kRtol,
-                  double atol = kAtol) {
-  INFO(what);
-  require_close(on_cpu(device), expected, rtol, atol);
-}
+// Labels for failures: the ops' names as their errors spell them.
+const char* name_of(BinaryOp op) { return kernels::binary_name(op); }
+const char* name_of(UnaryOp op) { return kernels::unary_name(op); }
 
 const BinaryOp kBinaryOps[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div};
-
-const char* name_of(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::Add:
-      return "add";
-    case BinaryOp::Sub:
-      return "sub";
-    case BinaryOp::Mul:
-      return "mul";
-    case BinaryOp::Div:
-      return "div";
-  }
-  return "?";
-}
-
-const char* name_of(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::Neg:
-      return "neg";
-    case UnaryOp::AddScalar:
-      return "add_scalar";
-    case UnaryOp::MulScalar:
-      return "mul_scalar";
-    case UnaryOp::PowScalar:
-      return "pow_scalar";
-    case UnaryOp::Exp:
-      return "exp";
-    case UnaryOp::Log:
-      return "log";
-    case UnaryOp::ReLU:
-      return "relu";
-    case UnaryOp::Sigmoid:
-      return "sigmoid";
-    case UnaryOp::Tanh:
-      return "tanh";
-  }
-  return "?";
-}
 
 // Pairs of input shapes for the broadcasting binary ops.
 struct BinaryCase {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "gpu_test_util.h"
 #include "kernels/batchnorm.h"
 #include "kernels/conv1d.h"
 #include "kernels/pooling.h"
@@ -21,17 +22,7 @@ namespace {
 
 constexpr double kRtol = 1e-5, kAtol = 1e-8;
 
-Array on_gpu(const Array& a) { return a.to(Device::cuda()); }
-Array on_cpu(const Array& a) { return a.to(Device::cpu()); }
-Array poisoned_gpu(const Shape& shape, DType dtype = DType::F64) {
-  return on_gpu(poisoned(shape, dtype));
-}
-
-// The device array equals the CPU one within the parity tolerance.
-void check_parity(const Array& device, const Array& expected, const char* what) {
-  INFO(what);
-  require_close(on_cpu(device), expected, kRtol, kAtol);
-}
+const ParityCheck check_parity{kRtol, kAtol};
 
 struct ConvCase {
   int64_t n, c_in, len_in, c_out, kernel, stride, padding, dilation;
@@ -217,8 +208,8 @@ TEST_SUITE("gpu") {
         Array y_eval = Array::empty(shape, DType::F64);
         kernels::batchnorm_forward_eval(x, w, b, run_mean, run_var, eps, y_eval);
         Array y_eval_gpu = poisoned_gpu(shape);
-        kernels::batchnorm_forward_eval(x_gpu, w_gpu, b_gpu, on_gpu(run_mean), on_gpu(run_var),
-                                        eps, y_eval_gpu);
+        kernels::batchnorm_forward_eval(x_gpu, w_gpu, b_gpu, on_gpu(run_mean), on_gpu(run_var), eps,
+                                        y_eval_gpu);
         check_parity(y_eval_gpu, y_eval, "eval y");
 
         // backward, both modes, with and without grad_x
@@ -231,9 +222,9 @@ TEST_SUITE("gpu") {
             kernels::batchnorm_backward(grad_y, x, w, mean, invstd, training,
                                         want_grad_x ? &gx : nullptr, &gw, &gb);
             Array gx_gpu = on_gpu(gx0), gw_gpu = on_gpu(gw0), gb_gpu = on_gpu(gb0);
-            kernels::batchnorm_backward(on_gpu(grad_y), x_gpu, w_gpu, on_gpu(mean),
-                                        on_gpu(invstd), training,
-                                        want_grad_x ? &gx_gpu : nullptr, &gw_gpu, &gb_gpu);
+            kernels::batchnorm_backward(on_gpu(grad_y), x_gpu, w_gpu, on_gpu(mean), on_gpu(invstd),
+                                        training, want_grad_x ? &gx_gpu : nullptr, &gw_gpu,
+                                        &gb_gpu);
             check_parity(gx_gpu, gx, "grad_x");
             check_parity(gw_gpu, gw, "grad_weight");
             check_parity(gb_gpu, gb, "grad_bias");
@@ -281,16 +272,16 @@ TEST_SUITE("gpu") {
     const std::vector<PoolCase> cases = {
         {{2, 256, 2000}, 4, 4, 0, 1},  // promoter pools
         {{2, 128, 500}, 4, 4, 0, 1},
-        {{2, 64, 125}, 4, 4, 0, 1},    // length not divisible by the window
-        {{1, 3, 37}, 3, 1, 1, 1},      // overlapping windows, batch 1, odd length
-        {{2, 5, 31}, 5, 2, 2, 1},      // overlapping, stride 2
-        {{2, 4, 40}, 3, 2, 1, 2},      // dilation 2
-        {{1, 2, 3}, 3, 3, 1, 1},       // one window reaching into the padding on both sides
+        {{2, 64, 125}, 4, 4, 0, 1},  // length not divisible by the window
+        {{1, 3, 37}, 3, 1, 1, 1},    // overlapping windows, batch 1, odd length
+        {{2, 5, 31}, 5, 2, 2, 1},    // overlapping, stride 2
+        {{2, 4, 40}, 3, 2, 1, 2},    // dilation 2
+        {{1, 2, 3}, 3, 3, 1, 1},     // one window reaching into the padding on both sides
     };
     for (const PoolCase& c : cases) {
       for (bool ties : {false, true}) {
-        INFO("x ", shape_str(c.shape), ", kernel ", c.kernel, ", stride ", c.stride,
-             ", padding ", c.padding, ", dilation ", c.dilation, ", ties ", ties);
+        INFO("x ", shape_str(c.shape), ", kernel ", c.kernel, ", stride ", c.stride, ", padding ",
+             c.padding, ", dilation ", c.dilation, ", ties ", ties);
         kernels::Pool1dParams p;
         p.kernel = c.kernel;
         p.stride = c.stride;
@@ -345,9 +336,9 @@ TEST_SUITE("gpu") {
     const uint64_t seed = fresh_seed();
     INFO("seed ", seed);
     Generator gen(seed);
-    const std::vector<std::pair<Shape, int64_t>> cases = {
-        {{2, 64, 125}, 1}, {{2, 64, 125}, 7},   {{2, 64, 125}, 125},
-        {{1, 3, 5}, 12},   {{3, 2, 2000}, 31}, {{1, 1, 1}, 1}};
+    const std::vector<std::pair<Shape, int64_t>> cases = {{{2, 64, 125}, 1},   {{2, 64, 125}, 7},
+                                                          {{2, 64, 125}, 125}, {{1, 3, 5}, 12},
+                                                          {{3, 2, 2000}, 31},  {{1, 1, 1}, 1}};
     for (const auto& [shape, out] : cases) {
       INFO("x ", shape_str(shape), ", out ", out);
       const Shape y_shape{shape[0], shape[1], out};

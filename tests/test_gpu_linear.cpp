@@ -11,6 +11,7 @@
 #include <cmath>
 #include <vector>
 
+#include "gpu_test_util.h"
 #include "kernels/matmul.h"
 #include "test_util.h"
 
@@ -22,13 +23,7 @@ namespace {
 // Float64 on both sides: only the summation order differs (cuBLAS blocks the K sum).
 constexpr double kRtol = 1e-10, kAtol = 1e-10;
 
-Array on_gpu(const Array& a) { return a.to(Device::cuda()); }
-Array on_cpu(const Array& a) { return a.to(Device::cpu()); }
-
-void check_parity(const Array& device, const Array& expected, const char* what) {
-  INFO(what);
-  require_close(on_cpu(device), expected, kRtol, kAtol);
-}
+const ParityCheck check_parity{kRtol, kAtol};
 
 struct Dims {
   int64_t m, k, p;
@@ -66,7 +61,8 @@ double relative_to_max(const Array& actual, const Array& expected) {
 }  // namespace
 
 TEST_SUITE("gpu") {
-  TEST_CASE("gpu: matmul on cuBLAS matches the CPU for every transpose when assigning and accumulating") {
+  TEST_CASE(
+      "gpu: matmul on cuBLAS matches the CPU for every transpose when assigning and accumulating") {
     if (skip_without_gpu()) return;
     const uint64_t seed = fresh_seed();
     INFO("seed ", seed);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu_test_util.h"
 #include "kernels/dropout.h"
 #include "kernels/losses.h"
 #include "kernels/optim.h"
@@ -26,18 +27,7 @@ namespace {
 
 constexpr double kRtol = 1e-5, kAtol = 1e-8;
 
-Array on_gpu(const Array& a) { return a.to(Device::cuda()); }
-Array on_cpu(const Array& a) { return a.to(Device::cpu()); }
-Array poisoned_gpu(const Shape& shape, DType dtype = DType::F64) {
-  return on_gpu(poisoned(shape, dtype));
-}
-
-// The device array equals the CPU one within the parity tolerance.
-void check_parity(const Array& device, const Array& expected, const char* what, double rtol = kRtol,
-                  double atol = kAtol) {
-  INFO(what);
-  require_close(on_cpu(device), expected, rtol, atol);
-}
+const ParityCheck check_parity{kRtol, kAtol};
 
 const Reduction kReductions[] = {Reduction::None, Reduction::Mean, Reduction::Sum};
 

@@ -5,16 +5,15 @@
 // and offset gives the same mask through either, and a CUDA kernel can draw it too. Blocks of
 // four elements are independent, so they are computed in parallel.
 // ASSIGNS mask and y (both x's shape); advances gen by ceil(n / 4) blocks.
-#include "kernels/cpu/parallel.h"
 #include "kernels/dropout.h"
+
+#include "kernels/checks.h"
+#include "kernels/cpu/parallel.h"
 
 namespace dnagrad::kernels::cpu {
 
 void dropout_forward(const Array& x, double p, Generator& gen, Array& mask, Array& y) {
-  require_same_device_dtype("dropout", x, {&mask, &y});
-  DNAGRAD_CHECK(p >= 0 && p < 1, "dropout: probability p must be in [0, 1), got ", p);
-  DNAGRAD_CHECK(mask.shape() == x.shape() && y.shape() == x.shape(), "dropout: mask ", mask.desc(),
-        " and output ", y.desc(), " must both match the input ", x.desc());
+  check_dropout(x, p, mask, y);
   const int64_t n = x.numel();
   const int64_t n_blocks = (n + 3) / 4;
   const uint64_t seed = gen.seed(), first = gen.offset();

@@ -16,7 +16,9 @@
 #include <cmath>
 #include <memory>
 
+#include "kernels/checks.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/layout.h"
 
 namespace dnagrad::kernels::cpu {
 
@@ -26,44 +28,6 @@ template <class T>
 using Vec = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
 template <class T>
 using ConstVec = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
-
-const char* binary_name(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::Add:
-      return "add";
-    case BinaryOp::Sub:
-      return "sub";
-    case BinaryOp::Mul:
-      return "mul";
-    case BinaryOp::Div:
-      return "div";
-  }
-  return "binary op";
-}
-
-const char* unary_name(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::Neg:
-      return "neg";
-    case UnaryOp::AddScalar:
-      return "add_scalar";
-    case UnaryOp::MulScalar:
-      return "mul_scalar";
-    case UnaryOp::PowScalar:
-      return "pow_scalar";
-    case UnaryOp::Exp:
-      return "exp";
-    case UnaryOp::Log:
-      return "log";
-    case UnaryOp::ReLU:
-      return "relu";
-    case UnaryOp::Sigmoid:
-      return "sigmoid";
-    case UnaryOp::Tanh:
-      return "tanh";
-  }
-  return "unary op";
-}
 
 // Runs run(f) with f the scalar function of `op`, so each op gets its own compiled loop.
 template <class Run>
@@ -80,43 +44,23 @@ void visit_binary(BinaryOp op, Run&& run) {
   }
 }
 
-// out's shape with each input's strides into it (0 along broadcast dimensions), simplified:
-// extent-1 dimensions dropped and neighbours merged where both inputs walk them contiguously,
-// e.g. [N, C, L] + [C, L] becomes [N, C*L] with strides (C*L, 1) and (0, 1).
+// out's shape with each input's strides into it (0 along broadcast dimensions), simplified by
+// broadcast_walk (kernels/layout.h): extent-1 dimensions dropped and neighbours merged where both
+// inputs walk them contiguously, e.g. [N, C, L] + [C, L] becomes [N, C*L] with strides (C*L, 1)
+// and (0, 1).
 struct BroadcastPlan {
   Shape shape;
   std::vector<int64_t> stride_a, stride_b;
   int64_t numel = 0;
 };
 
-std::vector<int64_t> strides_in(const Shape& in, const Shape& out) {
-  std::vector<int64_t> strides(out.size(), 0);
-  const size_t lead = out.size() - in.size();
-  int64_t stride = 1;
-  for (size_t i = in.size(); i-- > 0;) {
-    strides[lead + i] = in[i] == 1 ? 0 : stride;
-    stride *= in[i];
-  }
-  return strides;
-}
-
 BroadcastPlan make_plan(const Shape& a, const Shape& b, const Shape& out) {
-  const std::vector<int64_t> sa = strides_in(a, out), sb = strides_in(b, out);
   BroadcastPlan plan;
   plan.numel = shape_numel(out);
-  for (size_t d = 0; d < out.size(); ++d) {
-    if (out[d] == 1) continue;
-    const bool merge = !plan.shape.empty() && plan.stride_a.back() == sa[d] * out[d] &&
-                       plan.stride_b.back() == sb[d] * out[d];
-    if (merge) {
-      plan.shape.back() *= out[d];
-      plan.stride_a.back() = sa[d];
-      plan.stride_b.back() = sb[d];
-    } else {
-      plan.shape.push_back(out[d]);
-      plan.stride_a.push_back(sa[d]);
-      plan.stride_b.push_back(sb[d]);
-    }
+  for (const BroadcastDim& d : broadcast_walk(a, b, out)) {
+    plan.shape.push_back(d.extent);
+    plan.stride_a.push_back(d.a);
+    plan.stride_b.push_back(d.b);
   }
   if (plan.shape.empty()) plan = {{1}, {0}, {0}, plan.numel};
   return plan;
@@ -212,11 +156,7 @@ void sigmoid_chunk(const ConstVec<T>& x, Vec<T>& y) {
 
 void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
   const char* name = binary_name(op);
-  require_same_device_dtype(name, a, {&b, &out});
-  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  DNAGRAD_CHECK(out.shape() == shape, name, ": output has shape ", shape_str(out.shape()),
-                " but inputs ", shape_str(a.shape()), " and ", shape_str(b.shape()),
-                " broadcast to ", shape_str(shape));
+  const Shape shape = check_binary_forward(name, a, b, out);
   dispatch_float(a.dtype(), name, [&]<class T>() {
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
@@ -238,15 +178,7 @@ void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
 void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& grad_out,
                      Array* grad_a, Array* grad_b) {
   const std::string name = cat(binary_name(op), " backward");
-  require_same_device_dtype(name.c_str(), a, {&b, &grad_out, grad_a, grad_b});
-  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name.c_str());
-  DNAGRAD_CHECK(grad_out.shape() == shape, name, ": gradient has shape ",
-                shape_str(grad_out.shape()), " but inputs ", shape_str(a.shape()), " and ",
-                shape_str(b.shape()), " broadcast to ", shape_str(shape));
-  DNAGRAD_CHECK(!grad_a || grad_a->shape() == a.shape(), name, ": gradient buffer ",
-                grad_a ? grad_a->desc() : "", " does not match input a ", a.desc());
-  DNAGRAD_CHECK(!grad_b || grad_b->shape() == b.shape(), name, ": gradient buffer ",
-                grad_b ? grad_b->desc() : "", " does not match input b ", b.desc());
+  const Shape shape = check_binary_backward(name.c_str(), a, b, grad_out, grad_a, grad_b);
   dispatch_float(a.dtype(), name.c_str(), [&]<class T>() {
     const BroadcastPlan plan = make_plan(a.shape(), b.shape(), shape);
     const T* g = grad_out.data<T>();
@@ -278,9 +210,7 @@ void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& g
 
 void unary_forward(UnaryOp op, const Array& x, double scalar, Array& y) {
   const char* name = unary_name(op);
-  require_same_device_dtype(name, x, {&y});
-  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ",
-                x.desc());
+  check_unary_forward(name, x, y);
   dispatch_float(x.dtype(), name, [&]<class T>() {
     const T s = static_cast<T>(scalar);
     parallel_chunks(x.numel(), [&](int64_t begin, int64_t end) {
@@ -324,15 +254,7 @@ void unary_forward(UnaryOp op, const Array& x, double scalar, Array& y) {
 void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar, const Array& grad_y,
                     Array& grad_x) {
   const std::string name = cat(unary_name(op), " backward");
-  require_same_device_dtype(name.c_str(), x, {&grad_y, &grad_x});
-  DNAGRAD_CHECK(grad_y.shape() == x.shape() && grad_x.shape() == x.shape(), name, ": gradients ",
-                grad_y.desc(), " and ", grad_x.desc(), " must both match the input ", x.desc());
-  const bool needs_output = op == UnaryOp::Exp || op == UnaryOp::Sigmoid || op == UnaryOp::Tanh;
-  if (needs_output) {
-    DNAGRAD_CHECK(y.defined() && y.shape() == x.shape(), name,
-                  ": needs the forward output shaped like ", x.desc(), ", got ", y.desc());
-    require_same_device_dtype(name.c_str(), x, {&y});
-  }
+  const bool needs_output = check_unary_backward(name.c_str(), op, x, y, grad_y, grad_x);
   if (op == UnaryOp::PowScalar && scalar == 0) return;
   dispatch_float(x.dtype(), name.c_str(), [&]<class T>() {
     const T s = static_cast<T>(scalar);
@@ -375,9 +297,7 @@ void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar, c
 }
 
 void accumulate(Array& dst, const Array& src, double alpha) {
-  require_same_device_dtype("accumulate", dst, {&src});
-  DNAGRAD_CHECK(dst.numel() == src.numel(), "accumulate: cannot add ", src.desc(), " into ",
-                dst.desc(), " (different numbers of elements)");
+  check_accumulate(dst, src);
   dispatch_float(dst.dtype(), "accumulate", [&]<class T>() {
     const T scale = static_cast<T>(alpha);
     parallel_chunks(dst.numel(), [&](int64_t begin, int64_t end) {
@@ -392,10 +312,7 @@ void accumulate(Array& dst, const Array& src, double alpha) {
 }
 
 void accumulate_product(Array& dst, const Array& a, const Array& b) {
-  require_same_device_dtype("accumulate_product", dst, {&a, &b});
-  DNAGRAD_CHECK(dst.numel() == a.numel() && dst.numel() == b.numel(),
-                "accumulate_product: cannot add ", a.desc(), " * ", b.desc(), " into ", dst.desc(),
-                " (different numbers of elements)");
+  check_accumulate_product(dst, a, b);
   dispatch_float(dst.dtype(), "accumulate_product", [&]<class T>() {
     parallel_chunks(dst.numel(), [&](int64_t begin, int64_t end) {
       Vec<T> d(dst.data<T>() + begin, end - begin);

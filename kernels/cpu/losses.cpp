@@ -10,25 +10,17 @@
 // positive number; logsumexp subtracts the row's max first.
 // Backward: g_i = dL/dl_i is grad_out[i] (None), grad_out / n (Mean) or grad_out (Sum).
 // Forward functions ASSIGN out; backward functions ADD to the gradients they are given.
+#include "kernels/losses.h"
+
 #include <cmath>
 #include <limits>
 
+#include "kernels/checks.h"
 #include "kernels/cpu/parallel.h"
-#include "kernels/losses.h"
 
 namespace dnagrad::kernels::cpu {
 
 namespace {
-
-// out holds one loss per element (None) or one number (Mean, Sum): check that it does.
-void check_loss_output(const char* op, const Array& out, const Shape& per_element, Reduction r,
-                       const char* what) {
-  DNAGRAD_CHECK(r == Reduction::None || r == Reduction::Mean || r == Reduction::Sum, op,
-        ": unknown reduction ", static_cast<int>(r));
-  const Shape expected = r == Reduction::None ? per_element : Shape{};
-  DNAGRAD_CHECK(out.shape() == expected, op, ": expected ", what, " of shape ", shape_str(expected),
-        ", got ", out.desc());
-}
 
 // Writes loss(i) for i < n into out (None), or their mean or sum into out[0].
 template <class T, class Loss>
@@ -48,17 +40,6 @@ double loss_grad(const T* grad_out, Reduction r, int64_t n, int64_t i) {
   return r == Reduction::Mean ? grad_out[0] / static_cast<double>(n) : grad_out[0];
 }
 
-void check_pair(const char* op, const Array& pred, const Array& target) {
-  require_same_device_dtype(op, pred, {&target});
-  DNAGRAD_CHECK(pred.shape() == target.shape(), op, ": prediction ", pred.desc(), " and target ",
-        target.desc(), " must have the same shape");
-}
-
-void check_grad_buffer(const char* op, const Array* grad, const Array& like, const char* what) {
-  DNAGRAD_CHECK(!grad || grad->shape() == like.shape(), op, ": gradient buffer ",
-        grad ? grad->desc() : "", " does not match ", what, " ", like.desc());
-}
-
 double sigmoid(double z) {
   const double e = std::exp(-std::abs(z));
   return z >= 0 ? 1 / (1 + e) : e / (1 + e);
@@ -66,17 +47,12 @@ double sigmoid(double z) {
 
 // Logits [N, C] and class indices [N] in [0, C); names the first bad row.
 void check_classes(const char* op, const Array& logits, const Array& target) {
-  DNAGRAD_CHECK(logits.dim() == 2, op, ": expected logits [N, C], got ", logits.desc());
-  DNAGRAD_CHECK(target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)}, op,
-        ": expected int64 class indices [", logits.size(0), "] for logits ", logits.desc(),
-        ", got ", target.desc());
-  DNAGRAD_CHECK(target.device() == logits.device(), op, ": logits on ", logits.device().str(),
-        " but targets on ", target.device().str());
+  check_class_target(op, logits, target);
   const int64_t n = logits.size(0), classes = logits.size(1);
   const int64_t* t = target.data<int64_t>();
   for (int64_t row = 0; row < n; ++row)
     DNAGRAD_CHECK(t[row] >= 0 && t[row] < classes, op, ": target[", row, "] = ", t[row],
-          " is not a class index in [0, ", classes, ")");
+                  " is not a class index in [0, ", classes, ")");
 }
 
 // log sum_c e^(z_c) over one row of C logits, computed as m + log sum_c e^(z_c - m).
@@ -92,9 +68,7 @@ double logsumexp(const T* z, int64_t classes) {
 }  // namespace
 
 void mse_forward(const Array& pred, const Array& target, Reduction r, Array& out) {
-  check_pair("mse_loss", pred, target);
-  require_same_device_dtype("mse_loss", pred, {&out});
-  check_loss_output("mse_loss", out, pred.shape(), r, "output");
+  check_loss_forward("mse_loss", pred, target, r, out);
   dispatch_float(pred.dtype(), "mse_loss", [&]<class T>() {
     const T* p = pred.data<T>();
     const T* t = target.data<T>();
@@ -108,11 +82,7 @@ void mse_forward(const Array& pred, const Array& target, Reduction r, Array& out
 void mse_backward(const Array& pred, const Array& target, const Array& grad_out, Reduction r,
                   Array* grad_pred, Array* grad_target) {
   const char* op = "mse_loss backward";
-  check_pair(op, pred, target);
-  require_same_device_dtype(op, pred, {&grad_out, grad_pred, grad_target});
-  check_loss_output(op, grad_out, pred.shape(), r, "grad_out");
-  check_grad_buffer(op, grad_pred, pred, "prediction");
-  check_grad_buffer(op, grad_target, target, "target");
+  check_loss_backward(op, pred, target, grad_out, r, grad_pred, "prediction", grad_target);
   dispatch_float(pred.dtype(), op, [&]<class T>() {
     const T* p = pred.data<T>();
     const T* t = target.data<T>();
@@ -130,9 +100,7 @@ void mse_backward(const Array& pred, const Array& target, const Array& grad_out,
 
 void bce_logits_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
   const char* op = "binary_cross_entropy_with_logits";
-  check_pair(op, logits, target);
-  require_same_device_dtype(op, logits, {&out});
-  check_loss_output(op, out, logits.shape(), r, "output");
+  check_loss_forward(op, logits, target, r, out);
   dispatch_float(logits.dtype(), op, [&]<class T>() {
     const T* z = logits.data<T>();
     const T* t = target.data<T>();
@@ -146,11 +114,7 @@ void bce_logits_forward(const Array& logits, const Array& target, Reduction r, A
 void bce_logits_backward(const Array& logits, const Array& target, const Array& grad_out,
                          Reduction r, Array* grad_logits, Array* grad_target) {
   const char* op = "binary_cross_entropy_with_logits backward";
-  check_pair(op, logits, target);
-  require_same_device_dtype(op, logits, {&grad_out, grad_logits, grad_target});
-  check_loss_output(op, grad_out, logits.shape(), r, "grad_out");
-  check_grad_buffer(op, grad_logits, logits, "logits");
-  check_grad_buffer(op, grad_target, target, "target");
+  check_loss_backward(op, logits, target, grad_out, r, grad_logits, "logits", grad_target);
   dispatch_float(logits.dtype(), op, [&]<class T>() {
     const T* z = logits.data<T>();
     const T* t = target.data<T>();
@@ -169,9 +133,8 @@ void bce_logits_backward(const Array& logits, const Array& target, const Array& 
 void cross_entropy_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
   const char* op = "cross_entropy";
   check_classes(op, logits, target);
-  require_same_device_dtype(op, logits, {&out});
+  check_cross_entropy_forward(op, logits, r, out);
   const int64_t n = logits.size(0), classes = logits.size(1);
-  check_loss_output(op, out, {n}, r, "output");
   dispatch_float(logits.dtype(), op, [&]<class T>() {
     const T* z = logits.data<T>();
     const int64_t* t = target.data<int64_t>();
@@ -186,10 +149,8 @@ void cross_entropy_backward(const Array& logits, const Array& target, const Arra
                             Reduction r, Array& grad_logits) {
   const char* op = "cross_entropy backward";
   check_classes(op, logits, target);
-  require_same_device_dtype(op, logits, {&grad_out, &grad_logits});
+  check_cross_entropy_backward(op, logits, grad_out, r, grad_logits);
   const int64_t n = logits.size(0), classes = logits.size(1);
-  check_loss_output(op, grad_out, {n}, r, "grad_out");
-  check_grad_buffer(op, &grad_logits, logits, "logits");
   dispatch_float(logits.dtype(), op, [&]<class T>() {
     const T* z = logits.data<T>();
     const int64_t* t = target.data<int64_t>();

@@ -10,6 +10,8 @@
 
 #include <Eigen/Core>
 
+#include "kernels/checks.h"
+
 namespace dnagrad::kernels::cpu {
 
 namespace {
@@ -35,26 +37,10 @@ MatrixMap<T> as_mutable_matrix(Array& a) {
   return MatrixMap<T>(a.data<T>(), a.size(0), a.size(1));
 }
 
-void require_2d(const char* op, const char* what, const Array& a) {
-  DNAGRAD_CHECK(a.dim() == 2, op, ": expected a 2-D ", what, ", got ", a.desc());
-}
-
-std::string with_flag(const Array& a, bool transposed) {
-  return transposed ? a.desc() + " (transposed)" : a.desc();
-}
-
 }  // namespace
 
 void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b, bool accumulate) {
-  require_same_device_dtype("matmul", a, {&b, &c});
-  require_2d("matmul", "a", a);
-  require_2d("matmul", "b", b);
-  require_2d("matmul", "c", c);
-  const int64_t m = a.size(trans_a ? 1 : 0), k = a.size(trans_a ? 0 : 1);
-  const int64_t k_b = b.size(trans_b ? 1 : 0), p = b.size(trans_b ? 0 : 1);
-  DNAGRAD_CHECK(k == k_b && c.size(0) == m && c.size(1) == p,
-                "matmul: expected op(a) [M, K] · op(b) [K, P] -> c [M, P], got a ",
-                with_flag(a, trans_a), ", b ", with_flag(b, trans_b), ", c ", c.desc());
+  check_matmul(a, b, c, trans_a, trans_b);
   dispatch_float(a.dtype(), "matmul", [&]<class T>() {
     const ConstMatrixMap<T> A = as_matrix<T>(a), B = as_matrix<T>(b);
     MatrixMap<T> C = as_mutable_matrix<T>(c);
@@ -77,16 +63,8 @@ void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b
 
 // y = x W^T (+ bias on every row).
 void linear_forward(const Array& x, const Array& weight, const Array& bias, Array& y) {
-  require_same_device_dtype("linear", x, {&weight, &bias, &y});
-  require_2d("linear", "input x [N, I]", x);
-  require_2d("linear", "weight [O, I]", weight);
-  const int64_t n = x.size(0), out_features = weight.size(0);
-  DNAGRAD_CHECK(weight.size(1) == x.size(1), "linear: input ", x.desc(), " and weight ",
-                weight.desc(), " disagree on in_features I");
-  DNAGRAD_CHECK(!bias.defined() || bias.shape() == Shape{out_features}, "linear: expected bias [",
-                out_features, "], got ", bias.desc());
-  DNAGRAD_CHECK((y.shape() == Shape{n, out_features}), "linear: expected output [", n, ", ",
-                out_features, "], got ", y.desc());
+  check_linear_forward(x, weight, bias, y);
+  const int64_t out_features = weight.size(0);
   dispatch_float(x.dtype(), "linear", [&]<class T>() {
     MatrixMap<T> Y = as_mutable_matrix<T>(y);
     Y.noalias() = as_matrix<T>(x) * as_matrix<T>(weight).transpose();  // [N, O]
@@ -97,22 +75,8 @@ void linear_forward(const Array& x, const Array& weight, const Array& bias, Arra
 // dx = g W [N, I], dW = g^T x [O, I], db = column sums of g [O] (summed in double).
 void linear_backward(const Array& grad_y, const Array& x, const Array& weight, Array* grad_x,
                      Array* grad_weight, Array* grad_bias) {
-  require_same_device_dtype("linear backward", x,
-                            {&grad_y, &weight, grad_x, grad_weight, grad_bias});
-  require_2d("linear backward", "input x [N, I]", x);
-  require_2d("linear backward", "weight [O, I]", weight);
-  const int64_t n = x.size(0), out_features = weight.size(0);
-  DNAGRAD_CHECK((weight.size(1) == x.size(1) && grad_y.shape() == Shape{n, out_features}),
-                "linear backward: expected x [N, I], weight [O, I] and grad_y [N, O], got ",
-                x.desc(), ", ", weight.desc(), " and ", grad_y.desc());
-  DNAGRAD_CHECK(!grad_x || grad_x->shape() == x.shape(), "linear backward: grad_x ",
-                grad_x ? grad_x->desc() : "", " does not match x ", x.desc());
-  DNAGRAD_CHECK(!grad_weight || grad_weight->shape() == weight.shape(),
-                "linear backward: grad_weight ", grad_weight ? grad_weight->desc() : "",
-                " does not match weight ", weight.desc());
-  DNAGRAD_CHECK(!grad_bias || grad_bias->shape() == Shape{out_features},
-                "linear backward: grad_bias ", grad_bias ? grad_bias->desc() : "", " is not [",
-                out_features, "]");
+  check_linear_backward(grad_y, x, weight, grad_x, grad_weight, grad_bias);
+  const int64_t out_features = weight.size(0);
   dispatch_float(x.dtype(), "linear backward", [&]<class T>() {
     const ConstMatrixMap<T> G = as_matrix<T>(grad_y);
     if (grad_x) as_mutable_matrix<T>(*grad_x).noalias() += G * as_matrix<T>(weight);

@@ -9,26 +9,16 @@
 
 #include <cmath>
 
+#include "kernels/checks.h"
 #include "kernels/cpu/parallel.h"
 
 namespace dnagrad::kernels::cpu {
 
-namespace {
-
-void check_same(const char* op, const Array& param, const Array& other, const char* what) {
-  DNAGRAD_CHECK(other.defined(), op, ": ", what, " is undefined (parameter ", param.desc(), ")");
-  DNAGRAD_CHECK(other.shape() == param.shape(), op, ": ", what, " ", other.desc(),
-        " does not match the parameter ", param.desc());
-  require_same_device_dtype(op, param, {&other});
-}
-
-}  // namespace
-
 void sgd_update(Array& param, const Array& grad, Array& momentum_buf, bool first_step,
                 const SgdConfig& c) {
-  check_same("sgd_update", param, grad, "the gradient");
+  check_optimizer_state("sgd_update", param, grad, "the gradient");
   const bool use_momentum = c.momentum != 0;
-  if (use_momentum) check_same("sgd_update", param, momentum_buf, "the momentum buffer");
+  if (use_momentum) check_optimizer_state("sgd_update", param, momentum_buf, "the momentum buffer");
   const int64_t n = param.numel();
   dispatch_float(param.dtype(), "sgd_update", [&]<class T>() {
     T* p = param.data<T>();
@@ -38,9 +28,8 @@ void sgd_update(Array& param, const Array& grad, Array& momentum_buf, bool first
     for (int64_t i = 0; i < n; ++i) {
       double step = static_cast<double>(g[i]) + c.weight_decay * static_cast<double>(p[i]);
       if (use_momentum) {
-        const double b = first_step ? step
-                                    : c.momentum * static_cast<double>(buf[i]) +
-                                          (1 - c.dampening) * step;
+        const double b =
+            first_step ? step : c.momentum * static_cast<double>(buf[i]) + (1 - c.dampening) * step;
         buf[i] = static_cast<T>(b);
         step = c.nesterov ? step + c.momentum * b : b;
       }
@@ -51,9 +40,9 @@ void sgd_update(Array& param, const Array& grad, Array& momentum_buf, bool first
 
 void adam_update(Array& param, const Array& grad, Array& exp_avg, Array& exp_avg_sq, int64_t step,
                  const AdamConfig& c) {
-  check_same("adam_update", param, grad, "the gradient");
-  check_same("adam_update", param, exp_avg, "exp_avg");
-  check_same("adam_update", param, exp_avg_sq, "exp_avg_sq");
+  check_optimizer_state("adam_update", param, grad, "the gradient");
+  check_optimizer_state("adam_update", param, exp_avg, "exp_avg");
+  check_optimizer_state("adam_update", param, exp_avg_sq, "exp_avg_sq");
   DNAGRAD_CHECK(step >= 1, "adam_update: step must be >= 1 (1-based), got ", step);
   // Bias corrections: m and v start at 0, so after t steps they are scaled down by
   // (1 - beta^t); dividing by it makes them unbiased estimates of E[g] and E[g^2].

@@ -50,22 +50,4 @@ double deterministic_sum(int64_t n, int64_t cost, Term&& term) {
   return total;
 }
 
-// Views a shape as [outer, len, inner] around dimension `dim`: outer = product of the extents
-// before it, len = its extent, inner = product of those after it.
-struct AroundDim {
-  int64_t outer = 1, len = 1, inner = 1;
-};
-inline AroundDim around_dim(const std::vector<int64_t>& shape, int dim) {
-  AroundDim v;
-  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
-    if (d < dim)
-      v.outer *= shape[d];
-    else if (d == dim)
-      v.len = shape[d];
-    else
-      v.inner *= shape[d];
-  }
-  return v;
-}
-
 }  // namespace dnagrad::kernels::cpu

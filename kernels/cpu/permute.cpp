@@ -5,29 +5,16 @@
 // along a row x is read with the stride of x's dimension perm[last].
 // ASSIGNS y, or ADDS to it when `accumulate` is true (the backward: permute the gradient with
 // the inverse permutation into grad_x).
-#include "kernels/cpu/parallel.h"
 #include "kernels/permute.h"
+
+#include "kernels/checks.h"
+#include "kernels/cpu/parallel.h"
 
 namespace dnagrad::kernels::cpu {
 
 void permute(const Array& x, const std::vector<int64_t>& perm, Array& y, bool accumulate) {
-  require_same_device_dtype("permute", x, {&y});
+  check_permute(x, perm, y);
   const int64_t ndim = x.dim();
-  DNAGRAD_CHECK(static_cast<int64_t>(perm.size()) == ndim, "permute: ", perm.size(),
-        " dimensions given for ", x.desc());
-  std::vector<bool> seen(ndim, false);
-  bool valid = true;
-  Shape expected;
-  for (int64_t d : perm) {
-    valid = valid && d >= 0 && d < ndim && !seen[d];
-    if (!valid) break;
-    seen[d] = true;
-    expected.push_back(x.size(d));
-  }
-  DNAGRAD_CHECK(valid, "permute: ", shape_str(perm), " is not a permutation of the dimensions of ",
-        x.desc());
-  DNAGRAD_CHECK(y.shape() == expected, "permute: output ", y.desc(), " should have shape ",
-        shape_str(expected), " to hold ", x.desc(), " permuted");
   if (x.numel() == 0) return;
   const std::vector<int64_t> x_strides = contiguous_strides(x.shape());
   std::vector<int64_t> stride(ndim);  // stride in x of each of y's dimensions

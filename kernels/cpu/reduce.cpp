@@ -6,7 +6,9 @@
 // reduce_sum ASSIGNS y; reduce_sum_backward ADDS to grad_x.
 #include "kernels/reduce.h"
 
+#include "kernels/checks.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/layout.h"
 
 namespace dnagrad::kernels::cpu {
 
@@ -15,27 +17,10 @@ namespace {
 // Output columns one task sums at once (its double accumulators live on the stack).
 constexpr int64_t kColumns = 256;
 
-// y must have x's shape without `dim`, or with it set to 1 (keepdim: same memory layout).
-void check_reduced_shape(const char* op, const Array& x, int dim, const Array& y) {
-  if (dim == -1) {
-    DNAGRAD_CHECK(y.numel() == 1, op, ": a sum over every element of ", x.desc(),
-                  " needs a one-element output, got ", y.desc());
-    return;
-  }
-  DNAGRAD_CHECK(dim >= 0 && dim < x.dim(), op, ": dimension ", dim, " out of range for ", x.desc());
-  Shape dropped = x.shape(), kept = x.shape();
-  dropped.erase(dropped.begin() + dim);
-  kept[dim] = 1;
-  DNAGRAD_CHECK(y.shape() == dropped || y.shape() == kept, op, ": summing ", x.desc(),
-                " over dimension ", dim, " gives ", shape_str(dropped), " (or ", shape_str(kept),
-                " with keepdim), got ", y.desc());
-}
-
 }  // namespace
 
 void reduce_sum(const Array& x, int dim, double scale, Array& y) {
-  require_same_device_dtype("reduce_sum", x, {&y});
-  check_reduced_shape("reduce_sum", x, dim, y);
+  check_reduce_sum("reduce_sum", x, dim, y);
   dispatch_float(x.dtype(), "reduce_sum", [&]<class T>() {
     const T* px = x.data<T>();
     T* py = y.data<T>();
@@ -62,8 +47,7 @@ void reduce_sum(const Array& x, int dim, double scale, Array& y) {
 }
 
 void reduce_sum_backward(const Array& grad_y, int dim, double scale, Array& grad_x) {
-  require_same_device_dtype("reduce_sum backward", grad_x, {&grad_y});
-  check_reduced_shape("reduce_sum backward", grad_x, dim, grad_y);
+  check_reduce_sum("reduce_sum backward", grad_x, dim, grad_y);
   dispatch_float(grad_x.dtype(), "reduce_sum backward", [&]<class T>() {
     const T* gy = grad_y.data<T>();
     T* gx = grad_x.data<T>();

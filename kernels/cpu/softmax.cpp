@@ -12,26 +12,15 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/checks.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/layout.h"
 
 namespace dnagrad::kernels::cpu {
 
-namespace {
-
-const char* softmax_name(bool log) { return log ? "log_softmax" : "softmax"; }
-
-void check_dim(const char* op, const Array& a, int dim) {
-  DNAGRAD_CHECK(dim >= 0 && dim < a.dim(), op, ": dimension ", dim, " out of range for ", a.desc());
-}
-
-}  // namespace
-
 void softmax_forward(const Array& x, int dim, bool log, Array& y) {
   const char* name = softmax_name(log);
-  require_same_device_dtype(name, x, {&y});
-  check_dim(name, x, dim);
-  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ",
-                x.desc());
+  check_softmax_forward(name, x, dim, y);
   const AroundDim v = around_dim(x.shape(), dim);
   dispatch_float(x.dtype(), name, [&]<class T>() {
     parallel_for(v.outer * v.inner, v.len, [&](int64_t lane) {
@@ -61,10 +50,7 @@ void softmax_forward(const Array& x, int dim, bool log, Array& y) {
 
 void softmax_backward(const Array& y, const Array& grad_y, int dim, bool log, Array& grad_x) {
   const std::string name = cat(softmax_name(log), " backward");
-  require_same_device_dtype(name.c_str(), y, {&grad_y, &grad_x});
-  check_dim(name.c_str(), y, dim);
-  DNAGRAD_CHECK(grad_y.shape() == y.shape() && grad_x.shape() == y.shape(), name, ": gradients ",
-                grad_y.desc(), " and ", grad_x.desc(), " must both match the output ", y.desc());
+  check_softmax_backward(name.c_str(), y, grad_y, dim, grad_x);
   const AroundDim v = around_dim(y.shape(), dim);
   dispatch_float(y.dtype(), name.c_str(), [&]<class T>() {
     parallel_for(v.outer * v.inner, v.len, [&](int64_t lane) {

@@ -10,6 +10,7 @@
 // Kernel: one thread per Philox block (grid-stride, 64-bit indices) computes the block once and
 // writes its up to four elements. No reductions, so nothing here depends on thread order.
 #include "core/philox.h"
+#include "kernels/checks.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/dropout.h"
 
@@ -40,10 +41,7 @@ __global__ void dropout_kernel(const T* __restrict__ x, T* __restrict__ mask, T*
 
 void dropout_forward(const Array& x, double p, Generator& gen, Array& mask, Array& y) {
   const char* op = "dropout";
-  require_same_device_dtype(op, x, {&mask, &y});
-  DNAGRAD_CHECK(p >= 0 && p < 1, "dropout: probability p must be in [0, 1), got ", p);
-  DNAGRAD_CHECK(mask.shape() == x.shape() && y.shape() == x.shape(), "dropout: mask ", mask.desc(),
-                " and output ", y.desc(), " must both match the input ", x.desc());
+  check_dropout(x, p, mask, y);
   const int64_t n = x.numel();
   const int64_t n_blocks = (n + 3) / 4;
   const uint64_t seed = gen.seed(), first = gen.offset();

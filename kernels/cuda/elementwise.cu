@@ -24,53 +24,15 @@
 // T before it joins the double sum, as on the CPU.
 #include <string>
 
+#include "kernels/checks.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/segmented_sum.cuh"
 #include "kernels/elementwise.h"
+#include "kernels/layout.h"
 
 namespace dnagrad::kernels::cuda {
 
 namespace {
-
-// ---- names (the same as the CPU kernels', so errors read the same on both devices) ----
-
-const char* binary_name(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::Add:
-      return "add";
-    case BinaryOp::Sub:
-      return "sub";
-    case BinaryOp::Mul:
-      return "mul";
-    case BinaryOp::Div:
-      return "div";
-  }
-  return "binary op";
-}
-
-const char* unary_name(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::Neg:
-      return "neg";
-    case UnaryOp::AddScalar:
-      return "add_scalar";
-    case UnaryOp::MulScalar:
-      return "mul_scalar";
-    case UnaryOp::PowScalar:
-      return "pow_scalar";
-    case UnaryOp::Exp:
-      return "exp";
-    case UnaryOp::Log:
-      return "log";
-    case UnaryOp::ReLU:
-      return "relu";
-    case UnaryOp::Sigmoid:
-      return "sigmoid";
-    case UnaryOp::Tanh:
-      return "tanh";
-  }
-  return "unary op";
-}
 
 // Runs f.template operator()<Op>() with Op the compile-time value of `op`, so each op gets its
 // own kernel with no switch inside.
@@ -148,69 +110,38 @@ __device__ inline void advance(const Walk& w, int64_t i, Offsets& at) {
   }
 }
 
-// Appends a dimension to w, merged into the last one when all three strides continue it.
-void push_dim(Walk& w, int64_t extent, int64_t s_out, int64_t s_a, int64_t s_b, const char* op,
-              const Shape& a, const Shape& b) {
-  if (extent == 1) return;
-  const int last = w.ndim - 1;
-  if (last >= 0 && w.out[last] == s_out * extent && w.a[last] == s_a * extent &&
-      w.b[last] == s_b * extent) {
-    w.extent[last] *= extent;
-    w.out[last] = s_out;
-    w.a[last] = s_a;
-    w.b[last] = s_b;
-    return;
-  }
-  DNAGRAD_CHECK(w.ndim < kMaxDims, op, ": the CUDA kernel handles at most ", kMaxDims,
+// The Walk of dims (from kernels/layout.h); more than kMaxDims fails loudly.
+Walk to_walk(const std::vector<BroadcastDim>& dims, const char* op, const Shape& a,
+             const Shape& b) {
+  DNAGRAD_CHECK(dims.size() <= static_cast<size_t>(kMaxDims), op,
+                ": the CUDA kernel handles at most ", kMaxDims,
                 " broadcast dimensions (after merging neighbours and dropping extent 1), got ",
                 shape_str(a), " and ", shape_str(b));
-  w.extent[w.ndim] = extent;
-  w.out[w.ndim] = s_out;
-  w.a[w.ndim] = s_a;
-  w.b[w.ndim] = s_b;
-  ++w.ndim;
-}
-
-// Strides of an input of shape `in` seen from out's index space (0 where it is broadcast).
-std::vector<int64_t> strides_in(const Shape& in, const Shape& out) {
-  std::vector<int64_t> strides(out.size(), 0);
-  const size_t lead = out.size() - in.size();
-  int64_t stride = 1;
-  for (size_t i = in.size(); i-- > 0;) {
-    strides[lead + i] = in[i] == 1 ? 0 : stride;
-    stride *= in[i];
+  Walk w;
+  for (const BroadcastDim& d : dims) {
+    w.extent[w.ndim] = d.extent;
+    w.out[w.ndim] = d.out;
+    w.a[w.ndim] = d.a;
+    w.b[w.ndim] = d.b;
+    ++w.ndim;
   }
-  return strides;
+  return w;
 }
 
 // The walk over all of out.
 Walk broadcast_walk(const Shape& a, const Shape& b, const Shape& out, const char* op) {
-  const std::vector<int64_t> sa = strides_in(a, out), sb = strides_in(b, out);
-  const std::vector<int64_t> so = contiguous_strides(out);
-  Walk w;
-  for (size_t d = 0; d < out.size(); ++d) push_dim(w, out[d], so[d], sa[d], sb[d], op, a, b);
-  return w;
+  return to_walk(kernels::broadcast_walk(a, b, out), op, a, b);
 }
 
-// For the gradient of the input of shape `in` (a or b): out's dimensions split into `kept`
-// (extent > 1 in the input too: row-major over them is the input's own flat index j) and
-// `summed` (extent 1 in the input, more in out: the terms k each grad[j] adds up). Returns the
-// number of terms per gradient element.
+// For the gradient of the input of shape `in` (a or b): the walks over out's `kept` and `summed`
+// dimensions (split_broadcast_walk in kernels/layout.h). Returns the number of terms per
+// gradient element.
 int64_t split_walk(const Shape& in, const Shape& a, const Shape& b, const Shape& out,
                    const char* op, Walk& kept, Walk& summed) {
-  const std::vector<int64_t> sa = strides_in(a, out), sb = strides_in(b, out);
-  const std::vector<int64_t> so = contiguous_strides(out);
-  const size_t lead = out.size() - in.size();
-  int64_t terms = 1;
-  for (size_t d = 0; d < out.size(); ++d) {
-    const int64_t in_extent = d < lead ? 1 : in[d - lead];
-    if (in_extent == 1 && out[d] != 1) {
-      push_dim(summed, out[d], so[d], sa[d], sb[d], op, a, b);
-      terms *= out[d];
-    } else {
-      push_dim(kept, out[d], so[d], sa[d], sb[d], op, a, b);
-    }
-  }
+  std::vector<BroadcastDim> kept_dims, summed_dims;
+  const int64_t terms = split_broadcast_walk(in, a, b, out, kept_dims, summed_dims);
+  kept = to_walk(kept_dims, op, a, b);
+  summed = to_walk(summed_dims, op, a, b);
   return terms;
 }
 
@@ -429,11 +360,7 @@ __global__ void accumulate_product_kernel(T* dst, const T* __restrict__ a, const
 
 void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
   const char* name = binary_name(op);
-  require_same_device_dtype(name, a, {&b, &out});
-  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  DNAGRAD_CHECK(out.shape() == shape, name, ": output has shape ", shape_str(out.shape()),
-                " but inputs ", shape_str(a.shape()), " and ", shape_str(b.shape()),
-                " broadcast to ", shape_str(shape));
+  const Shape shape = check_binary_forward(name, a, b, out);
   const int64_t n = out.numel();
   if (n == 0) return;
   const Walk walk = broadcast_walk(a.shape(), b.shape(), shape, name);
@@ -448,17 +375,8 @@ void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
 
 void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& grad_out,
                      Array* grad_a, Array* grad_b) {
-  // The same checks and messages as the CPU kernel.
   const std::string name = cat(binary_name(op), " backward");
-  require_same_device_dtype(name.c_str(), a, {&b, &grad_out, grad_a, grad_b});
-  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name.c_str());
-  DNAGRAD_CHECK(grad_out.shape() == shape, name, ": gradient has shape ",
-                shape_str(grad_out.shape()), " but inputs ", shape_str(a.shape()), " and ",
-                shape_str(b.shape()), " broadcast to ", shape_str(shape));
-  DNAGRAD_CHECK(!grad_a || grad_a->shape() == a.shape(), name, ": gradient buffer ",
-                grad_a ? grad_a->desc() : "", " does not match input a ", a.desc());
-  DNAGRAD_CHECK(!grad_b || grad_b->shape() == b.shape(), name, ": gradient buffer ",
-                grad_b ? grad_b->desc() : "", " does not match input b ", b.desc());
+  const Shape shape = check_binary_backward(name.c_str(), a, b, grad_out, grad_a, grad_b);
   dispatch_float(a.dtype(), name.c_str(), [&]<class T>() {
     visit_binary(op, [&]<BinaryOp Op>() {
       // a's gradient, then b's, in stream order (so even grad_a == grad_b is race-free).
@@ -470,9 +388,7 @@ void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& g
 
 void unary_forward(UnaryOp op, const Array& x, double scalar, Array& y) {
   const char* name = unary_name(op);
-  require_same_device_dtype(name, x, {&y});
-  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ",
-                x.desc());
+  check_unary_forward(name, x, y);
   const int64_t n = x.numel();
   if (n == 0) return;
   dispatch_float(x.dtype(), name, [&]<class T>() {
@@ -486,17 +402,8 @@ void unary_forward(UnaryOp op, const Array& x, double scalar, Array& y) {
 
 void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar, const Array& grad_y,
                     Array& grad_x) {
-  // The same checks and messages as the CPU kernel.
   const std::string name = cat(unary_name(op), " backward");
-  require_same_device_dtype(name.c_str(), x, {&grad_y, &grad_x});
-  DNAGRAD_CHECK(grad_y.shape() == x.shape() && grad_x.shape() == x.shape(), name, ": gradients ",
-                grad_y.desc(), " and ", grad_x.desc(), " must both match the input ", x.desc());
-  const bool needs_y = op == UnaryOp::Exp || op == UnaryOp::Sigmoid || op == UnaryOp::Tanh;
-  if (needs_y) {
-    DNAGRAD_CHECK(y.defined() && y.shape() == x.shape(), name,
-                  ": needs the forward output shaped like ", x.desc(), ", got ", y.desc());
-    require_same_device_dtype(name.c_str(), x, {&y});
-  }
+  const bool needs_y = check_unary_backward(name.c_str(), op, x, y, grad_y, grad_x);
   if (op == UnaryOp::PowScalar && scalar == 0) return;  // d(x^0)/dx = 0, as in PyTorch
   const int64_t n = x.numel();
   if (n == 0) return;
@@ -511,9 +418,7 @@ void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar, c
 }
 
 void accumulate(Array& dst, const Array& src, double alpha) {
-  require_same_device_dtype("accumulate", dst, {&src});
-  DNAGRAD_CHECK(dst.numel() == src.numel(), "accumulate: cannot add ", src.desc(), " into ",
-                dst.desc(), " (different numbers of elements)");
+  check_accumulate(dst, src);
   const int64_t n = dst.numel();
   if (n == 0) return;
   dispatch_float(dst.dtype(), "accumulate", [&]<class T>() {
@@ -524,10 +429,7 @@ void accumulate(Array& dst, const Array& src, double alpha) {
 }
 
 void accumulate_product(Array& dst, const Array& a, const Array& b) {
-  require_same_device_dtype("accumulate_product", dst, {&a, &b});
-  DNAGRAD_CHECK(dst.numel() == a.numel() && dst.numel() == b.numel(),
-                "accumulate_product: cannot add ", a.desc(), " * ", b.desc(), " into ", dst.desc(),
-                " (different numbers of elements)");
+  check_accumulate_product(dst, a, b);
   const int64_t n = dst.numel();
   if (n == 0) return;
   dispatch_float(dst.dtype(), "accumulate_product", [&]<class T>() {

@@ -28,6 +28,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/checks.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/losses.h"
@@ -36,28 +37,7 @@ namespace dnagrad::kernels::cuda {
 
 namespace {
 
-// ---- checks (as in kernels/cpu/losses.cpp) --------------------------------------------------
-
-// out holds one loss per element (None) or one number (Mean, Sum): check that it does.
-void check_loss_output(const char* op, const Array& out, const Shape& per_element, Reduction r,
-                       const char* what) {
-  DNAGRAD_CHECK(r == Reduction::None || r == Reduction::Mean || r == Reduction::Sum, op,
-                ": unknown reduction ", static_cast<int>(r));
-  const Shape expected = r == Reduction::None ? per_element : Shape{};
-  DNAGRAD_CHECK(out.shape() == expected, op, ": expected ", what, " of shape ", shape_str(expected),
-                ", got ", out.desc());
-}
-
-void check_pair(const char* op, const Array& pred, const Array& target) {
-  require_same_device_dtype(op, pred, {&target});
-  DNAGRAD_CHECK(pred.shape() == target.shape(), op, ": prediction ", pred.desc(), " and target ",
-                target.desc(), " must have the same shape");
-}
-
-void check_grad_buffer(const char* op, const Array* grad, const Array& like, const char* what) {
-  DNAGRAD_CHECK(!grad || grad->shape() == like.shape(), op, ": gradient buffer ",
-                grad ? grad->desc() : "", " does not match ", what, " ", like.desc());
-}
+// ---- checks (kernels/checks.h; the class index range is checked here, on the device) -------
 
 // Every index i < n with t[i] outside [0, classes) lowers *first_bad to i (integer atomics:
 // the result, the smallest bad row, does not depend on the order).
@@ -71,12 +51,7 @@ __global__ void find_bad_class(const int64_t* __restrict__ t, int64_t n, int64_t
 // Logits [N, C] and class indices [N] in [0, C) on the logits' device; names the first bad row.
 // The index check runs on the device and waits for it (one 8-byte copy back).
 void check_classes(const char* op, const Array& logits, const Array& target) {
-  DNAGRAD_CHECK(logits.dim() == 2, op, ": expected logits [N, C], got ", logits.desc());
-  DNAGRAD_CHECK(target.dtype() == DType::I64 && target.shape() == Shape{logits.size(0)}, op,
-                ": expected int64 class indices [", logits.size(0), "] for logits ", logits.desc(),
-                ", got ", target.desc());
-  DNAGRAD_CHECK(target.device() == logits.device(), op, ": logits on ", logits.device().str(),
-                " but targets on ", target.device().str());
+  check_class_target(op, logits, target);
   const int64_t n = logits.size(0), classes = logits.size(1);
   if (n == 0) return;
   Array flag = Array::empty({1}, DType::I64, logits.device());
@@ -275,9 +250,7 @@ T* data_or_null(Array* a) {
 
 void mse_forward(const Array& pred, const Array& target, Reduction r, Array& out) {
   const char* op = "mse_loss";
-  check_pair(op, pred, target);
-  require_same_device_dtype(op, pred, {&out});
-  check_loss_output(op, out, pred.shape(), r, "output");
+  check_loss_forward(op, pred, target, r, out);
   dispatch_float(pred.dtype(), op, [&]<class T>() {
     write_loss<T>(op, MseTerm<T>{pred.data<T>(), target.data<T>()}, pred.numel(), r, out);
   });
@@ -286,11 +259,7 @@ void mse_forward(const Array& pred, const Array& target, Reduction r, Array& out
 void mse_backward(const Array& pred, const Array& target, const Array& grad_out, Reduction r,
                   Array* grad_pred, Array* grad_target) {
   const char* op = "mse_loss backward";
-  check_pair(op, pred, target);
-  require_same_device_dtype(op, pred, {&grad_out, grad_pred, grad_target});
-  check_loss_output(op, grad_out, pred.shape(), r, "grad_out");
-  check_grad_buffer(op, grad_pred, pred, "prediction");
-  check_grad_buffer(op, grad_target, target, "target");
+  check_loss_backward(op, pred, target, grad_out, r, grad_pred, "prediction", grad_target);
   const int64_t n = pred.numel();
   if (n == 0 || (!grad_pred && !grad_target)) return;
   dispatch_float(pred.dtype(), op, [&]<class T>() {
@@ -303,9 +272,7 @@ void mse_backward(const Array& pred, const Array& target, const Array& grad_out,
 
 void bce_logits_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
   const char* op = "binary_cross_entropy_with_logits";
-  check_pair(op, logits, target);
-  require_same_device_dtype(op, logits, {&out});
-  check_loss_output(op, out, logits.shape(), r, "output");
+  check_loss_forward(op, logits, target, r, out);
   dispatch_float(logits.dtype(), op, [&]<class T>() {
     write_loss<T>(op, BceTerm<T>{logits.data<T>(), target.data<T>()}, logits.numel(), r, out);
   });
@@ -314,11 +281,7 @@ void bce_logits_forward(const Array& logits, const Array& target, Reduction r, A
 void bce_logits_backward(const Array& logits, const Array& target, const Array& grad_out,
                          Reduction r, Array* grad_logits, Array* grad_target) {
   const char* op = "binary_cross_entropy_with_logits backward";
-  check_pair(op, logits, target);
-  require_same_device_dtype(op, logits, {&grad_out, grad_logits, grad_target});
-  check_loss_output(op, grad_out, logits.shape(), r, "grad_out");
-  check_grad_buffer(op, grad_logits, logits, "logits");
-  check_grad_buffer(op, grad_target, target, "target");
+  check_loss_backward(op, logits, target, grad_out, r, grad_logits, "logits", grad_target);
   const int64_t n = logits.numel();
   if (n == 0 || (!grad_logits && !grad_target)) return;
   dispatch_float(logits.dtype(), op, [&]<class T>() {
@@ -332,9 +295,8 @@ void bce_logits_backward(const Array& logits, const Array& target, const Array& 
 void cross_entropy_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
   const char* op = "cross_entropy";
   check_classes(op, logits, target);  // before anything is written
-  require_same_device_dtype(op, logits, {&out});
+  check_cross_entropy_forward(op, logits, r, out);
   const int64_t n = logits.size(0), classes = logits.size(1);
-  check_loss_output(op, out, {n}, r, "output");
   dispatch_float(logits.dtype(), op, [&]<class T>() {
     write_loss<T>(op, CrossEntropyTerm<T>{logits.data<T>(), target.data<int64_t>(), classes}, n, r,
                   out);
@@ -345,10 +307,8 @@ void cross_entropy_backward(const Array& logits, const Array& target, const Arra
                             Reduction r, Array& grad_logits) {
   const char* op = "cross_entropy backward";
   check_classes(op, logits, target);
-  require_same_device_dtype(op, logits, {&grad_out, &grad_logits});
+  check_cross_entropy_backward(op, logits, grad_out, r, grad_logits);
   const int64_t n = logits.size(0), classes = logits.size(1);
-  check_loss_output(op, grad_out, {n}, r, "grad_out");
-  check_grad_buffer(op, &grad_logits, logits, "logits");
   if (logits.numel() == 0) return;
   Array lse = Array::empty({n}, DType::F64, logits.device());  // [N] scratch
   dispatch_float(logits.dtype(), op, [&]<class T>() {

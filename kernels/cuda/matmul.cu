@@ -19,6 +19,7 @@
 // repeatable.
 #include <climits>
 
+#include "kernels/checks.h"
 #include "kernels/cuda/cublas_handle.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/matmul.h"
@@ -27,10 +28,7 @@ namespace dnagrad::kernels::cuda {
 
 namespace {
 
-void require_2d(const char* op, const char* what, const Array& a) {
-  DNAGRAD_CHECK(a.dim() == 2, op, ": expected a 2-D ", what, ", got ", a.desc());
-}
-
+// a's description, marked when the product reads it transposed.
 std::string with_flag(const Array& a, bool transposed) {
   return transposed ? a.desc() + " (transposed)" : a.desc();
 }
@@ -117,31 +115,15 @@ __global__ void __launch_bounds__(kColTile* kRowLanes)
 
 void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b, bool accumulate) {
   const char* op = "matmul";
-  require_same_device_dtype(op, a, {&b, &c});
-  require_2d(op, "a", a);
-  require_2d(op, "b", b);
-  require_2d(op, "c", c);
-  const int64_t m = a.size(trans_a ? 1 : 0), k = a.size(trans_a ? 0 : 1);
-  const int64_t k_b = b.size(trans_b ? 1 : 0), p = b.size(trans_b ? 0 : 1);
-  DNAGRAD_CHECK(k == k_b && c.size(0) == m && c.size(1) == p,
-                "matmul: expected op(a) [M, K] · op(b) [K, P] -> c [M, P], got a ",
-                with_flag(a, trans_a), ", b ", with_flag(b, trans_b), ", c ", c.desc());
-  gemm(op, a, b, c, trans_a, trans_b, accumulate, m, k, p);
+  const MatmulExtents e = check_matmul(a, b, c, trans_a, trans_b);
+  gemm(op, a, b, c, trans_a, trans_b, accumulate, e.m, e.k, e.p);
 }
 
 // y = x W^T, then y += bias on every row (the CPU's order of operations).
 void linear_forward(const Array& x, const Array& weight, const Array& bias, Array& y) {
   const char* op = "linear";
-  require_same_device_dtype(op, x, {&weight, &bias, &y});
-  require_2d(op, "input x [N, I]", x);
-  require_2d(op, "weight [O, I]", weight);
+  check_linear_forward(x, weight, bias, y);
   const int64_t n = x.size(0), out_features = weight.size(0);
-  DNAGRAD_CHECK(weight.size(1) == x.size(1), "linear: input ", x.desc(), " and weight ",
-                weight.desc(), " disagree on in_features I");
-  DNAGRAD_CHECK(!bias.defined() || bias.shape() == Shape{out_features}, "linear: expected bias [",
-                out_features, "], got ", bias.desc());
-  DNAGRAD_CHECK((y.shape() == Shape{n, out_features}), "linear: expected output [", n, ", ",
-                out_features, "], got ", y.desc());
   gemm(op, x, weight, y, false, true, false, n, x.size(1), out_features);
   if (!bias.defined() || y.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
@@ -155,21 +137,8 @@ void linear_forward(const Array& x, const Array& weight, const Array& bias, Arra
 void linear_backward(const Array& grad_y, const Array& x, const Array& weight, Array* grad_x,
                      Array* grad_weight, Array* grad_bias) {
   const char* op = "linear backward";
-  require_same_device_dtype(op, x, {&grad_y, &weight, grad_x, grad_weight, grad_bias});
-  require_2d(op, "input x [N, I]", x);
-  require_2d(op, "weight [O, I]", weight);
+  check_linear_backward(grad_y, x, weight, grad_x, grad_weight, grad_bias);
   const int64_t n = x.size(0), in_features = x.size(1), out_features = weight.size(0);
-  DNAGRAD_CHECK((weight.size(1) == x.size(1) && grad_y.shape() == Shape{n, out_features}),
-                "linear backward: expected x [N, I], weight [O, I] and grad_y [N, O], got ",
-                x.desc(), ", ", weight.desc(), " and ", grad_y.desc());
-  DNAGRAD_CHECK(!grad_x || grad_x->shape() == x.shape(), "linear backward: grad_x ",
-                grad_x ? grad_x->desc() : "", " does not match x ", x.desc());
-  DNAGRAD_CHECK(!grad_weight || grad_weight->shape() == weight.shape(),
-                "linear backward: grad_weight ", grad_weight ? grad_weight->desc() : "",
-                " does not match weight ", weight.desc());
-  DNAGRAD_CHECK(!grad_bias || grad_bias->shape() == Shape{out_features},
-                "linear backward: grad_bias ", grad_bias ? grad_bias->desc() : "", " is not [",
-                out_features, "]");
   if (grad_x) gemm(op, grad_y, weight, *grad_x, false, false, true, n, out_features, in_features);
   if (grad_weight)
     gemm(op, grad_y, x, *grad_weight, true, false, true, out_features, n, in_features);

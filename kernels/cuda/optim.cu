@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/checks.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/optim.h"
@@ -29,13 +30,6 @@
 namespace dnagrad::kernels::cuda {
 
 namespace {
-
-void check_same(const char* op, const Array& param, const Array& other, const char* what) {
-  DNAGRAD_CHECK(other.defined(), op, ": ", what, " is undefined (parameter ", param.desc(), ")");
-  DNAGRAD_CHECK(other.shape() == param.shape(), op, ": ", what, " ", other.desc(),
-                " does not match the parameter ", param.desc());
-  require_same_device_dtype(op, param, {&other});
-}
 
 // p, buf updated in place (buf null without momentum).
 template <class T>
@@ -122,9 +116,9 @@ __global__ void __launch_bounds__(kThreads)
 void sgd_update(Array& param, const Array& grad, Array& momentum_buf, bool first_step,
                 const SgdConfig& c) {
   const char* op = "sgd_update";
-  check_same(op, param, grad, "the gradient");
+  check_optimizer_state(op, param, grad, "the gradient");
   const bool use_momentum = c.momentum != 0;
-  if (use_momentum) check_same(op, param, momentum_buf, "the momentum buffer");
+  if (use_momentum) check_optimizer_state(op, param, momentum_buf, "the momentum buffer");
   const int64_t n = param.numel();
   if (n == 0) return;
   dispatch_float(param.dtype(), op, [&]<class T>() {
@@ -138,9 +132,9 @@ void sgd_update(Array& param, const Array& grad, Array& momentum_buf, bool first
 void adam_update(Array& param, const Array& grad, Array& exp_avg, Array& exp_avg_sq, int64_t step,
                  const AdamConfig& c) {
   const char* op = "adam_update";
-  check_same(op, param, grad, "the gradient");
-  check_same(op, param, exp_avg, "exp_avg");
-  check_same(op, param, exp_avg_sq, "exp_avg_sq");
+  check_optimizer_state(op, param, grad, "the gradient");
+  check_optimizer_state(op, param, exp_avg, "exp_avg");
+  check_optimizer_state(op, param, exp_avg_sq, "exp_avg_sq");
   DNAGRAD_CHECK(step >= 1, "adam_update: step must be >= 1 (1-based), got ", step);
   // Bias corrections, exactly the CPU's expressions (see kernels/cpu/optim.cpp).
   AdamScalars s;

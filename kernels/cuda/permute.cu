@@ -13,6 +13,7 @@
 // atomics, deterministic.
 #include <vector>
 
+#include "kernels/checks.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/permute.h"
 
@@ -51,24 +52,8 @@ __global__ void permute_kernel(const T* __restrict__ x, T* __restrict__ y, int64
 }  // namespace
 
 void permute(const Array& x, const std::vector<int64_t>& perm, Array& y, bool accumulate) {
-  // The same checks and messages as kernels/cpu/permute.cpp.
-  require_same_device_dtype("permute", x, {&y});
+  check_permute(x, perm, y);
   const int64_t ndim = x.dim();
-  DNAGRAD_CHECK(static_cast<int64_t>(perm.size()) == ndim, "permute: ", perm.size(),
-                " dimensions given for ", x.desc());
-  std::vector<bool> seen(ndim, false);
-  bool valid = true;
-  Shape expected;
-  for (int64_t d : perm) {
-    valid = valid && d >= 0 && d < ndim && !seen[d];
-    if (!valid) break;
-    seen[d] = true;
-    expected.push_back(x.size(d));
-  }
-  DNAGRAD_CHECK(valid, "permute: ", shape_str(perm), " is not a permutation of the dimensions of ",
-                x.desc());
-  DNAGRAD_CHECK(y.shape() == expected, "permute: output ", y.desc(), " should have shape ",
-                shape_str(expected), " to hold ", x.desc(), " permuted");
   const int64_t n = x.numel();
   if (n == 0) return;
 

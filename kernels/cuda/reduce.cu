@@ -10,51 +10,15 @@
 // addition depends on the shapes only, so two runs give identical bits (and a reduction with few
 // terms per output adds them in the CPU's order). An empty dimension gives sums of 0, which are
 // written, as the CPU does. The backward is elementwise: one thread per grad_x element, no sums.
+#include "kernels/checks.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/segmented_sum.cuh"
+#include "kernels/layout.h"
 #include "kernels/reduce.h"
 
 namespace dnagrad::kernels::cuda {
 
 namespace {
-
-// [outer, len, inner] around `dim`; every element for dim = -1.
-struct AroundDim {
-  int64_t outer = 1, len = 1, inner = 1;
-};
-AroundDim around_dim(const Shape& shape, int dim) {
-  AroundDim v;
-  if (dim == -1) {
-    v.len = shape_numel(shape);
-    return v;
-  }
-  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
-    if (d < dim)
-      v.outer *= shape[d];
-    else if (d == dim)
-      v.len = shape[d];
-    else
-      v.inner *= shape[d];
-  }
-  return v;
-}
-
-// y must have x's shape without `dim`, or with it set to 1 (keepdim: same memory layout).
-// The same check and messages as kernels/cpu/reduce.cpp.
-void check_reduced_shape(const char* op, const Array& x, int dim, const Array& y) {
-  if (dim == -1) {
-    DNAGRAD_CHECK(y.numel() == 1, op, ": a sum over every element of ", x.desc(),
-                  " needs a one-element output, got ", y.desc());
-    return;
-  }
-  DNAGRAD_CHECK(dim >= 0 && dim < x.dim(), op, ": dimension ", dim, " out of range for ", x.desc());
-  Shape dropped = x.shape(), kept = x.shape();
-  dropped.erase(dropped.begin() + dim);
-  kept[dim] = 1;
-  DNAGRAD_CHECK(y.shape() == dropped || y.shape() == kept, op, ": summing ", x.desc(),
-                " over dimension ", dim, " gives ", shape_str(dropped), " (or ", shape_str(kept),
-                " with keepdim), got ", y.desc());
-}
 
 // Output j = o * inner + i sums x[o, d, i] over d (stride `inner`) and ASSIGNS y[j].
 template <class T>
@@ -94,8 +58,7 @@ __global__ void add_along_dim(const T* __restrict__ grad_y, T s, T* __restrict__
 
 void reduce_sum(const Array& x, int dim, double scale, Array& y) {
   const char* op = "reduce_sum";
-  require_same_device_dtype(op, x, {&y});
-  check_reduced_shape(op, x, dim, y);
+  check_reduce_sum(op, x, dim, y);
   const AroundDim v = around_dim(x.shape(), dim);
   dispatch_float(x.dtype(), op, [&]<class T>() {
     const SumJob<T> job{x.data<T>(), y.data<T>(), v.len, v.inner, scale};
@@ -105,8 +68,7 @@ void reduce_sum(const Array& x, int dim, double scale, Array& y) {
 
 void reduce_sum_backward(const Array& grad_y, int dim, double scale, Array& grad_x) {
   const char* op = "reduce_sum backward";
-  require_same_device_dtype(op, grad_x, {&grad_y});
-  check_reduced_shape(op, grad_x, dim, grad_y);
+  check_reduce_sum(op, grad_x, dim, grad_y);
   const int64_t n = grad_x.numel();
   if (n == 0) return;
   dispatch_float(grad_x.dtype(), op, [&]<class T>() {

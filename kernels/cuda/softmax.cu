@@ -21,8 +21,10 @@
 #include <cmath>
 #include <string>
 
+#include "kernels/checks.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/launch.cuh"
+#include "kernels/layout.h"
 #include "kernels/softmax.h"
 
 namespace dnagrad::kernels::cuda {
@@ -32,8 +34,8 @@ namespace {
 // Lanes up to this long get one thread each; longer ones a block each.
 constexpr int64_t kShortLane = 64;
 
-struct Lanes {
-  int64_t outer = 1, len = 1, inner = 1;  // [outer, D, inner]
+// around_dim's [outer, D, inner] view (kernels/layout.h) with the lane arithmetic of the kernels.
+struct Lanes : AroundDim {
   __host__ __device__ int64_t count() const { return outer * inner; }
   // Offset of element d = 0 of lane `lane`; element d is at base + d * inner.
   __host__ __device__ int64_t base(int64_t lane) const {
@@ -41,24 +43,7 @@ struct Lanes {
   }
 };
 
-Lanes lanes_around(const Shape& shape, int dim) {
-  Lanes v;
-  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
-    if (d < dim)
-      v.outer *= shape[d];
-    else if (d == dim)
-      v.len = shape[d];
-    else
-      v.inner *= shape[d];
-  }
-  return v;
-}
-
-const char* softmax_name(bool log) { return log ? "log_softmax" : "softmax"; }
-
-void check_dim(const char* op, const Array& a, int dim) {
-  DNAGRAD_CHECK(dim >= 0 && dim < a.dim(), op, ": dimension ", dim, " out of range for ", a.desc());
-}
+Lanes lanes_around(const Shape& shape, int dim) { return {around_dim(shape, dim)}; }
 
 unsigned lane_blocks(int64_t lanes) {
   return static_cast<unsigned>(std::clamp<int64_t>(lanes, 1, 65535));
@@ -193,10 +178,7 @@ __global__ void __launch_bounds__(kThreads)
 
 void softmax_forward(const Array& x, int dim, bool log, Array& y) {
   const char* name = softmax_name(log);
-  require_same_device_dtype(name, x, {&y});
-  check_dim(name, x, dim);
-  DNAGRAD_CHECK(y.shape() == x.shape(), name, ": output ", y.desc(), " does not match input ",
-                x.desc());
+  check_softmax_forward(name, x, dim, y);
   if (x.numel() == 0) return;
   const Lanes v = lanes_around(x.shape(), dim);
   dispatch_float(x.dtype(), name, [&]<class T>() {
@@ -215,10 +197,7 @@ void softmax_forward(const Array& x, int dim, bool log, Array& y) {
 void softmax_backward(const Array& y, const Array& grad_y, int dim, bool log, Array& grad_x) {
   const std::string name = cat(softmax_name(log), " backward");
   const char* op = name.c_str();
-  require_same_device_dtype(op, y, {&grad_y, &grad_x});
-  check_dim(op, y, dim);
-  DNAGRAD_CHECK(grad_y.shape() == y.shape() && grad_x.shape() == y.shape(), name, ": gradients ",
-                grad_y.desc(), " and ", grad_x.desc(), " must both match the output ", y.desc());
+  check_softmax_backward(op, y, grad_y, dim, grad_x);
   if (y.numel() == 0) return;
   const Lanes v = lanes_around(y.shape(), dim);
   dispatch_float(y.dtype(), op, [&]<class T>() {
