@@ -8,6 +8,9 @@
 //   dnagrad attribute --method saliency|grad-x-input ... (the same options otherwise)
 //     the gradient of the prediction with respect to the one-hot input, or that times the input
 //     (genomics/attribution.h)
+// --device cuda[:K] runs the model on that GPU (prepare() moves it there): ism takes the GPU path
+// of genomics/ism.h (first layer as reference + weight difference, the rest batched on the GPU),
+// attribute its forward and backward passes. The scores come back to the CPU to be written.
 // The window [S, E) is 0-based and half-open over the model's input (the sequence after
 // --length's centre fit); E defaults to the input length. The data options are predict's.
 //
@@ -214,8 +217,6 @@ int run_interpret(const InterpretOptions& o, Kind kind) {
   const bool npy = ends_with(out, ".npy");
   DNAGRAD_CHECK(npy || ends_with(out, ".tsv"), "--out ", out,
                 ": expected a .npy (array [N, 4, W]) or .tsv (rows) file name");
-  DNAGRAD_CHECK(o.apply.common.device == "cpu", "--device ", o.apply.common.device,
-                ": not supported yet; ism and attribute run on the CPU");
   Prepared p = prepare(o.apply);
   DNAGRAD_CHECK(p.predict.length.kind != genomics::LengthPolicy::Kind::PadWithMask,
                 "--pad-with-mask: not supported here; the scores of all sequences form one array, "

@@ -41,7 +41,9 @@ std::vector<Measurement> demo_benchmarks(const Config& config);
 
 // In-silico mutagenesis of the promoter model on the CPU: "ism_promoter_2kb" (all 6,000 mutants
 // of a 2,000 bp sequence, incremental method, ms per sequence), and for scale the batched and
-// naive methods on short windows ("ism_promoter_2kb_batched_100", "ism_promoter_2kb_naive_10").
+// naive methods on short windows ("ism_promoter_2kb_batched_100", "ism_promoter_2kb_naive_10");
+// with a CUDA device (config.device), "ism_promoter_2kb_gpu": all mutants of 256 sequences of
+// 2,000 bp on the GPU, ms per sequence (skipped with a note on stderr without one).
 std::vector<Measurement> ism_benchmarks(const Config& config);
 
 #ifdef DNAGRAD_WITH_GENOMICS_IO

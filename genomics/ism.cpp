@@ -1,5 +1,6 @@
 // in_silico_mutagenesis: checks, the loop over sequences and windows, the reverse-complement
-// average, and the Batched (and Naive) predictor. The Incremental one is ism_incremental.cpp.
+// average, and the Batched (and Naive) predictor. The Incremental one is ism_incremental.cpp, the
+// first-layer one (CUDA models) ism_first_layer.cpp.
 #include "genomics/ism.h"
 
 #include <algorithm>
@@ -165,6 +166,11 @@ std::unique_ptr<MutantPredictor> make_predictor(nn::Module& model, const IsmOpti
     if (auto incremental =
             ism_detail::make_incremental_predictor(model, options.output_index, batch_size, dtype))
       return incremental;
+  }
+  if (options.method != IsmMethod::Naive && device.is_cuda()) {
+    if (auto first_layer =
+            ism_detail::make_first_layer_predictor(model, options.output_index, batch_size, device))
+      return first_layer;
   }
   return ism_detail::make_batched_predictor(model, options.output_index, batch_size, device);
 }

@@ -24,6 +24,14 @@
 //                AvgPool1d), batched over mutants as GEMMs, up to the first layer that mixes all
 //                positions; see genomics/ism_incremental.h. Models that are not a chain of layers
 //                (nn::Module::forward_is_chain_of_children), or not on the CPU, use Batched.
+// On a CUDA model (its parameters on a GPU) Batched and Incremental both take the GPU path when
+// the model is a chain whose first layer is a Conv1d over the 4 bases: the reference's
+// first-layer output is computed once per sequence and each mutant's is built from it on the GPU
+// as reference + weight difference in the K outputs that see the mutated column
+// (kernels/ism.h, no convolution); the rest of the chain then runs on the GPU in batches of
+// batch_size mutants, and only the predictions come back. Any other CUDA model runs Batched on the
+// GPU (mutant sequences built on the CPU and copied over). Naive is one whole-model forward per
+// mutant on every device: the reference the others are tested against.
 // Every method batches the mutants of one sequence at a time (never across sequences).
 #pragma once
 #include <cstdint>
@@ -39,7 +47,7 @@ struct IsmOptions {
   int64_t start = 0, end = -1;  // the window [start, end) of positions; end -1 means L
   int64_t output_index = 0;     // which output of a [B, T] model
   bool rc_average = false;      // average the model over both strands
-  int64_t batch_size = 256;     // mutants per forward (Batched) or per GEMM (Incremental)
+  int64_t batch_size = 256;     // mutants per forward (Batched, GPU) or per GEMM (Incremental)
   IsmMethod method = IsmMethod::Incremental;
 };
 

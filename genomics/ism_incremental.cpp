@@ -52,16 +52,6 @@
 
 namespace dnagrad::genomics::ism_detail {
 
-namespace {
-
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
-
-struct ChainElement {
-  std::string name;  // state_dict prefix, "" for the model itself
-  nn::Module* module;
-};
-
 void flatten_chain(nn::Module& module, const std::string& name, std::vector<ChainElement>& out) {
   if (module.named_children().empty() || !module.forward_is_chain_of_children()) {
     out.push_back({name, &module});
@@ -70,6 +60,11 @@ void flatten_chain(nn::Module& module, const std::string& name, std::vector<Chai
   for (const auto& [child_name, child] : module.named_children())
     flatten_chain(*child, name.empty() ? child_name : name + "." + child_name, out);
 }
+
+namespace {
+
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
 // A layer the incremental ISM computes on windows. Pointwise layers keep the window as it is.
 struct WindowedLayer {

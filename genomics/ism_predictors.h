@@ -33,6 +33,15 @@ class MutantPredictor {
   virtual void predict(std::span<const Mutant> mutants, double* predictions) = 0;
 };
 
+// The model read as a chain of layers: the module itself, or (when its forward is the chain of
+// its children, nn::Module::forward_is_chain_of_children) its children in order, nested chains
+// flattened. `name` is the state_dict prefix ("" for the model itself).
+struct ChainElement {
+  std::string name;
+  nn::Module* module;
+};
+void flatten_chain(nn::Module& module, const std::string& name, std::vector<ChainElement>& out);
+
 // Whole mutant sequences through model.forward, batch_size at a time (Naive: batch_size 1).
 // `device` is where the model's parameters live.
 std::unique_ptr<MutantPredictor> make_batched_predictor(nn::Module& model, int64_t output_index,
@@ -43,6 +52,14 @@ std::unique_ptr<MutantPredictor> make_batched_predictor(nn::Module& model, int64
 // that mixes all positions).
 std::unique_ptr<MutantPredictor> make_incremental_predictor(nn::Module& model, int64_t output_index,
                                                             int64_t batch_size, DType dtype);
+
+// For a chain whose first layer is a Conv1d over the 4 bases (on any device; used on CUDA): per
+// sequence the reference's first-layer output is computed once with the model's conv, and per
+// batch of batch_size mutants their first-layer outputs are built from it by
+// kernels::ism_first_layer_mutants (reference + weight difference, no convolution) and the rest
+// of the chain runs on them as usual. Null for other models.
+std::unique_ptr<MutantPredictor> make_first_layer_predictor(nn::Module& model, int64_t output_index,
+                                                            int64_t batch_size, Device device);
 
 // How the incremental ISM splits `model`: the layers it computes on windows, by their
 // state_dict prefixes ("conv_layers.0", ...), and the first layer it runs on whole activations.

@@ -88,6 +88,35 @@ ConvExtents check_conv1d(const char* op, const Array& x, const Array& weight, co
   return e;
 }
 
+IsmExtents check_ism_first_layer_mutants(const Array& reference_out, const Array& weight,
+                                         const Array& ref_onehot,
+                                         std::span<const int64_t> positions,
+                                         std::span<const int64_t> bases, const Conv1dParams& p,
+                                         const Array& out) {
+  const char* op = "ism_first_layer_mutants";
+  DNAGRAD_CHECK(reference_out.dim() == 2 && weight.dim() == 3 && weight.size(1) == 4 &&
+                    ref_onehot.dim() == 2 && ref_onehot.size(0) == 4 && out.dim() == 3 &&
+                    out.size(1) == reference_out.size(0) && out.size(2) == reference_out.size(1),
+                op,
+                ": expected reference_out [C_out, L_out], weight [C_out, 4, K], ref_onehot [4, L] "
+                "and out [M, C_out, L_out], got ",
+                reference_out.desc(), ", ", weight.desc(), ", ", ref_onehot.desc(), ", ",
+                out.desc());
+  const int64_t len = ref_onehot.size(1);
+  const ConvExtents e =
+      check_conv1d(op, ref_onehot.reshape({1, 4, len}), weight,
+                   reference_out.reshape({1, reference_out.size(0), reference_out.size(1)}), p);
+  require_same_device_dtype(op, reference_out, {&out});
+  const auto mutants = static_cast<int64_t>(positions.size());
+  DNAGRAD_CHECK(bases.size() == positions.size() && out.size(0) == mutants, op, ": ",
+                positions.size(), " positions and ", bases.size(), " bases for ", out.desc());
+  for (int64_t m = 0; m < mutants; ++m)
+    DNAGRAD_CHECK(positions[m] >= 0 && positions[m] < len && bases[m] >= 0 && bases[m] < 4, op,
+                  ": mutant ", m, " (position ", positions[m], ", base ", bases[m],
+                  ") is not a position in [0, ", len, ") and a base in [0, 4)");
+  return {mutants, e.c_out, len, e.len_out, e.kernel};
+}
+
 PoolExtents check_pool1d(const char* op, const Array& x, const Array& y, const Pool1dParams& p) {
   DNAGRAD_CHECK(
       p.kernel >= 1 && p.stride >= 1 && p.dilation >= 1 && p.padding >= 0 &&

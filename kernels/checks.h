@@ -3,11 +3,13 @@
 // on every device.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/array.h"
 #include "kernels/conv1d.h"
 #include "kernels/elementwise.h"
+#include "kernels/ism.h"
 #include "kernels/losses.h"
 #include "kernels/pooling.h"
 
@@ -20,6 +22,18 @@ struct ConvExtents {
 // fit together under p, on one device with one dtype.
 ConvExtents check_conv1d(const char* op, const Array& x, const Array& weight, const Array& y,
                          const Conv1dParams& p);
+
+struct IsmExtents {
+  int64_t mutants, c_out, len, len_out, kernel;
+};
+// The arguments of ism_first_layer_mutants (kernels/ism.h): reference_out [C_out, L_out], weight
+// [C_out, 4, K], ref_onehot [4, L] and out [M, C_out, L_out] fit together under p (check_conv1d's
+// rules), on one device with one dtype; M positions in [0, L) and M bases in [0, 4).
+IsmExtents check_ism_first_layer_mutants(const Array& reference_out, const Array& weight,
+                                         const Array& ref_onehot,
+                                         std::span<const int64_t> positions,
+                                         std::span<const int64_t> bases, const Conv1dParams& p,
+                                         const Array& out);
 
 struct PoolExtents {
   int64_t rows, len_in, len_out;  // rows = N * C

@@ -5,10 +5,11 @@
 #   - ism's .npy matches PyTorch's ISM of seq1 and seq2 over [900, 1100) within 1e-4;
 #   - the .tsv layout: header, 1-based positions, reference bases (N at an N), 0 at the reference
 #     base and 4 substitutions at an N; the TSV and the .npy hold the same numbers, and the
-#     batched method gives the incremental method's;
+#     batched method gives the incremental method's, and --device cuda (with a GPU) the CPU's;
 #   - attribute: grad-x-input is saliency times the one-hot input, and --rc-average is strand
 #     symmetric (the reverse-complement FASTA gives the same attribution, flipped);
 #   - --svg writes one well-formed map per sequence, at most --svg-count;
+#   - without a GPU, --device cuda fails naming --device;
 #   - bad inputs fail with a non-zero exit and a message naming the value, and write nothing.
 # The numeric checks parse .npy and safetensors with python3's standard library; without python3
 # they are skipped, saying so.
@@ -122,6 +123,33 @@ worst = max(abs(a - b) for key in batched for a, b in zip(batched[key], tsv[key]
 print("  largest |batched - incremental| = %.3g" % worst)
 assert worst <= 1e-6
 EOF
+fi
+
+if nvidia-smi -L > /dev/null 2>&1; then
+  check "ism --device cuda gives the CPU's numbers"
+  "$dnagrad" ism "${model[@]}" --fasta seqs.fa --start 1000 --end 1010 --device cuda \
+    --out cuda.tsv 2>err.txt || fail "ism --device cuda failed: $(cat err.txt)"
+  if $have_python; then
+    python3 - batched.tsv cuda.tsv <<'EOF' || fail "cuda.tsv and batched.tsv disagree"
+import sys
+def rows(path):
+    return {(r[0], int(r[1])): [float(v) for v in r[3:]]
+            for r in (line.rstrip("\n").split("\t") for line in list(open(path))[1:])}
+cpu, gpu = rows(sys.argv[1]), rows(sys.argv[2])
+assert len(gpu) == 40 and gpu.keys() == cpu.keys()
+worst = max(abs(a - b) for key in cpu for a, b in zip(cpu[key], gpu[key]))
+print("  largest |cuda - cpu| = %.3g" % worst)
+assert worst <= 1e-5
+EOF
+  fi
+else
+  check "without a GPU, ism and attribute --device cuda fail clearly; nothing is written"
+  must_fail "$dnagrad" ism "${model[@]}" --fasta seqs.fa --device cuda --out cuda.npy
+  message_has "--device"
+  no_file cuda.npy
+  must_fail "$dnagrad" attribute "${model[@]}" --fasta seqs.fa --device cuda:0 --out cuda.tsv
+  message_has "--device"
+  no_file cuda.tsv
 fi
 
 check "attribute: grad-x-input = saliency * x, the TSV header, and --rc-average strand symmetry"
