@@ -24,10 +24,9 @@ struct VariantEffectCliOptions {
 };
 
 int run_variant_effect(const VariantEffectCliOptions& o) {
-  apply_common_options(o.common);
-  DNAGRAD_CHECK(o.common.device == "cpu", "--device ", o.common.device,
-                " is not supported yet; variant-effect runs on the CPU");
+  const Device device = apply_common_options(o.common);
   const genomics::TrainedModel model = genomics::load_trained_model(o.checkpoint, o.spec);
+  model.module->to(device);  // windows are cut on the CPU and scored there in batches
   const genomics::IndexedFasta genome(o.fasta);
   const std::vector<genomics::Variant> variants = genomics::read_vcf(o.vcf);
   const genomics::VariantEffects effects =

@@ -118,6 +118,19 @@ message_has "in.vcf:7: chrZ:3: chromosome 'chrZ' is not in genome.fa"
 message_has "6 records, 7 ALT alleles: 4 scored, 1 skipped (REF mismatch), 1 not supported"
 [ "$(grep -c '^warning: ' err.txt)" -eq 3 ] || fail "expected 3 warning lines: $(cat err.txt)"
 
+if nvidia-smi -L > /dev/null 2>&1; then
+  check "variant-effect --device cuda gives the CPU's scores"
+  "$dnagrad" variant-effect --checkpoint tata.safetensors --fasta genome.fa --vcf in.vcf \
+    --out effects_gpu.tsv --device cuda --quiet 2>/dev/null || fail "variant-effect on cuda failed"
+  [ "$(cat effects_gpu.tsv)" = "$expected" ] || fail "effects_gpu.tsv differs: $(cat effects_gpu.tsv)"
+else
+  check "without a GPU, variant-effect --device cuda fails clearly and writes nothing"
+  must_fail "$dnagrad" variant-effect --checkpoint tata.safetensors --fasta genome.fa \
+    --vcf in.vcf --out effects_gpu.tsv --device cuda
+  message_has "--device"
+  no_file effects_gpu.tsv
+fi
+
 check "variant-effect --rc-average adds the both-strand columns; --batch-size 1 changes nothing"
 "$dnagrad" variant-effect --checkpoint tata.safetensors --fasta genome.fa --vcf in.vcf \
   --out rc.tsv --rc-average --quiet 2>/dev/null || fail "variant-effect --rc-average failed"
