@@ -1,5 +1,6 @@
 #include "core/allocator.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -14,22 +15,40 @@ namespace dnagrad {
 
 namespace {
 
-constexpr size_t kMinCachedBytes = size_t{1} << 20;  // smaller blocks come from malloc directly
-constexpr size_t kRounding = size_t{1} << 16;        // 64 KiB size classes for cached blocks
+constexpr size_t kMinCachedBytes = size_t{1} << 20;  // smaller CPU blocks come from malloc directly
+constexpr size_t kRounding = size_t{1} << 16;        // 64 KiB size classes for large blocks
+constexpr size_t kSmallRounding = 512;               // size classes of small CUDA blocks
 constexpr size_t kAlignment = 64;                    // a cache line, an AVX-512 register
+
+std::atomic<size_t> cuda_mallocs{0};
 
 size_t round_up(size_t bytes, size_t to) { return (bytes + to - 1) / to * to; }
 
+// Every CUDA block is cached (a cudaMalloc, and the synchronising cudaFree, per small gradient
+// or scratch buffer would cost more than the kernels); CPU blocks only from kMinCachedBytes.
+bool is_cached(size_t bytes, Device device) { return device.is_cuda() || bytes >= kMinCachedBytes; }
+
+// The size class a request is served from.
+size_t size_class(size_t bytes) {
+  return bytes < kMinCachedBytes ? round_up(bytes == 0 ? 1 : bytes, kSmallRounding)
+                                 : round_up(bytes, kRounding);
+}
+
 void* raw_allocate(size_t bytes, Device device) {
-  if (device.is_cuda()) return cuda_malloc(bytes, device.index);
+  if (device.is_cuda()) {
+    cuda_mallocs.fetch_add(1, std::memory_order_relaxed);
+    return cuda_malloc(bytes, device.index);
+  }
   void* p = std::aligned_alloc(kAlignment, bytes);
   DNAGRAD_CHECK(p != nullptr, "out of memory allocating ", bytes, " bytes on the CPU");
   return p;
 }
 
 void raw_free(void* ptr, Device device) {
-  if (device.is_cuda()) cuda_free(ptr);
-  else std::free(ptr);
+  if (device.is_cuda())
+    cuda_free(ptr);
+  else
+    std::free(ptr);
 }
 
 size_t limit_from_environment() {
@@ -41,11 +60,11 @@ size_t limit_from_environment() {
 class BlockCache {
  public:
   Allocation allocate(size_t bytes, Device device) {
-    if (bytes < kMinCachedBytes) {
+    if (!is_cached(bytes, device)) {
       const size_t size = round_up(bytes == 0 ? 1 : bytes, kAlignment);
       return {raw_allocate(size, device), size};
     }
-    const size_t size = round_up(bytes, kRounding);
+    const size_t size = size_class(bytes);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto found = free_.find({key(device), size});
@@ -65,7 +84,7 @@ class BlockCache {
   }
 
   void release(const Allocation& block, Device device) {
-    if (block.bytes >= kMinCachedBytes) {
+    if (is_cached(block.bytes, device)) {
       std::lock_guard<std::mutex> lock(mutex_);
       size_t& held = held_[device.is_cuda()];
       if (held + block.bytes <= limit_) {
@@ -114,5 +133,6 @@ Allocation cached_allocate(size_t bytes, Device device) { return cache().allocat
 void cached_free(const Allocation& block, Device device) { cache().release(block, device); }
 void empty_cache() { cache().release_all(false); }
 size_t cached_bytes() { return cache().held(); }
+size_t cuda_malloc_count() { return cuda_mallocs.load(std::memory_order_relaxed); }
 
 }  // namespace dnagrad

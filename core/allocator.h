@@ -1,8 +1,10 @@
-// A caching allocator for large blocks. Training allocates the same big activation and gradient
-// buffers every step; returning them to the operating system and mapping them again costs a
-// page fault per 4 KiB (on the promoter model, 40% of a CPU training step) and a cudaMalloc on a
-// GPU. So blocks of at least kMinCachedBytes are kept when freed, keyed by device and size
-// (rounded up to kRounding), and handed out again to the next request of that size.
+// A caching allocator. Training allocates the same activation and gradient buffers every step;
+// returning them to the operating system and mapping them again costs a page fault per 4 KiB
+// (on the promoter model, 40% of a CPU training step) and a cudaMalloc (plus a synchronising
+// cudaFree) on a GPU. So freed blocks are kept, keyed by device and size class, and handed out
+// again to the next request of that class: on the CPU blocks of at least 1 MiB (64 KiB classes;
+// smaller ones come from malloc), on a GPU every block (512-byte classes below 1 MiB), so a
+// training step calls cudaMalloc only until its first steps have filled the cache.
 //
 // The cache holds at most a limit of bytes per device kind (DNAGRAD_CACHE_LIMIT_MB, default
 // 8192); past it, freed blocks go straight back. empty_cache() returns everything. Thread-safe.
@@ -25,5 +27,7 @@ void cached_free(const Allocation& block, Device device);
 void empty_cache();
 // Bytes currently held in the cache, not in use (both kinds of device).
 size_t cached_bytes();
+// How many times the cache has asked the CUDA runtime for memory (cudaMalloc), since the start.
+size_t cuda_malloc_count();
 
 }  // namespace dnagrad

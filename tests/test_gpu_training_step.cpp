@@ -7,9 +7,11 @@
 // an eval-mode prediction afterwards. Without a GPU the test prints DNAGRAD-GPU-SKIP.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 
 #include "autograd/ops.h"
+#include "core/allocator.h"
 #include "nn/models.h"
 #include "nn/optim.h"
 #include "test_util.h"
@@ -94,7 +96,32 @@ TEST_SUITE("gpu") {
     gpu_model.eval();
     const Array x = random_one_hot(kBatch, kLength, data);
     const Array expected = cpu_model(Tensor(x)).data();
-    require_close(gpu_model(Tensor(x.to(Device::cuda()))).data().to(Device::cpu()), expected,
-                  kRtol, kAtol);
+    require_close(gpu_model(Tensor(x.to(Device::cuda()))).data().to(Device::cpu()), expected, kRtol,
+                  kAtol);
+  }
+
+  TEST_CASE("gpu: after warm-up a promoter training step calls cudaMalloc no more") {
+    if (skip_without_gpu()) return;
+    const uint64_t seed = fresh_seed();
+    INFO("seed ", seed);
+    Generator init(seed), data(seed + 1);
+    nn::PromoterExpressionModel model(init);
+    model.to(Device::cuda());
+    nn::Adam opt(model.parameters(), {.lr = 1e-3, .weight_decay = 1e-4});
+    const auto step = [&] {
+      const Array x = random_one_hot(8, 2000, data).to(DType::F32);
+      const Array y = random_array({8}, data, DType::F32);
+      opt.zero_grad();
+      const Tensor loss =
+          mse_loss(model(Tensor(x.to(Device::cuda()))), Tensor(y.to(Device::cuda())));
+      loss.backward();
+      nn::clip_grad_norm(model.parameters(), 1.0);
+      opt.step();
+      return loss.item();
+    };
+    for (int i = 0; i < 2; ++i) step();  // warm-up: fills the cache, makes the Adam state
+    const size_t before = cuda_malloc_count();
+    for (int i = 0; i < 3; ++i) CHECK(std::isfinite(step()));
+    CHECK(cuda_malloc_count() == before);
   }
 }
