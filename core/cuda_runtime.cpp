@@ -35,6 +35,16 @@ void* cuda_malloc(size_t bytes, int device) {
 
 void cuda_free(void* ptr) { cudaFree(ptr); }
 
+ScopedDevice::ScopedDevice(int device) {
+  DNAGRAD_CUDA_CALL(cudaGetDevice(&previous_));
+  if (previous_ != device) DNAGRAD_CUDA_CALL(cudaSetDevice(device));
+}
+
+ScopedDevice::~ScopedDevice() {
+  int current = -1;
+  if (cudaGetDevice(&current) == cudaSuccess && current != previous_) cudaSetDevice(previous_);
+}
+
 void cuda_memset_zero(void* ptr, size_t bytes) { DNAGRAD_CUDA_CALL(cudaMemset(ptr, 0, bytes)); }
 
 void cuda_copy(void* dst, const void* src, size_t bytes, int kind) {
@@ -70,6 +80,8 @@ void cuda_free(void*) {}
 void cuda_memset_zero(void*, size_t) { no_cuda("cuda_memset_zero"); }
 void cuda_copy(void*, const void*, size_t, int) { no_cuda("cuda_copy"); }
 void require_cuda_device(int, const char* what) { no_cuda(what); }
+ScopedDevice::ScopedDevice(int) { no_cuda("ScopedDevice"); }
+ScopedDevice::~ScopedDevice() = default;
 }  // namespace dnagrad
 
 #endif

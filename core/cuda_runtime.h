@@ -6,8 +6,8 @@
 
 namespace dnagrad {
 
-bool cuda_built();           // compiled with the CUDA backend
-int cuda_device_count();     // 0 when not built with CUDA or no GPU/driver is present
+bool cuda_built();        // compiled with the CUDA backend
+int cuda_device_count();  // 0 when not built with CUDA or no GPU/driver is present
 void* cuda_malloc(size_t bytes, int device);
 void cuda_free(void* ptr);
 void cuda_memset_zero(void* ptr, size_t bytes);
@@ -16,5 +16,18 @@ void cuda_copy(void* dst, const void* src, size_t bytes, int kind);
 
 // Throws a clear Error unless `device` (cuda:N) is usable. `what` names the caller.
 void require_cuda_device(int device, const char* what);
+
+// Makes CUDA device `device` current for the scope and restores the previous one after (for
+// library handles and calls bound to the current device: cuBLAS, cuDNN).
+class ScopedDevice {
+ public:
+  explicit ScopedDevice(int device);
+  ~ScopedDevice();
+  ScopedDevice(const ScopedDevice&) = delete;
+  ScopedDevice& operator=(const ScopedDevice&) = delete;
+
+ private:
+  int previous_ = -1;
+};
 
 }  // namespace dnagrad

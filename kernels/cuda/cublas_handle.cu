@@ -29,16 +29,6 @@ void cublas_failed(cublasStatus_t status, const char* call, const std::string& c
                   cublasGetStatusString(status), " (status ", static_cast<int>(status), ")");
 }
 
-ScopedDevice::ScopedDevice(int device) {
-  DNAGRAD_CUDA_CALL(cudaGetDevice(&previous_), "cuBLAS");
-  if (previous_ != device) DNAGRAD_CUDA_CALL(cudaSetDevice(device), "cuBLAS");
-}
-
-ScopedDevice::~ScopedDevice() {
-  int current = -1;
-  if (cudaGetDevice(&current) == cudaSuccess && current != previous_) cudaSetDevice(previous_);
-}
-
 cublasHandle_t cublas_handle(int device) {
   DNAGRAD_CHECK(device >= 0 && device < kMaxDevices, "cublas_handle: CUDA device ", device,
                 " is outside 0..", kMaxDevices - 1);

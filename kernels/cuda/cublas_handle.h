@@ -15,6 +15,7 @@
 
 #include <string>
 
+#include "core/cuda_runtime.h"
 #include "core/error.h"
 
 namespace dnagrad::kernels::cuda {
@@ -26,18 +27,6 @@ cublasHandle_t cublas_handle(int device);
 // Throws dnagrad::Error naming the cuBLAS call, the op and its shapes (`context`) and file:line.
 [[noreturn]] void cublas_failed(cublasStatus_t status, const char* call, const std::string& context,
                                 const char* file, int line);
-
-// Makes `device` the current CUDA device for the scope, restoring the previous one after.
-class ScopedDevice {
- public:
-  explicit ScopedDevice(int device);
-  ~ScopedDevice();
-  ScopedDevice(const ScopedDevice&) = delete;
-  ScopedDevice& operator=(const ScopedDevice&) = delete;
-
- private:
-  int previous_ = -1;
-};
 
 }  // namespace dnagrad::kernels::cuda
 

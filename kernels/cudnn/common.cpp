@@ -19,11 +19,6 @@ struct HandleSlot {
   cudnnHandle_t handle = nullptr;
 };
 
-void check_cuda(cudaError_t status, const char* call, const std::string& context) {
-  if (status != cudaSuccess)
-    fail(context, ": CUDA error in ", call, ": ", cudaGetErrorString(status));
-}
-
 int int_extent(int64_t extent, const std::string& context) {
   DNAGRAD_CHECK(extent >= 0 && extent <= (int64_t{1} << 31) - 1, context,
                 ": an extent does not fit cuDNN's int descriptors");
@@ -90,16 +85,6 @@ cudnnDataType_t data_type(DType dtype, const char* op) {
     default:
       fail(op, ": cuDNN reference: expected float32 or float64, got ", dtype_name(dtype));
   }
-}
-
-ScopedDevice::ScopedDevice(int device) {
-  check_cuda(cudaGetDevice(&previous_), "cudaGetDevice", "cudnn");
-  if (previous_ != device) check_cuda(cudaSetDevice(device), "cudaSetDevice", "cudnn");
-}
-
-ScopedDevice::~ScopedDevice() {
-  int current = -1;
-  if (cudaGetDevice(&current) == cudaSuccess && current != previous_) cudaSetDevice(previous_);
 }
 
 TensorDesc::TensorDesc(const Shape& shape, DType dtype, const std::string& context) {

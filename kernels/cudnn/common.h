@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/array.h"
+#include "core/cuda_runtime.h"
 #include "core/error.h"
 
 namespace dnagrad::kernels::cudnn {
@@ -38,18 +39,6 @@ class Scalar {
   float f_;
   double d_;
   DType dtype_;
-};
-
-// Makes `device` current for the scope (restoring the previous device after).
-class ScopedDevice {
- public:
-  explicit ScopedDevice(int device);
-  ~ScopedDevice();
-  ScopedDevice(const ScopedDevice&) = delete;
-  ScopedDevice& operator=(const ScopedDevice&) = delete;
-
- private:
-  int previous_ = -1;
 };
 
 // RAII descriptors. Each constructor checks its cuDNN calls with `context` in the message.
