@@ -31,7 +31,7 @@
 #include "core/rng.h"
 
 #ifdef DNAGRAD_WITH_CUDA
-#include <cuda_runtime.h>
+#include "core/cuda_api.h"
 
 #include "kernels/batchnorm.h"
 #include "kernels/conv1d.h"
@@ -57,10 +57,17 @@ std::string kernel_bench_unavailable(const Device& device) {
   return "";
 }
 
-#ifndef DNAGRAD_WITH_CUDA
+#if !defined(DNAGRAD_WITH_CUDA)
 
 std::vector<Measurement> kernel_benchmarks(const Config& config) {
   fail("bench kernels needs a CUDA device: ", kernel_bench_unavailable(config.device));
+}
+
+#elif defined(DNAGRAD_CUDA_EMULATE)
+
+std::vector<Measurement> kernel_benchmarks(const Config&) {
+  fail("bench kernels: this dnagrad emulates CUDA on the CPU (built with -DDNAGRAD_CUDA=EMULATE); ",
+       "kernel timings there say nothing about a GPU. Run it from a build with real CUDA");
 }
 
 #else

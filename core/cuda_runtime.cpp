@@ -3,7 +3,7 @@
 #include "core/error.h"
 
 #ifdef DNAGRAD_WITH_CUDA
-#include <cuda_runtime.h>
+#include "core/cuda_api.h"
 
 namespace dnagrad {
 namespace {
@@ -16,6 +16,12 @@ void check_cuda(cudaError_t status, const char* call, const char* file, int line
 
 bool cuda_built() { return true; }
 
+#if defined(DNAGRAD_CUDA_EMULATE)
+bool cuda_emulated() { return true; }
+#else
+bool cuda_emulated() { return false; }
+#endif
+
 int cuda_device_count() {
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess) {
@@ -27,7 +33,7 @@ int cuda_device_count() {
 
 void* cuda_malloc(size_t bytes, int device) {
   require_cuda_device(device, "cuda_malloc");
-  DNAGRAD_CUDA_CALL(cudaSetDevice(device));
+  const ScopedDevice on(device);  // allocate there, leave the caller's current device as it was
   void* ptr = nullptr;
   DNAGRAD_CUDA_CALL(cudaMalloc(&ptr, bytes));
   return ptr;
@@ -74,6 +80,7 @@ namespace {
 }
 }  // namespace
 bool cuda_built() { return false; }
+bool cuda_emulated() { return false; }
 int cuda_device_count() { return 0; }
 void* cuda_malloc(size_t, int) { no_cuda("cuda_malloc"); }
 void cuda_free(void*) {}

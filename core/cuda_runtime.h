@@ -6,7 +6,10 @@
 
 namespace dnagrad {
 
-bool cuda_built();        // compiled with the CUDA backend
+bool cuda_built();        // compiled with the CUDA backend (real or emulated)
+// Compiled with -DDNAGRAD_CUDA=EMULATE: "GPUs" are emulated on the CPU (core/emulated_runtime.h),
+// so results say nothing about speed or the hardware. Reports print "emulated" when this is true.
+bool cuda_emulated();
 int cuda_device_count();  // 0 when not built with CUDA or no GPU/driver is present
 void* cuda_malloc(size_t bytes, int device);
 void cuda_free(void* ptr);

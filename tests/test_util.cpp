@@ -11,6 +11,11 @@
 namespace dnagrad::testing {
 
 bool skip_without_gpu() {
+  if (cuda_emulated() && cuda_device_count() > 0) {
+    std::cout << "DNAGRAD-GPU-EMULATED: this gpu test runs on CUDA emulated on the CPU "
+                 "(-DDNAGRAD_CUDA=EMULATE): evidence of logic, not of the hardware\n";
+    return false;
+  }
   if (cuda_device_count() > 0) return false;
   std::cout << "DNAGRAD-GPU-SKIP: "
             << (cuda_built() ? "no CUDA device found" : "built without CUDA") << "\n";

@@ -142,48 +142,48 @@ T* data_or_null(const Array& a) {
 void batchnorm_forward_train(const Array& x, const Array& weight, const Array& bias,
                              Array& running_mean, Array& running_var, double momentum, double eps,
                              Array& y, Array& save_mean, Array& save_invstd) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "batchnorm_forward_train";
   const BnShape s = bn_shape(check_batchnorm_forward_train(
       x, weight, bias, running_mean, running_var, y, save_mean, save_invstd));  // kernels/checks.h
   if (s.channels == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    forward_train<T><<<channel_blocks(s.channels), kThreads>>>(
-        x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias), data_or_null<T>(running_mean),
-        data_or_null<T>(running_var), momentum, eps, y.data<T>(), save_mean.data<T>(),
-        save_invstd.data<T>(), s);
-    DNAGRAD_CUDA_CHECK_LAUNCH("batchnorm forward_train", op);
+    launch(forward_train<T>, channel_blocks(s.channels), kThreads, 0, "batchnorm forward_train",
+           op)(x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias),
+               data_or_null<T>(running_mean), data_or_null<T>(running_var), momentum, eps,
+               y.data<T>(), save_mean.data<T>(), save_invstd.data<T>(), s);
   });
 }
 
 void batchnorm_forward_eval(const Array& x, const Array& weight, const Array& bias,
                             const Array& running_mean, const Array& running_var, double eps,
                             Array& y) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "batchnorm_forward_eval";
   const BnShape s = bn_shape(check_batchnorm_forward_eval(x, weight, bias, running_mean,
                                                           running_var, y));  // kernels/checks.h
   if (x.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    forward_eval<T><<<blocks_for(x.numel()), kThreads>>>(
+    launch(forward_eval<T>, blocks_for(x.numel()), kThreads, 0, "batchnorm forward_eval", op)(
         x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias), running_mean.data<T>(),
         running_var.data<T>(), eps, y.data<T>(), s);
-    DNAGRAD_CUDA_CHECK_LAUNCH("batchnorm forward_eval", op);
   });
 }
 
 void batchnorm_backward(const Array& grad_y, const Array& x, const Array& weight, const Array& mean,
                         const Array& invstd, bool training, Array* grad_x, Array* grad_weight,
                         Array* grad_bias) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "batchnorm_backward";
   const BnShape s = bn_shape(check_batchnorm_backward(grad_y, x, weight, mean, invstd, grad_x,
                                                       grad_weight, grad_bias));  // kernels/checks.h
   if (s.channels == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    backward<T><<<channel_blocks(s.channels), kThreads>>>(
+    launch(backward<T>, channel_blocks(s.channels), kThreads, 0, "batchnorm backward", op)(
         grad_y.data<T>(), x.data<T>(), data_or_null<T>(weight), mean.data<T>(), invstd.data<T>(),
         training, grad_x ? grad_x->data<T>() : nullptr,
         grad_weight ? grad_weight->data<T>() : nullptr, grad_bias ? grad_bias->data<T>() : nullptr,
         s);
-    DNAGRAD_CUDA_CHECK_LAUNCH("batchnorm backward", op);
   });
 }
 

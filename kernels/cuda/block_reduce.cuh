@@ -9,7 +9,7 @@ namespace dnagrad::kernels::cuda {
 // Sum of `value` over the kThreads threads of the block, returned to every thread. Every thread
 // of the block must call it (it synchronises); blockDim.x must be kThreads.
 __device__ inline double block_sum(double value) {
-  __shared__ double scratch[kThreads];
+  DNAGRAD_SHARED(double, scratch, [kThreads]);
   scratch[threadIdx.x] = value;
   __syncthreads();
   for (int half = kThreads / 2; half > 0; half /= 2) {

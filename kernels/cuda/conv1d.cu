@@ -80,7 +80,7 @@ __device__ inline int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + 
 // Dynamic shared memory, typed per kernel (one raw buffer avoids clashing template externs).
 template <class T>
 __device__ inline T* dynamic_smem() {
-  extern __shared__ __align__(16) unsigned char smem_raw[];
+  DNAGRAD_DYNAMIC_SHARED(unsigned char, smem_raw);
   return reinterpret_cast<T*>(smem_raw);
 }
 
@@ -269,8 +269,8 @@ template <class T>
 __global__ void __launch_bounds__(kThreads)
     backward_weight_partial(const T* __restrict__ gy, const T* __restrict__ x, T* __restrict__ out,
                             ConvShape s, int slice_len, bool accumulate) {
-  __shared__ T g_s[kWTile][kRStep];        // [o][r]
-  __shared__ T col_s[kWTile][kRStep + 1];  // [ck][r], padded against bank conflicts
+  DNAGRAD_SHARED(T, g_s, [kWTile][kRStep]);        // [o][r]
+  DNAGRAD_SHARED(T, col_s, [kWTile][kRStep + 1]);  // [ck][r], padded against bank conflicts
   const int tx = threadIdx.x % kWTile, ty = threadIdx.x / kWTile;  // ck, o (8 rows of threads)
   constexpr int kRowsO = kThreads / kWTile;                          // 8
   constexpr int kPerThreadO = kWTile / kRowsO;                       // 4
@@ -366,6 +366,7 @@ unsigned ceil_div(int64_t a, int64_t b) { return static_cast<unsigned>((a + b - 
 
 void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Array& y,
                     const Conv1dParams& p) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "conv1d_forward";
   const ConvShape s = conv_shape(op, x, weight, y, p);
   if (bias.defined()) {
@@ -379,21 +380,20 @@ void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Arra
     const int span = (kTileT - 1) * s.stride + (s.kernel - 1) * s.dilation + 1;
     const int chunk = staged_channels(span + int64_t{kTileC} * s.kernel, sizeof(T), s.c_in);
     if (chunk == 0 || s.c_in == 0) {
-      forward_direct<T><<<blocks_for(y.numel()), kThreads>>>(x.data<T>(), weight.data<T>(),
-                                                             bias_data, y.data<T>(), s);
-      DNAGRAD_CUDA_CHECK_LAUNCH("conv1d forward_direct", op);
+      launch(forward_direct<T>, blocks_for(y.numel()), kThreads, 0, "conv1d forward_direct", op)(
+          x.data<T>(), weight.data<T>(), bias_data, y.data<T>(), s);
       return;
     }
     const dim3 grid(ceil_div(s.len_out, kTileT), ceil_div(s.c_out, kTileC), s.n_batch);
     const size_t smem = sizeof(T) * (size_t(chunk) * span + size_t(kTileC) * chunk * s.kernel);
-    forward_tiled<T><<<grid, kThreads, smem>>>(x.data<T>(), weight.data<T>(), bias_data,
-                                               y.data<T>(), s, chunk, span);
-    DNAGRAD_CUDA_CHECK_LAUNCH("conv1d forward_tiled", op);
+    launch(forward_tiled<T>, grid, kThreads, smem, "conv1d forward_tiled", op)(
+        x.data<T>(), weight.data<T>(), bias_data, y.data<T>(), s, chunk, span);
   });
 }
 
 void conv1d_backward_input(const Array& grad_y, const Array& weight, Array& grad_x,
                            const Conv1dParams& p) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "conv1d_backward_input";
   const ConvShape s = conv_shape(op, grad_x, weight, grad_y, p);
   if (grad_x.numel() == 0 || grad_y.numel() == 0) return;
@@ -401,21 +401,21 @@ void conv1d_backward_input(const Array& grad_y, const Array& weight, Array& grad
     const int span = (kTileT - 1 + (s.kernel - 1) * s.dilation) / s.stride + 2;
     const int chunk = staged_channels(span + int64_t{kTileC} * s.kernel, sizeof(T), s.c_out);
     if (chunk == 0) {
-      backward_input_direct<T><<<blocks_for(grad_x.numel()), kThreads>>>(
-          grad_y.data<T>(), weight.data<T>(), grad_x.data<T>(), s);
-      DNAGRAD_CUDA_CHECK_LAUNCH("conv1d backward_input_direct", op);
+      launch(backward_input_direct<T>, blocks_for(grad_x.numel()), kThreads, 0,
+             "conv1d backward_input_direct",
+             op)(grad_y.data<T>(), weight.data<T>(), grad_x.data<T>(), s);
       return;
     }
     const dim3 grid(ceil_div(s.len_in, kTileT), ceil_div(s.c_in, kTileC), s.n_batch);
     const size_t smem = sizeof(T) * (size_t(chunk) * span + size_t(chunk) * kTileC * s.kernel);
-    backward_input_tiled<T><<<grid, kThreads, smem>>>(grad_y.data<T>(), weight.data<T>(),
-                                                      grad_x.data<T>(), s, chunk, span);
-    DNAGRAD_CUDA_CHECK_LAUNCH("conv1d backward_input_tiled", op);
+    launch(backward_input_tiled<T>, grid, kThreads, smem, "conv1d backward_input_tiled", op)(
+        grad_y.data<T>(), weight.data<T>(), grad_x.data<T>(), s, chunk, span);
   });
 }
 
 void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_weight,
                             const Conv1dParams& p) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "conv1d_backward_weight";
   const ConvShape s = conv_shape(op, x, grad_weight, grad_y, p);
   if (grad_weight.numel() == 0 || grad_y.numel() == 0) return;
@@ -430,24 +430,21 @@ void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_wei
   const dim3 grid(ceil_div(s.ck(), kWTile), ceil_div(s.c_out, kWTile), slices);
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
     if (slices == 1) {
-      backward_weight_partial<T><<<grid, kThreads>>>(grad_y.data<T>(), x.data<T>(),
-                                                     grad_weight.data<T>(), s,
-                                                     static_cast<int>(slice_len), true);
-      DNAGRAD_CUDA_CHECK_LAUNCH("conv1d backward_weight_partial", op);
+      launch(backward_weight_partial<T>, grid, kThreads, 0, "conv1d backward_weight_partial", op)(
+          grad_y.data<T>(), x.data<T>(), grad_weight.data<T>(), s, static_cast<int>(slice_len),
+          true);
       return;
     }
     Array partial = Array::empty({slices, grad_weight.numel()}, grad_y.dtype(), grad_y.device());
-    backward_weight_partial<T><<<grid, kThreads>>>(grad_y.data<T>(), x.data<T>(),
-                                                   partial.data<T>(), s,
-                                                   static_cast<int>(slice_len), false);
-    DNAGRAD_CUDA_CHECK_LAUNCH("conv1d backward_weight_partial", op);
-    sum_partials<T><<<blocks_for(grad_weight.numel()), kThreads>>>(
-        partial.data<T>(), grad_weight.data<T>(), grad_weight.numel(), slices);
-    DNAGRAD_CUDA_CHECK_LAUNCH("conv1d sum_partials", op);
+    launch(backward_weight_partial<T>, grid, kThreads, 0, "conv1d backward_weight_partial", op)(
+        grad_y.data<T>(), x.data<T>(), partial.data<T>(), s, static_cast<int>(slice_len), false);
+    launch(sum_partials<T>, blocks_for(grad_weight.numel()), kThreads, 0, "conv1d sum_partials",
+           op)(partial.data<T>(), grad_weight.data<T>(), grad_weight.numel(), slices);
   });
 }
 
 void conv1d_backward_bias(const Array& grad_y, Array& grad_bias) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "conv1d_backward_bias";
   DNAGRAD_CHECK(grad_y.dim() == 3 && grad_bias.dim() == 1 && grad_bias.size(0) == grad_y.size(1),
                 op, ": expected grad_y [N, C_out, L_out] and grad_bias [C_out], got ",
@@ -456,10 +453,10 @@ void conv1d_backward_bias(const Array& grad_y, Array& grad_bias) {
   const int64_t c_out = grad_y.size(1);
   if (c_out == 0) return;
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
-    backward_bias<T><<<static_cast<unsigned>(std::min<int64_t>(c_out, 65535)), kThreads>>>(
-        grad_y.data<T>(), grad_bias.data<T>(), static_cast<int>(grad_y.size(0)),
-        static_cast<int>(c_out), static_cast<int>(grad_y.size(2)));
-    DNAGRAD_CUDA_CHECK_LAUNCH("conv1d backward_bias", op);
+    launch(backward_bias<T>, static_cast<unsigned>(std::min<int64_t>(c_out, 65535)), kThreads, 0,
+           "conv1d backward_bias", op)(grad_y.data<T>(), grad_bias.data<T>(),
+                                       static_cast<int>(grad_y.size(0)), static_cast<int>(c_out),
+                                       static_cast<int>(grad_y.size(2)));
   });
 }
 

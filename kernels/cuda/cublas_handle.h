@@ -11,7 +11,11 @@
 // The handles are never destroyed: destroying them from a static destructor could run after the
 // CUDA runtime has shut down; process exit releases them with the CUDA context.
 #pragma once
+#if defined(DNAGRAD_CUDA_EMULATE)
+#include "kernels/cuda/cublas_emulation.h"
+#else
 #include <cublas_v2.h>
+#endif
 
 #include <string>
 

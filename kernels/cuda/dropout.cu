@@ -40,6 +40,7 @@ __global__ void dropout_kernel(const T* __restrict__ x, T* __restrict__ mask, T*
 }  // namespace
 
 void dropout_forward(const Array& x, double p, Generator& gen, Array& mask, Array& y) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "dropout";
   check_dropout(x, p, mask, y);
   const int64_t n = x.numel();
@@ -49,9 +50,8 @@ void dropout_forward(const Array& x, double p, Generator& gen, Array& mask, Arra
   if (n == 0) return;
   const double keep = 1 - p;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    dropout_kernel<T><<<blocks_for(n_blocks), kThreads>>>(
+    launch(dropout_kernel<T>, blocks_for(n_blocks), kThreads, 0, "dropout_kernel", op)(
         x.data<T>(), mask.data<T>(), y.data<T>(), n, seed, first, keep, static_cast<T>(1 / keep));
-    DNAGRAD_CUDA_CHECK_LAUNCH("dropout_kernel", op);
   });
 }
 

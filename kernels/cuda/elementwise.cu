@@ -238,10 +238,9 @@ void add_input_grad(const char* name, const Array& a, const Array& b, const Arra
   const int64_t n = grad_out.numel();
   if (shape_numel(in_shape) == n) {  // not stretched: add in place
     if (n == 0) return;
-    binary_grad_in_place<T, Op, Input>
-        <<<blocks_for(n), kThreads>>>(grad_out.data<T>(), a.data<T>(), b.data<T>(), grad.data<T>(),
-                                      n, broadcast_walk(a.shape(), b.shape(), out_shape, name));
-    DNAGRAD_CUDA_CHECK_LAUNCH("binary_grad_in_place", name);
+    launch(binary_grad_in_place<T, Op, Input>, blocks_for(n), kThreads, 0, "binary_grad_in_place",
+           name)(grad_out.data<T>(), a.data<T>(), b.data<T>(), grad.data<T>(), n,
+                 broadcast_walk(a.shape(), b.shape(), out_shape, name));
     return;
   }
   BroadcastGradJob<T, Op, Input> job{grad_out.data<T>(), a.data<T>(), b.data<T>(),
@@ -359,6 +358,7 @@ __global__ void accumulate_product_kernel(T* dst, const T* __restrict__ a, const
 }  // namespace
 
 void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
+  const ScopedDevice on_device(a.device().index);
   const char* name = binary_name(op);
   const Shape shape = check_binary_forward(name, a, b, out);
   const int64_t n = out.numel();
@@ -366,15 +366,15 @@ void binary_forward(BinaryOp op, const Array& a, const Array& b, Array& out) {
   const Walk walk = broadcast_walk(a.shape(), b.shape(), shape, name);
   dispatch_float(a.dtype(), name, [&]<class T>() {
     visit_binary(op, [&]<BinaryOp Op>() {
-      binary_forward_kernel<T, Op>
-          <<<blocks_for(n), kThreads>>>(a.data<T>(), b.data<T>(), out.data<T>(), n, walk);
-      DNAGRAD_CUDA_CHECK_LAUNCH("binary_forward_kernel", name);
+      launch(binary_forward_kernel<T, Op>, blocks_for(n), kThreads, 0, "binary_forward_kernel",
+             name)(a.data<T>(), b.data<T>(), out.data<T>(), n, walk);
     });
   });
 }
 
 void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& grad_out,
                      Array* grad_a, Array* grad_b) {
+  const ScopedDevice on_device(a.device().index);
   const std::string name = cat(binary_name(op), " backward");
   const Shape shape = check_binary_backward(name.c_str(), a, b, grad_out, grad_a, grad_b);
   dispatch_float(a.dtype(), name.c_str(), [&]<class T>() {
@@ -387,21 +387,22 @@ void binary_backward(BinaryOp op, const Array& a, const Array& b, const Array& g
 }
 
 void unary_forward(UnaryOp op, const Array& x, double scalar, Array& y) {
+  const ScopedDevice on_device(x.device().index);
   const char* name = unary_name(op);
   check_unary_forward(name, x, y);
   const int64_t n = x.numel();
   if (n == 0) return;
   dispatch_float(x.dtype(), name, [&]<class T>() {
     visit_unary(op, [&]<UnaryOp Op>() {
-      unary_forward_kernel<T, Op>
-          <<<blocks_for(n), kThreads>>>(x.data<T>(), y.data<T>(), static_cast<T>(scalar), n);
-      DNAGRAD_CUDA_CHECK_LAUNCH("unary_forward_kernel", name);
+      launch(unary_forward_kernel<T, Op>, blocks_for(n), kThreads, 0, "unary_forward_kernel", name)(
+          x.data<T>(), y.data<T>(), static_cast<T>(scalar), n);
     });
   });
 }
 
 void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar, const Array& grad_y,
                     Array& grad_x) {
+  const ScopedDevice on_device(x.device().index);
   const std::string name = cat(unary_name(op), " backward");
   const bool needs_y = check_unary_backward(name.c_str(), op, x, y, grad_y, grad_x);
   if (op == UnaryOp::PowScalar && scalar == 0) return;  // d(x^0)/dx = 0, as in PyTorch
@@ -410,32 +411,32 @@ void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar, c
   dispatch_float(x.dtype(), name.c_str(), [&]<class T>() {
     const T* out = needs_y ? y.data<T>() : nullptr;
     visit_unary(op, [&]<UnaryOp Op>() {
-      unary_backward_kernel<T, Op><<<blocks_for(n), kThreads>>>(
-          x.data<T>(), out, static_cast<T>(scalar), grad_y.data<T>(), grad_x.data<T>(), n);
-      DNAGRAD_CUDA_CHECK_LAUNCH("unary_backward_kernel", name.c_str());
+      launch(unary_backward_kernel<T, Op>, blocks_for(n), kThreads, 0, "unary_backward_kernel",
+             name.c_str())(x.data<T>(), out, static_cast<T>(scalar), grad_y.data<T>(),
+                           grad_x.data<T>(), n);
     });
   });
 }
 
 void accumulate(Array& dst, const Array& src, double alpha) {
+  const ScopedDevice on_device(dst.device().index);
   check_accumulate(dst, src);
   const int64_t n = dst.numel();
   if (n == 0) return;
   dispatch_float(dst.dtype(), "accumulate", [&]<class T>() {
-    accumulate_kernel<T>
-        <<<blocks_for(n), kThreads>>>(dst.data<T>(), src.data<T>(), static_cast<T>(alpha), n);
-    DNAGRAD_CUDA_CHECK_LAUNCH("accumulate_kernel", "accumulate");
+    launch(accumulate_kernel<T>, blocks_for(n), kThreads, 0, "accumulate_kernel", "accumulate")(
+        dst.data<T>(), src.data<T>(), static_cast<T>(alpha), n);
   });
 }
 
 void accumulate_product(Array& dst, const Array& a, const Array& b) {
+  const ScopedDevice on_device(dst.device().index);
   check_accumulate_product(dst, a, b);
   const int64_t n = dst.numel();
   if (n == 0) return;
   dispatch_float(dst.dtype(), "accumulate_product", [&]<class T>() {
-    accumulate_product_kernel<T>
-        <<<blocks_for(n), kThreads>>>(dst.data<T>(), a.data<T>(), b.data<T>(), n);
-    DNAGRAD_CUDA_CHECK_LAUNCH("accumulate_product_kernel", "accumulate_product");
+    launch(accumulate_product_kernel<T>, blocks_for(n), kThreads, 0, "accumulate_product_kernel",
+           "accumulate_product")(dst.data<T>(), a.data<T>(), b.data<T>(), n);
   });
 }
 

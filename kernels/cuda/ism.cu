@@ -48,6 +48,7 @@ __global__ void mutant_outputs(const T* __restrict__ ref, const T* __restrict__ 
 void ism_first_layer_mutants(const Array& reference_out, const Array& weight,
                              const Array& ref_onehot, std::span<const int64_t> positions,
                              std::span<const int64_t> bases, const Conv1dParams& p, Array& out) {
+  const ScopedDevice on_device(reference_out.device().index);
   const char* op = "ism_first_layer_mutants";
   const IsmExtents e =
       check_ism_first_layer_mutants(reference_out, weight, ref_onehot, positions, bases, p, out);
@@ -70,10 +71,9 @@ void ism_first_layer_mutants(const Array& reference_out, const Array& weight,
                    static_cast<int>(p.padding),
                    static_cast<int>(p.dilation)};
   dispatch_float(out.dtype(), op, [&]<class T>() {
-    mutant_outputs<T><<<blocks_for(out.numel()), kThreads>>>(
+    launch(mutant_outputs<T>, blocks_for(out.numel()), kThreads, 0, "ism mutant_outputs", op)(
         reference_out.data<T>(), weight.data<T>(), ref_onehot.data<T>(), mutants.data<int64_t>(),
         out.data<T>(), s);
-    DNAGRAD_CUDA_CHECK_LAUNCH("ism mutant_outputs", op);
   });
 }
 

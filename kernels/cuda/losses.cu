@@ -57,8 +57,8 @@ void check_classes(const char* op, const Array& logits, const Array& target) {
   Array flag = Array::empty({1}, DType::I64, logits.device());
   auto* first_bad = reinterpret_cast<unsigned long long*>(flag.data<int64_t>());
   DNAGRAD_CUDA_CALL(cudaMemset(first_bad, 0xFF, sizeof(unsigned long long)), op);  // "none yet"
-  find_bad_class<<<blocks_for(n), kThreads>>>(target.data<int64_t>(), n, classes, first_bad);
-  DNAGRAD_CUDA_CHECK_LAUNCH("find_bad_class", op);
+  launch(find_bad_class, blocks_for(n), kThreads, 0, "find_bad_class", op)(target.data<int64_t>(),
+                                                                           n, classes, first_bad);
   unsigned long long bad_row = 0;
   DNAGRAD_CUDA_CALL(cudaMemcpy(&bad_row, first_bad, sizeof(bad_row), cudaMemcpyDeviceToHost), op);
   if (bad_row == std::numeric_limits<unsigned long long>::max()) return;
@@ -168,17 +168,14 @@ template <class T, class Term>
 void write_loss(const char* op, const Term& term, int64_t n, Reduction r, Array& out) {
   if (r == Reduction::None) {
     if (n == 0) return;
-    loss_each<T><<<blocks_for(n), kThreads>>>(term, n, out.data<T>());
-    DNAGRAD_CUDA_CHECK_LAUNCH("loss_each", op);
+    launch(loss_each<T, Term>, blocks_for(n), kThreads, 0, "loss_each", op)(term, n, out.data<T>());
     return;
   }
   const unsigned count = partial_count(n);
   Array partials = Array::empty({static_cast<int64_t>(count)}, DType::F64, out.device());
-  loss_partials<<<count, kThreads>>>(term, n, partials.data<double>());
-  DNAGRAD_CUDA_CHECK_LAUNCH("loss_partials", op);
-  finish_loss<T>
-      <<<1, kThreads>>>(partials.data<double>(), count, r == Reduction::Mean, n, out.data<T>());
-  DNAGRAD_CUDA_CHECK_LAUNCH("finish_loss", op);
+  launch(loss_partials<Term>, count, kThreads, 0, "loss_partials", op)(term, n, partials.data<double>());
+  launch(finish_loss<T>, 1, kThreads, 0, "finish_loss", op)(partials.data<double>(), count,
+                                                            r == Reduction::Mean, n, out.data<T>());
 }
 
 // ---- backward -------------------------------------------------------------------------------
@@ -249,6 +246,7 @@ T* data_or_null(Array* a) {
 }  // namespace
 
 void mse_forward(const Array& pred, const Array& target, Reduction r, Array& out) {
+  const ScopedDevice on_device(pred.device().index);
   const char* op = "mse_loss";
   check_loss_forward(op, pred, target, r, out);
   dispatch_float(pred.dtype(), op, [&]<class T>() {
@@ -258,19 +256,20 @@ void mse_forward(const Array& pred, const Array& target, Reduction r, Array& out
 
 void mse_backward(const Array& pred, const Array& target, const Array& grad_out, Reduction r,
                   Array* grad_pred, Array* grad_target) {
+  const ScopedDevice on_device(pred.device().index);
   const char* op = "mse_loss backward";
   check_loss_backward(op, pred, target, grad_out, r, grad_pred, "prediction", grad_target);
   const int64_t n = pred.numel();
   if (n == 0 || (!grad_pred && !grad_target)) return;
   dispatch_float(pred.dtype(), op, [&]<class T>() {
-    mse_backward_kernel<T>
-        <<<blocks_for(n), kThreads>>>(pred.data<T>(), target.data<T>(), grad_out.data<T>(), r, n,
-                                      data_or_null<T>(grad_pred), data_or_null<T>(grad_target));
-    DNAGRAD_CUDA_CHECK_LAUNCH("mse_backward_kernel", op);
+    launch(mse_backward_kernel<T>, blocks_for(n), kThreads, 0, "mse_backward_kernel", op)(
+        pred.data<T>(), target.data<T>(), grad_out.data<T>(), r, n, data_or_null<T>(grad_pred),
+        data_or_null<T>(grad_target));
   });
 }
 
 void bce_logits_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
+  const ScopedDevice on_device(logits.device().index);
   const char* op = "binary_cross_entropy_with_logits";
   check_loss_forward(op, logits, target, r, out);
   dispatch_float(logits.dtype(), op, [&]<class T>() {
@@ -280,19 +279,20 @@ void bce_logits_forward(const Array& logits, const Array& target, Reduction r, A
 
 void bce_logits_backward(const Array& logits, const Array& target, const Array& grad_out,
                          Reduction r, Array* grad_logits, Array* grad_target) {
+  const ScopedDevice on_device(logits.device().index);
   const char* op = "binary_cross_entropy_with_logits backward";
   check_loss_backward(op, logits, target, grad_out, r, grad_logits, "logits", grad_target);
   const int64_t n = logits.numel();
   if (n == 0 || (!grad_logits && !grad_target)) return;
   dispatch_float(logits.dtype(), op, [&]<class T>() {
-    bce_backward_kernel<T>
-        <<<blocks_for(n), kThreads>>>(logits.data<T>(), target.data<T>(), grad_out.data<T>(), r, n,
-                                      data_or_null<T>(grad_logits), data_or_null<T>(grad_target));
-    DNAGRAD_CUDA_CHECK_LAUNCH("bce_backward_kernel", op);
+    launch(bce_backward_kernel<T>, blocks_for(n), kThreads, 0, "bce_backward_kernel", op)(
+        logits.data<T>(), target.data<T>(), grad_out.data<T>(), r, n, data_or_null<T>(grad_logits),
+        data_or_null<T>(grad_target));
   });
 }
 
 void cross_entropy_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
+  const ScopedDevice on_device(logits.device().index);
   const char* op = "cross_entropy";
   check_classes(op, logits, target);  // before anything is written
   check_cross_entropy_forward(op, logits, r, out);
@@ -305,6 +305,7 @@ void cross_entropy_forward(const Array& logits, const Array& target, Reduction r
 
 void cross_entropy_backward(const Array& logits, const Array& target, const Array& grad_out,
                             Reduction r, Array& grad_logits) {
+  const ScopedDevice on_device(logits.device().index);
   const char* op = "cross_entropy backward";
   check_classes(op, logits, target);
   check_cross_entropy_backward(op, logits, grad_out, r, grad_logits);
@@ -312,12 +313,12 @@ void cross_entropy_backward(const Array& logits, const Array& target, const Arra
   if (logits.numel() == 0) return;
   Array lse = Array::empty({n}, DType::F64, logits.device());  // [N] scratch
   dispatch_float(logits.dtype(), op, [&]<class T>() {
-    row_logsumexp<T><<<blocks_for(n), kThreads>>>(logits.data<T>(), n, classes, lse.data<double>());
-    DNAGRAD_CUDA_CHECK_LAUNCH("row_logsumexp", op);
-    cross_entropy_backward_kernel<T><<<blocks_for(n * classes), kThreads>>>(
-        logits.data<T>(), target.data<int64_t>(), lse.data<double>(), grad_out.data<T>(), r, n,
-        classes, grad_logits.data<T>());
-    DNAGRAD_CUDA_CHECK_LAUNCH("cross_entropy_backward_kernel", op);
+    launch(row_logsumexp<T>, blocks_for(n), kThreads, 0, "row_logsumexp", op)(
+        logits.data<T>(), n, classes, lse.data<double>());
+    launch(cross_entropy_backward_kernel<T>, blocks_for(n * classes), kThreads, 0,
+           "cross_entropy_backward_kernel", op)(logits.data<T>(), target.data<int64_t>(),
+                                                lse.data<double>(), grad_out.data<T>(), r, n,
+                                                classes, grad_logits.data<T>());
   });
 }
 

@@ -51,9 +51,7 @@ void gemm(const char* op, const Array& a, const Array& b, Array& c, bool trans_a
   }
   require_int_extents(op, {m, k, p, a.size(1), b.size(1)},
                       cat("a ", with_flag(a, trans_a), ", b ", with_flag(b, trans_b)));
-  const int device = c.device().index;
-  const ScopedDevice on(device);
-  cublasHandle_t handle = cublas_handle(device);
+  cublasHandle_t handle = cublas_handle(c.device().index);  // the caller made c's device current
   const int mm = static_cast<int>(m), kk = static_cast<int>(k), pp = static_cast<int>(p);
   const int lda = static_cast<int>(a.size(1)), ldb = static_cast<int>(b.size(1));
   const cublasOperation_t op_a = op_of(trans_a), op_b = op_of(trans_b);
@@ -91,7 +89,7 @@ constexpr int kColTile = 32, kRowLanes = 8;
 template <class T>
 __global__ void __launch_bounds__(kColTile* kRowLanes)
     column_sums(const T* __restrict__ g, T* __restrict__ grad_bias, int64_t rows, int64_t cols) {
-  __shared__ double lane_sums[kRowLanes][kColTile];
+  DNAGRAD_SHARED(double, lane_sums, [kRowLanes][kColTile]);
   const int tx = threadIdx.x % kColTile, lane = threadIdx.x / kColTile;
   for (int64_t col0 = int64_t{blockIdx.x} * kColTile; col0 < cols;
        col0 += int64_t{gridDim.x} * kColTile) {
@@ -114,6 +112,7 @@ __global__ void __launch_bounds__(kColTile* kRowLanes)
 }  // namespace
 
 void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b, bool accumulate) {
+  const ScopedDevice on_device(a.device().index);
   const char* op = "matmul";
   const MatmulExtents e = check_matmul(a, b, c, trans_a, trans_b);
   gemm(op, a, b, c, trans_a, trans_b, accumulate, e.m, e.k, e.p);
@@ -121,21 +120,22 @@ void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b
 
 // y = x W^T, then y += bias on every row (the CPU's order of operations).
 void linear_forward(const Array& x, const Array& weight, const Array& bias, Array& y) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "linear";
   check_linear_forward(x, weight, bias, y);
   const int64_t n = x.size(0), out_features = weight.size(0);
   gemm(op, x, weight, y, false, true, false, n, x.size(1), out_features);
   if (!bias.defined() || y.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    add_bias_rows<T>
-        <<<blocks_for(y.numel()), kThreads>>>(y.data<T>(), bias.data<T>(), n, out_features);
-    DNAGRAD_CUDA_CHECK_LAUNCH("linear add_bias_rows", op);
+    launch(add_bias_rows<T>, blocks_for(y.numel()), kThreads, 0, "linear add_bias_rows", op)(
+        y.data<T>(), bias.data<T>(), n, out_features);
   });
 }
 
 // dx += g W [N, I], dW += g^T x [O, I], db += column sums of g [O] (summed in double).
 void linear_backward(const Array& grad_y, const Array& x, const Array& weight, Array* grad_x,
                      Array* grad_weight, Array* grad_bias) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "linear backward";
   check_linear_backward(grad_y, x, weight, grad_x, grad_weight, grad_bias);
   const int64_t n = x.size(0), in_features = x.size(1), out_features = weight.size(0);
@@ -146,9 +146,8 @@ void linear_backward(const Array& grad_y, const Array& x, const Array& weight, A
   dispatch_float(x.dtype(), op, [&]<class T>() {
     const int64_t tiles = (out_features + kColTile - 1) / kColTile;
     const unsigned blocks = static_cast<unsigned>(tiles < 65535 ? tiles : 65535);
-    column_sums<T>
-        <<<blocks, kColTile * kRowLanes>>>(grad_y.data<T>(), grad_bias->data<T>(), n, out_features);
-    DNAGRAD_CUDA_CHECK_LAUNCH("linear column_sums", op);
+    launch(column_sums<T>, blocks, kColTile * kRowLanes, 0, "linear column_sums", op)(
+        grad_y.data<T>(), grad_bias->data<T>(), n, out_features);
   });
 }
 

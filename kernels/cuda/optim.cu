@@ -115,6 +115,7 @@ __global__ void __launch_bounds__(kThreads)
 
 void sgd_update(Array& param, const Array& grad, Array& momentum_buf, bool first_step,
                 const SgdConfig& c) {
+  const ScopedDevice on_device(param.device().index);
   const char* op = "sgd_update";
   check_optimizer_state(op, param, grad, "the gradient");
   const bool use_momentum = c.momentum != 0;
@@ -122,15 +123,15 @@ void sgd_update(Array& param, const Array& grad, Array& momentum_buf, bool first
   const int64_t n = param.numel();
   if (n == 0) return;
   dispatch_float(param.dtype(), op, [&]<class T>() {
-    sgd_kernel<T><<<blocks_for(n), kThreads>>>(param.data<T>(), grad.data<T>(),
-                                               use_momentum ? momentum_buf.data<T>() : nullptr,
-                                               first_step, c, n);
-    DNAGRAD_CUDA_CHECK_LAUNCH("sgd_kernel", op);
+    launch(sgd_kernel<T>, blocks_for(n), kThreads, 0, "sgd_kernel", op)(
+        param.data<T>(), grad.data<T>(), use_momentum ? momentum_buf.data<T>() : nullptr,
+        first_step, c, n);
   });
 }
 
 void adam_update(Array& param, const Array& grad, Array& exp_avg, Array& exp_avg_sq, int64_t step,
                  const AdamConfig& c) {
+  const ScopedDevice on_device(param.device().index);
   const char* op = "adam_update";
   check_optimizer_state(op, param, grad, "the gradient");
   check_optimizer_state(op, param, exp_avg, "exp_avg");
@@ -149,13 +150,13 @@ void adam_update(Array& param, const Array& grad, Array& exp_avg, Array& exp_avg
   const int64_t n = param.numel();
   if (n == 0) return;
   dispatch_float(param.dtype(), op, [&]<class T>() {
-    adam_kernel<T><<<blocks_for(n), kThreads>>>(param.data<T>(), grad.data<T>(), exp_avg.data<T>(),
-                                                exp_avg_sq.data<T>(), s, n);
-    DNAGRAD_CUDA_CHECK_LAUNCH("adam_kernel", op);
+    launch(adam_kernel<T>, blocks_for(n), kThreads, 0, "adam_kernel", op)(
+        param.data<T>(), grad.data<T>(), exp_avg.data<T>(), exp_avg_sq.data<T>(), s, n);
   });
 }
 
 double sum_of_squares(const Array& x) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "sum_of_squares";
   const int64_t n = x.numel();
   double total = 0;
@@ -165,10 +166,8 @@ double sum_of_squares(const Array& x) {
     // [G partials | the total]
     Array scratch = Array::empty({static_cast<int64_t>(count) + 1}, DType::F64, x.device());
     double* partials = scratch.data<double>();
-    square_partials<T><<<count, kThreads>>>(x.data<T>(), n, partials);
-    DNAGRAD_CUDA_CHECK_LAUNCH("square_partials", op);
-    finish_sum<<<1, kThreads>>>(partials, count, partials + count);
-    DNAGRAD_CUDA_CHECK_LAUNCH("finish_sum", op);
+    launch(square_partials<T>, count, kThreads, 0, "square_partials", op)(x.data<T>(), n, partials);
+    launch(finish_sum, 1, kThreads, 0, "finish_sum", op)(partials, count, partials + count);
     DNAGRAD_CUDA_CALL(cudaMemcpy(&total, partials + count, sizeof(double), cudaMemcpyDeviceToHost),
                       op);
   });
@@ -176,12 +175,12 @@ double sum_of_squares(const Array& x) {
 }
 
 void scale_inplace(Array& x, double factor) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "scale_inplace";
   const int64_t n = x.numel();
   dispatch_float(x.dtype(), op, [&]<class T>() {
     if (n == 0) return;
-    scale_kernel<T><<<blocks_for(n), kThreads>>>(x.data<T>(), factor, n);
-    DNAGRAD_CUDA_CHECK_LAUNCH("scale_kernel", op);
+    launch(scale_kernel<T>, blocks_for(n), kThreads, 0, "scale_kernel", op)(x.data<T>(), factor, n);
   });
 }
 

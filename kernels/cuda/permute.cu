@@ -52,6 +52,7 @@ __global__ void permute_kernel(const T* __restrict__ x, T* __restrict__ y, int64
 }  // namespace
 
 void permute(const Array& x, const std::vector<int64_t>& perm, Array& y, bool accumulate) {
+  const ScopedDevice on_device(x.device().index);
   check_permute(x, perm, y);
   const int64_t ndim = x.dim();
   const int64_t n = x.numel();
@@ -76,8 +77,8 @@ void permute(const Array& x, const std::vector<int64_t>& perm, Array& y, bool ac
     ++plan.ndim;
   }
   dispatch_float(x.dtype(), "permute", [&]<class T>() {
-    permute_kernel<T><<<blocks_for(n), kThreads>>>(x.data<T>(), y.data<T>(), n, plan, accumulate);
-    DNAGRAD_CUDA_CHECK_LAUNCH("permute_kernel", "permute");
+    launch(permute_kernel<T>, blocks_for(n), kThreads, 0, "permute_kernel", "permute")(
+        x.data<T>(), y.data<T>(), n, plan, accumulate);
   });
 }
 

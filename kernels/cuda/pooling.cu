@@ -181,6 +181,7 @@ __global__ void adaptive_backward(const T* __restrict__ grad_y, T* __restrict__ 
 }  // namespace
 
 void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dParams& p) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "maxpool1d_forward";
   const PoolExtents s = check_pool1d(op, x, y, p);
   DNAGRAD_CHECK(
@@ -188,13 +189,13 @@ void maxpool1d_forward(const Array& x, Array& y, Array& argmax, const Pool1dPara
       op, ": expected argmax int64", shape_str(y.shape()), " like the output, got ", argmax.desc());
   if (y.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    maxpool_forward<T><<<blocks_for(y.numel()), kThreads>>>(
+    launch(maxpool_forward<T>, blocks_for(y.numel()), kThreads, 0, "maxpool_forward", op)(
         x.data<T>(), y.data<T>(), argmax.data<int64_t>(), s, pool_args(p));
-    DNAGRAD_CUDA_CHECK_LAUNCH("maxpool_forward", op);
   });
 }
 
 void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "maxpool1d_backward";
   DNAGRAD_CHECK(grad_y.dim() == 3 && grad_x.dim() == 3 && grad_x.size(0) == grad_y.size(0) &&
                     grad_x.size(1) == grad_y.size(1) && argmax.shape() == grad_y.shape() &&
@@ -209,54 +210,54 @@ void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x)
   // price of failing loudly as the CPU kernel does.
   Array bad = Array::zeros({1}, DType::I64, grad_y.device());
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
-    maxpool_backward<T><<<blocks_for(s.rows), kThreads>>>(grad_y.data<T>(), argmax.data<int64_t>(),
-                                                          grad_x.data<T>(), s, bad.data<int64_t>());
-    DNAGRAD_CUDA_CHECK_LAUNCH("maxpool_backward", op);
+    launch(maxpool_backward<T>, blocks_for(s.rows), kThreads, 0, "maxpool_backward", op)(
+        grad_y.data<T>(), argmax.data<int64_t>(), grad_x.data<T>(), s, bad.data<int64_t>());
   });
   DNAGRAD_CHECK(bad.to(Device::cpu()).data<int64_t>()[0] == 0, op, ": argmax ", argmax.desc(),
                 " holds an index outside [0, ", s.len_in, ") of grad_x ", grad_x.desc());
 }
 
 void avgpool1d_forward(const Array& x, Array& y, const Pool1dParams& p) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "avgpool1d_forward";
   const PoolExtents s = check_pool1d(op, x, y, p);
   if (y.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    avgpool_forward<T>
-        <<<blocks_for(y.numel()), kThreads>>>(x.data<T>(), y.data<T>(), s, pool_args(p));
-    DNAGRAD_CUDA_CHECK_LAUNCH("avgpool_forward", op);
+    launch(avgpool_forward<T>, blocks_for(y.numel()), kThreads, 0, "avgpool_forward", op)(
+        x.data<T>(), y.data<T>(), s, pool_args(p));
   });
 }
 
 void avgpool1d_backward(const Array& grad_y, Array& grad_x, const Pool1dParams& p) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "avgpool1d_backward";
   const PoolExtents s = check_pool1d(op, grad_x, grad_y, p);
   if (grad_x.numel() == 0) return;
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
-    avgpool_backward<T><<<blocks_for(grad_x.numel()), kThreads>>>(
+    launch(avgpool_backward<T>, blocks_for(grad_x.numel()), kThreads, 0, "avgpool_backward", op)(
         grad_y.data<T>(), grad_x.data<T>(), s, pool_args(p));
-    DNAGRAD_CUDA_CHECK_LAUNCH("avgpool_backward", op);
   });
 }
 
 void adaptive_avgpool1d_forward(const Array& x, Array& y) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "adaptive_avgpool1d_forward";
   const PoolExtents s = check_adaptive_pool1d(op, x, y);
   if (y.numel() == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    adaptive_forward<T><<<blocks_for(y.numel()), kThreads>>>(x.data<T>(), y.data<T>(), s);
-    DNAGRAD_CUDA_CHECK_LAUNCH("adaptive_forward", op);
+    launch(adaptive_forward<T>, blocks_for(y.numel()), kThreads, 0, "adaptive_forward", op)(
+        x.data<T>(), y.data<T>(), s);
   });
 }
 
 void adaptive_avgpool1d_backward(const Array& grad_y, Array& grad_x) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "adaptive_avgpool1d_backward";
   const PoolExtents s = check_adaptive_pool1d(op, grad_x, grad_y);
   if (grad_x.numel() == 0) return;
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
-    adaptive_backward<T>
-        <<<blocks_for(grad_x.numel()), kThreads>>>(grad_y.data<T>(), grad_x.data<T>(), s);
-    DNAGRAD_CUDA_CHECK_LAUNCH("adaptive_backward", op);
+    launch(adaptive_backward<T>, blocks_for(grad_x.numel()), kThreads, 0, "adaptive_backward", op)(
+        grad_y.data<T>(), grad_x.data<T>(), s);
   });
 }
 

@@ -57,6 +57,7 @@ __global__ void add_along_dim(const T* __restrict__ grad_y, T s, T* __restrict__
 }  // namespace
 
 void reduce_sum(const Array& x, int dim, double scale, Array& y) {
+  const ScopedDevice on_device(x.device().index);
   const char* op = "reduce_sum";
   check_reduce_sum(op, x, dim, y);
   const AroundDim v = around_dim(x.shape(), dim);
@@ -67,20 +68,20 @@ void reduce_sum(const Array& x, int dim, double scale, Array& y) {
 }
 
 void reduce_sum_backward(const Array& grad_y, int dim, double scale, Array& grad_x) {
+  const ScopedDevice on_device(grad_y.device().index);
   const char* op = "reduce_sum backward";
   check_reduce_sum(op, grad_x, dim, grad_y);
   const int64_t n = grad_x.numel();
   if (n == 0) return;
   dispatch_float(grad_x.dtype(), op, [&]<class T>() {
     if (dim == -1) {
-      add_everywhere<T><<<blocks_for(n), kThreads>>>(grad_y.data<T>(), scale, grad_x.data<T>(), n);
-      DNAGRAD_CUDA_CHECK_LAUNCH("add_everywhere", op);
+      launch(add_everywhere<T>, blocks_for(n), kThreads, 0, "add_everywhere", op)(
+          grad_y.data<T>(), scale, grad_x.data<T>(), n);
       return;
     }
     const AroundDim v = around_dim(grad_x.shape(), dim);
-    add_along_dim<T><<<blocks_for(n), kThreads>>>(grad_y.data<T>(), static_cast<T>(scale),
-                                                  grad_x.data<T>(), n, v.len, v.inner);
-    DNAGRAD_CUDA_CHECK_LAUNCH("add_along_dim", op);
+    launch(add_along_dim<T>, blocks_for(n), kThreads, 0, "add_along_dim", op)(
+        grad_y.data<T>(), static_cast<T>(scale), grad_x.data<T>(), n, v.len, v.inner);
   });
 }
 

@@ -94,23 +94,21 @@ void segmented_sum(const Job& job, int64_t outputs, int64_t terms, Device device
     return static_cast<unsigned>(std::min<int64_t>(blocks, 65535));
   };
   if (terms <= kSerialTerms || outputs >= kSerialOutputs) {
-    segmented_sum_serial<Job><<<blocks_for(outputs), kThreads>>>(job, outputs, terms);
-    DNAGRAD_CUDA_CHECK_LAUNCH("segmented_sum_serial", op);
+    launch(segmented_sum_serial<Job>, blocks_for(outputs), kThreads, 0, "segmented_sum_serial", op)(
+        job, outputs, terms);
     return;
   }
   const int64_t pieces = (terms + kPiece - 1) / kPiece;
   if (pieces == 1) {
-    segmented_sum_blocks<Job><<<grid(outputs), kThreads>>>(job, outputs, terms, 1, nullptr);
-    DNAGRAD_CUDA_CHECK_LAUNCH("segmented_sum_blocks", op);
+    launch(segmented_sum_blocks<Job>, grid(outputs), kThreads, 0, "segmented_sum_blocks", op)(
+        job, outputs, terms, 1, nullptr);
     return;
   }
   Array partial = Array::empty({outputs, pieces}, DType::F64, device);  // every piece is written
-  segmented_sum_blocks<Job>
-      <<<grid(outputs * pieces), kThreads>>>(job, outputs, terms, pieces, partial.data<double>());
-  DNAGRAD_CUDA_CHECK_LAUNCH("segmented_sum_blocks", op);
-  segmented_sum_pieces<Job>
-      <<<grid(outputs), kThreads>>>(job, outputs, pieces, partial.data<double>());
-  DNAGRAD_CUDA_CHECK_LAUNCH("segmented_sum_pieces", op);
+  launch(segmented_sum_blocks<Job>, grid(outputs * pieces), kThreads, 0, "segmented_sum_blocks",
+         op)(job, outputs, terms, pieces, partial.data<double>());
+  launch(segmented_sum_pieces<Job>, grid(outputs), kThreads, 0, "segmented_sum_pieces", op)(
+      job, outputs, pieces, partial.data<double>());
 }
 
 }  // namespace dnagrad::kernels::cuda

@@ -56,7 +56,7 @@ __device__ inline double exp_of(double v) { return exp(v); }
 // Maximum of `value` over the block's kThreads threads, returned to every thread (same fixed
 // tree as block_sum; every thread must call it). A NaN is skipped, like std::max on the CPU.
 __device__ inline double block_max(double value) {
-  __shared__ double scratch[kThreads];
+  DNAGRAD_SHARED(double, scratch, [kThreads]);
   scratch[threadIdx.x] = value;
   __syncthreads();
   for (int half = kThreads / 2; half > 0; half /= 2) {
@@ -177,24 +177,24 @@ __global__ void __launch_bounds__(kThreads)
 }  // namespace
 
 void softmax_forward(const Array& x, int dim, bool log, Array& y) {
+  const ScopedDevice on_device(x.device().index);
   const char* name = softmax_name(log);
   check_softmax_forward(name, x, dim, y);
   if (x.numel() == 0) return;
   const Lanes v = lanes_around(x.shape(), dim);
   dispatch_float(x.dtype(), name, [&]<class T>() {
     if (v.len <= kShortLane) {
-      forward_thread_per_lane<T>
-          <<<blocks_for(v.count()), kThreads>>>(x.data<T>(), y.data<T>(), v, log);
-      DNAGRAD_CUDA_CHECK_LAUNCH("softmax forward_thread_per_lane", name);
+      launch(forward_thread_per_lane<T>, blocks_for(v.count()), kThreads, 0,
+             "softmax forward_thread_per_lane", name)(x.data<T>(), y.data<T>(), v, log);
     } else {
-      forward_block_per_lane<T>
-          <<<lane_blocks(v.count()), kThreads>>>(x.data<T>(), y.data<T>(), v, log);
-      DNAGRAD_CUDA_CHECK_LAUNCH("softmax forward_block_per_lane", name);
+      launch(forward_block_per_lane<T>, lane_blocks(v.count()), kThreads, 0,
+             "softmax forward_block_per_lane", name)(x.data<T>(), y.data<T>(), v, log);
     }
   });
 }
 
 void softmax_backward(const Array& y, const Array& grad_y, int dim, bool log, Array& grad_x) {
+  const ScopedDevice on_device(y.device().index);
   const std::string name = cat(softmax_name(log), " backward");
   const char* op = name.c_str();
   check_softmax_backward(op, y, grad_y, dim, grad_x);
@@ -202,13 +202,13 @@ void softmax_backward(const Array& y, const Array& grad_y, int dim, bool log, Ar
   const Lanes v = lanes_around(y.shape(), dim);
   dispatch_float(y.dtype(), op, [&]<class T>() {
     if (v.len <= kShortLane) {
-      backward_thread_per_lane<T><<<blocks_for(v.count()), kThreads>>>(
-          y.data<T>(), grad_y.data<T>(), grad_x.data<T>(), v, log);
-      DNAGRAD_CUDA_CHECK_LAUNCH("softmax backward_thread_per_lane", op);
+      launch(backward_thread_per_lane<T>, blocks_for(v.count()), kThreads, 0,
+             "softmax backward_thread_per_lane",
+             op)(y.data<T>(), grad_y.data<T>(), grad_x.data<T>(), v, log);
     } else {
-      backward_block_per_lane<T><<<lane_blocks(v.count()), kThreads>>>(
-          y.data<T>(), grad_y.data<T>(), grad_x.data<T>(), v, log);
-      DNAGRAD_CUDA_CHECK_LAUNCH("softmax backward_block_per_lane", op);
+      launch(backward_block_per_lane<T>, lane_blocks(v.count()), kThreads, 0,
+             "softmax backward_block_per_lane",
+             op)(y.data<T>(), grad_y.data<T>(), grad_x.data<T>(), v, log);
     }
   });
 }
