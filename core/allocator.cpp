@@ -22,11 +22,22 @@ constexpr size_t kAlignment = 64;                    // a cache line, an AVX-512
 
 std::atomic<size_t> cuda_mallocs{0};
 
+// Exact device allocations: every CUDA block exactly as large as asked and freed at once, so
+// AddressSanitizer (emulation build) or compute-sanitizer (GPU) see every overrun and every use
+// of a freed block. On by default in the emulation build; DNAGRAD_EXACT_DEVICE_ALLOC=0/1 decides.
+std::atomic<bool> exact_device{[] {
+  if (const char* env = std::getenv("DNAGRAD_EXACT_DEVICE_ALLOC")) return env[0] == '1';
+  return cuda_emulated();
+}()};
+
 size_t round_up(size_t bytes, size_t to) { return (bytes + to - 1) / to * to; }
 
 // Every CUDA block is cached (a cudaMalloc, and the synchronising cudaFree, per small gradient
 // or scratch buffer would cost more than the kernels); CPU blocks only from kMinCachedBytes.
-bool is_cached(size_t bytes, Device device) { return device.is_cuda() || bytes >= kMinCachedBytes; }
+bool is_cached(size_t bytes, Device device) {
+  if (device.is_cuda()) return !exact_device.load(std::memory_order_relaxed);
+  return bytes >= kMinCachedBytes;
+}
 
 // The size class a request is served from.
 size_t size_class(size_t bytes) {
@@ -61,7 +72,7 @@ class BlockCache {
  public:
   Allocation allocate(size_t bytes, Device device) {
     if (!is_cached(bytes, device)) {
-      const size_t size = round_up(bytes == 0 ? 1 : bytes, kAlignment);
+      const size_t size = device.is_cuda() ? bytes : round_up(bytes == 0 ? 1 : bytes, kAlignment);
       return {raw_allocate(size, device), size};
     }
     const size_t size = size_class(bytes);
@@ -134,5 +145,10 @@ void cached_free(const Allocation& block, Device device) { cache().release(block
 void empty_cache() { cache().release_all(false); }
 size_t cached_bytes() { return cache().held(); }
 size_t cuda_malloc_count() { return cuda_mallocs.load(std::memory_order_relaxed); }
+bool exact_device_allocations() { return exact_device.load(std::memory_order_relaxed); }
+void set_exact_device_allocations(bool exact) {
+  if (exact) cache().release_all(true);  // nothing cached may be handed out any more
+  exact_device.store(exact, std::memory_order_relaxed);
+}
 
 }  // namespace dnagrad

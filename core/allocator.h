@@ -30,4 +30,11 @@ size_t cached_bytes();
 // How many times the cache has asked the CUDA runtime for memory (cudaMalloc), since the start.
 size_t cuda_malloc_count();
 
+// Exact device allocations: CUDA blocks of exactly the requested size, freed at once instead of
+// cached, so memory checkers (ASan in the emulation build, compute-sanitizer on a GPU) see every
+// overrun and every use of a freed block. Default: on in the emulation build, off otherwise;
+// the environment variable DNAGRAD_EXACT_DEVICE_ALLOC=1/0 overrides it at start-up.
+bool exact_device_allocations();
+void set_exact_device_allocations(bool exact);
+
 }  // namespace dnagrad

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/cuda_runtime.h"
+#include "core/device_checks.h"
 
 namespace dnagrad {
 
@@ -133,6 +134,8 @@ void Array::copy_from(const Array& src) {
     std::memcpy(raw(), src.raw(), bytes());
   else
     cuda_copy(raw(), src.raw(), bytes(), src_cpu ? 0 : (dst_cpu ? 1 : 2));
+  // The host has waited for the device: report what its deferred checks found (device_checks.h).
+  if (!src_cpu && dst_cpu) check_device_errors(src.device().index);
 }
 
 double Array::item() const {

@@ -3,6 +3,7 @@
 #if defined(DNAGRAD_CUDA_EMULATE)
 #include "core/emulated_runtime.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -30,8 +31,8 @@ Registry& registry() {
   return *instance;
 }
 
-int emulated_device_count() {
-  static const int count = [] {
+std::atomic<int>& device_count() {
+  static std::atomic<int> count = [] {
     const char* env = std::getenv("DNAGRAD_EMULATE_DEVICES");
     const int n = env ? std::atoi(env) : 1;
     DNAGRAD_CHECK(n >= 0 && n <= 16, "DNAGRAD_EMULATE_DEVICES: expected 0..16 devices, got '",
@@ -40,6 +41,7 @@ int emulated_device_count() {
   }();
   return count;
 }
+int emulated_device_count() { return device_count().load(); }
 
 thread_local int current_device = 0;
 
@@ -80,6 +82,12 @@ int device_of(const void* ptr, size_t bytes) {
   // A zero-byte range may sit at the end of its block (an empty slice's one-past-the-end).
   const bool inside = bytes == 0 ? address <= end : address < end && bytes <= end - address;
   return inside ? it->second.device : -1;
+}
+
+void set_device_count(int count) {
+  DNAGRAD_CHECK(count >= 0 && count <= 16, "set_device_count: expected 0..16 emulated devices, got ",
+                count);
+  device_count().store(count);
 }
 
 size_t live_allocations() {

@@ -66,6 +66,10 @@ namespace dnagrad::emulation {
 // allocation does (a host pointer, a freed block, a range running past its block's end).
 int device_of(const void* ptr, size_t bytes = 1);
 
+// Sets the number of emulated devices (start-up value: DNAGRAD_EMULATE_DEVICES, default 1), for
+// tests of multi-device code. Allocations stay valid.
+void set_device_count(int count);
+
 // The number of live emulated device allocations (tests use it to check that nothing leaks).
 size_t live_allocations();
 

@@ -8,11 +8,7 @@
 #pragma once
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define DNAGRAD_HOST_DEVICE __host__ __device__
-#else
-#define DNAGRAD_HOST_DEVICE
-#endif
+#include "core/host_device.h"
 
 namespace dnagrad {
 

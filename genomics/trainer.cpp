@@ -368,7 +368,7 @@ class Trainer {
                     " (learning rate ", optimizer_->lr(),
                     "); try a lower learning rate or check the labels");
       loss.backward();
-      if (config_.clip_grad_norm > 0) nn::clip_grad_norm(params, config_.clip_grad_norm);
+      if (config_.clip_grad_norm > 0) nn::clip_grad_norm_no_sync(params, config_.clip_grad_norm);
       optimizer_->step();
       const auto n = static_cast<int64_t>(batch.rows.size());
       loss_sum += value * static_cast<double>(n);

@@ -441,6 +441,15 @@ void check_optimizer_state(const char* op, const Array& param, const Array& stat
   require_same_device_dtype(op, param, {&state});
 }
 
+void check_norm_total(const char* op, const Array& x, const Array& total) {
+  DNAGRAD_CHECK(x.dtype() == DType::F32 || x.dtype() == DType::F64, op,
+                ": expected a float32 or float64 array, got ", x.desc());
+  DNAGRAD_CHECK(total.defined() && total.numel() == 1 && total.dtype() == DType::F64 &&
+                    total.device() == x.device(),
+                op, ": expected the total as a float64 [1] array on ", x.device().str(), ", got ",
+                total.defined() ? total.desc() : std::string("an undefined array"));
+}
+
 void check_dropout(const Array& x, double p, const Array& mask, const Array& y) {
   require_same_device_dtype("dropout", x, {&mask, &y});
   DNAGRAD_CHECK(p >= 0 && p < 1, "dropout: probability p must be in [0, 1), got ", p);

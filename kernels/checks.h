@@ -130,6 +130,8 @@ void check_softmax_backward(const char* name, const Array& y, const Array& grad_
 
 // An optimizer's state tensor (`what`: "the gradient", "exp_avg", ...) is defined and has the
 // parameter's shape, device and dtype.
+// sum_of_squares / clip_scale: x float, total a float64 [1] array on x's device.
+void check_norm_total(const char* op, const Array& x, const Array& total);
 void check_optimizer_state(const char* op, const Array& param, const Array& state,
                            const char* what);
 

@@ -176,20 +176,31 @@ AdamW::AdamW(std::vector<Tensor> params, AdamWOptions o)
 
 // ---- gradient clipping ----
 
-double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
+Array clip_grad_norm_no_sync(const std::vector<Tensor>& params, double max_norm) {
   DNAGRAD_CHECK(max_norm > 0, "clip_grad_norm: max_norm must be > 0, got ", max_norm);
-  double sum_sq = 0;
+  Device device = Device::cpu();
   for (const Tensor& p : params)
-    if (p.grad().defined()) sum_sq += kernels::sum_of_squares(p.grad());
-  const double norm = std::sqrt(sum_sq);
-  const double factor = max_norm / (norm + 1e-6);
-  if (std::isfinite(norm) && factor < 1)
-    for (const Tensor& p : params)
-      if (p.grad().defined()) {
-        Array grad = p.grad();  // shares memory with the parameter's gradient
-        kernels::scale_inplace(grad, factor);
-      }
-  return norm;
+    if (p.grad().defined()) {
+      device = p.grad().device();
+      break;
+    }
+  Array total_sq = Array::zeros({1}, DType::F64, device);  // sum of every g^2, on the device
+  for (const Tensor& p : params)
+    if (p.grad().defined()) {
+      DNAGRAD_CHECK(p.grad().device() == device, "clip_grad_norm: gradients on ", device.str(),
+                    " and ", p.grad().device().str(), ": clip each device's parameters apart");
+      kernels::sum_of_squares(p.grad(), total_sq);
+    }
+  for (const Tensor& p : params)
+    if (p.grad().defined()) {
+      Array grad = p.grad();  // shares memory with the parameter's gradient
+      kernels::clip_scale(grad, total_sq, max_norm);
+    }
+  return total_sq;
+}
+
+double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
+  return std::sqrt(clip_grad_norm_no_sync(params, max_norm).to(Device::cpu()).data<double>()[0]);
 }
 
 }  // namespace dnagrad::nn

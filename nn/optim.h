@@ -106,7 +106,10 @@ class AdamW : public Adam {
 // clip_grad_norm_: norm = sqrt(sum over every element of every grad of g^2); when
 // max_norm / (norm + 1e-6) < 1 every grad is multiplied by that factor. Parameters without a
 // gradient are skipped. Returns the norm before clipping (NaN or Inf if a gradient holds one,
-// in which case nothing is scaled).
+// in which case nothing is scaled). Reading the norm back waits for the device once.
 double clip_grad_norm(const std::vector<Tensor>& params, double max_norm);
+// The same clipping without waiting for the device (for a training loop on a GPU): returns the
+// squared norm as a float64 [1] array on the gradients' device, to read back when wanted.
+Array clip_grad_norm_no_sync(const std::vector<Tensor>& params, double max_norm);
 
 }  // namespace dnagrad::nn

@@ -12,6 +12,7 @@
 
 #include "autograd/ops.h"
 #include "core/allocator.h"
+#include "core/cuda_runtime.h"
 #include "nn/models.h"
 #include "nn/optim.h"
 #include "test_util.h"
@@ -102,6 +103,16 @@ TEST_SUITE("gpu") {
 
   TEST_CASE("gpu: after warm-up a promoter training step calls cudaMalloc no more") {
     if (skip_without_gpu()) return;
+    // This tests the cache: switch it on even where allocations are exact by default (emulation).
+    const bool was_exact = exact_device_allocations();
+    set_exact_device_allocations(false);
+    struct Restore {
+      bool exact;
+      ~Restore() { set_exact_device_allocations(exact); }
+    } restore{was_exact};
+    // The emulation runs every GPU thread on the CPU: a smaller batch there (the caching logic
+    // does not depend on it; the real GPU runs batch 8).
+    const int64_t batch = cuda_emulated() ? 2 : 8;
     const uint64_t seed = fresh_seed();
     INFO("seed ", seed);
     Generator init(seed), data(seed + 1);
@@ -109,8 +120,8 @@ TEST_SUITE("gpu") {
     model.to(Device::cuda());
     nn::Adam opt(model.parameters(), {.lr = 1e-3, .weight_decay = 1e-4});
     const auto step = [&] {
-      const Array x = random_one_hot(8, 2000, data).to(DType::F32);
-      const Array y = random_array({8}, data, DType::F32);
+      const Array x = random_one_hot(batch, 2000, data).to(DType::F32);
+      const Array y = random_array({batch}, data, DType::F32);
       opt.zero_grad();
       const Tensor loss =
           mse_loss(model(Tensor(x.to(Device::cuda()))), Tensor(y.to(Device::cuda())));

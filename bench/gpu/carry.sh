@@ -2,7 +2,7 @@
 # Run on the BUILD machine (which has the headers installed) before sending the tree to a GPU
 # machine that cannot download anything: copies the header-only dependencies and their CMake
 # package files into the git-ignored folder .carry/, laid out like /usr so that
-# -DCMAKE_PREFIX_PATH=$PWD/.carry finds them (bench/gpu/check.sh does that when needed):
+# -DCMAKE_PREFIX_PATH=$PWD/.carry finds them (bench/gpu/1-tests.sh does that when needed):
 #   .carry/include/{eigen3,doctest,CLI,nlohmann}
 #   .carry/share/eigen3/cmake, .carry/lib/cmake/doctest, .carry/share/cmake/{CLI11,nlohmann_json}
 # Usage (from the repository root): bench/gpu/carry.sh    then carry ".carry" with the call.

@@ -70,18 +70,22 @@ void adam_update(Array& param, const Array& grad, Array& exp_avg, Array& exp_avg
   });
 }
 
-double sum_of_squares(const Array& x) {
-  double total = 0;
+void sum_of_squares(const Array& x, Array& total) {
+  check_norm_total("sum_of_squares", x, total);
+  double sum = 0;
   dispatch_float(x.dtype(), "sum_of_squares", [&]<class T>() {
     const T* p = x.data<T>();
-    for (int64_t i = 0; i < x.numel(); ++i) total += static_cast<double>(p[i]) * p[i];
+    for (int64_t i = 0; i < x.numel(); ++i) sum += static_cast<double>(p[i]) * p[i];
   });
-  return total;
+  total.data<double>()[0] += sum;
 }
 
-void scale_inplace(Array& x, double factor) {
+void clip_scale(Array& x, const Array& total_sq, double max_norm) {
+  check_norm_total("clip_scale", x, total_sq);
+  const double factor = clip_factor(total_sq.data<double>()[0], max_norm);
+  if (!(factor < 1)) return;
   const int64_t n = x.numel();
-  dispatch_float(x.dtype(), "scale_inplace", [&]<class T>() {
+  dispatch_float(x.dtype(), "clip_scale", [&]<class T>() {
     T* p = x.data<T>();
 #pragma omp parallel for schedule(static) if (n >= kParallelGrain)
     for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(static_cast<double>(p[i]) * factor);

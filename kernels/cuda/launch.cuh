@@ -14,6 +14,7 @@
 
 #include "core/cuda_api.h"
 #include "core/cuda_runtime.h"
+#include "core/device_checks.h"
 #include "core/error.h"
 
 #if defined(DNAGRAD_CUDA_EMULATE)
@@ -47,7 +48,8 @@ inline void check_cuda(cudaError_t status, const char* what, const char* op, con
 }
 
 // DNAGRAD_CUDA_SYNC=1: wait for every kernel right after its launch, so a fault inside a kernel is
-// reported under that kernel's name instead of at the next synchronising call. For debugging.
+// reported under that kernel's name instead of at the next synchronising call, and so are the
+// deferred checks of core/device_checks.h. For debugging (and the GPU check's test run).
 inline bool sync_after_launch() {
   static const bool on = [] {
     const char* env = std::getenv("DNAGRAD_CUDA_SYNC");
@@ -79,10 +81,16 @@ struct Launch {
     emulation::launch_kernel({name, op, where}, kernel, grid, block, shared_bytes,
                              std::forward<Args>(args)...);
 #else
-    kernel<<<grid, block, shared_bytes> > >(std::forward<Args>(args)...);
+    // clang-format off (it would split the launch brackets)
+    kernel<<<grid, block, shared_bytes>>>(std::forward<Args>(args)...);
+    // clang-format on
     check_cuda(cudaGetLastError(), name, op, where.file_name(), where.line());
-    if (sync_after_launch())
+    if (sync_after_launch()) {  // debugging: wait, and report the deferred checks too
       check_cuda(cudaDeviceSynchronize(), name, op, where.file_name(), where.line());
+      int device = 0;
+      check_cuda(cudaGetDevice(&device), name, op, where.file_name(), where.line());
+      check_device_errors(device);
+    }
 #endif
   }
 };

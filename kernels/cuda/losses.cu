@@ -28,6 +28,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/device_checks.h"
 #include "kernels/checks.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/launch.cuh"
@@ -48,25 +49,18 @@ __global__ void find_bad_class(const int64_t* __restrict__ t, int64_t n, int64_t
     if (t[i] < 0 || t[i] >= classes) atomicMin(first_bad, static_cast<unsigned long long>(i));
 }
 
-// Logits [N, C] and class indices [N] in [0, C) on the logits' device; names the first bad row.
-// The index check runs on the device and waits for it (one 8-byte copy back).
+// Logits [N, C] and class indices [N] on the logits' device. The range [0, C) is checked on the
+// device without waiting for it (core/device_checks.h): a bad index is reported, naming its row,
+// at the next copy back to the host; the loss kernels clamp it meanwhile (never reading outside
+// the row).
 void check_classes(const char* op, const Array& logits, const Array& target) {
   check_class_target(op, logits, target);
   const int64_t n = logits.size(0), classes = logits.size(1);
   if (n == 0) return;
-  Array flag = Array::empty({1}, DType::I64, logits.device());
-  auto* first_bad = reinterpret_cast<unsigned long long*>(flag.data<int64_t>());
-  DNAGRAD_CUDA_CALL(cudaMemset(first_bad, 0xFF, sizeof(unsigned long long)), op);  // "none yet"
+  unsigned long long* first_bad = arm_device_check(
+      logits.device().index, "cross_entropy: a target is not a class index in [0, bound)", classes);
   launch(find_bad_class, blocks_for(n), kThreads, 0, "find_bad_class", op)(target.data<int64_t>(),
                                                                            n, classes, first_bad);
-  unsigned long long bad_row = 0;
-  DNAGRAD_CUDA_CALL(cudaMemcpy(&bad_row, first_bad, sizeof(bad_row), cudaMemcpyDeviceToHost), op);
-  if (bad_row == std::numeric_limits<unsigned long long>::max()) return;
-  const int64_t row = static_cast<int64_t>(bad_row);
-  int64_t value = 0;
-  DNAGRAD_CUDA_CALL(
-      cudaMemcpy(&value, target.data<int64_t>() + row, sizeof(value), cudaMemcpyDeviceToHost), op);
-  fail(op, ": target[", row, "] = ", value, " is not a class index in [0, ", classes, ")");
 }
 
 // ---- per-element terms (device functors; the CPU lambdas, line for line) --------------------
@@ -116,7 +110,9 @@ struct CrossEntropyTerm {  // l_row = logsumexp(z_row) - z_row[t_row]; t already
   int64_t classes;
   __device__ double operator()(int64_t row) const {
     const T* zr = z + row * classes;
-    return logsumexp(zr, classes) - zr[t[row]];
+    // A bad index (reported by the deferred check) is clamped, never read outside the row.
+    const int64_t c = t[row] < 0 ? 0 : (t[row] >= classes ? classes - 1 : t[row]);
+    return logsumexp(zr, classes) - zr[c];
   }
 };
 
@@ -294,7 +290,7 @@ void bce_logits_backward(const Array& logits, const Array& target, const Array& 
 void cross_entropy_forward(const Array& logits, const Array& target, Reduction r, Array& out) {
   const ScopedDevice on_device(logits.device().index);
   const char* op = "cross_entropy";
-  check_classes(op, logits, target);  // before anything is written
+  check_classes(op, logits, target);  // reported at the next copy back to the host
   check_cross_entropy_forward(op, logits, r, out);
   const int64_t n = logits.size(0), classes = logits.size(1);
   dispatch_float(logits.dtype(), op, [&]<class T>() {

@@ -73,14 +73,6 @@ __global__ void adam_kernel(T* __restrict__ p, const T* __restrict__ g, T* __res
   }
 }
 
-// x[i] = x[i] * factor in place.
-template <class T>
-__global__ void scale_kernel(T* __restrict__ x, double factor, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
-       i += int64_t{gridDim.x} * blockDim.x)
-    x[i] = static_cast<T>(static_cast<double>(x[i]) * factor);
-}
-
 // At most this many partial sums (blocks) in sum_of_squares.
 constexpr int64_t kMaxPartials = 1024;
 
@@ -102,13 +94,24 @@ __global__ void __launch_bounds__(kThreads)
   if (threadIdx.x == 0) partials[blockIdx.x] = sum;
 }
 
-// One block: *total = sum of partials[0 .. count) (assigned).
+// One block: *total += sum of partials[0 .. count) (accumulated).
 __global__ void __launch_bounds__(kThreads)
     finish_sum(const double* __restrict__ partials, int64_t count, double* __restrict__ total) {
   double sum = 0;
   for (int64_t b = threadIdx.x; b < count; b += blockDim.x) sum += partials[b];
   sum = block_sum(sum);
-  if (threadIdx.x == 0) *total = sum;
+  if (threadIdx.x == 0) *total += sum;
+}
+
+// x *= clip_factor(*total_sq, max_norm) when that factor is below 1 (kernels/optim.h).
+template <class T>
+__global__ void clip_kernel(T* __restrict__ x, const double* __restrict__ total_sq,
+                            double max_norm, int64_t n) {
+  const double factor = clip_factor(*total_sq, max_norm);
+  if (!(factor < 1)) return;
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
+       i += int64_t{gridDim.x} * blockDim.x)
+    x[i] = static_cast<T>(static_cast<double>(x[i]) * factor);
 }
 
 }  // namespace
@@ -155,32 +158,31 @@ void adam_update(Array& param, const Array& grad, Array& exp_avg, Array& exp_avg
   });
 }
 
-double sum_of_squares(const Array& x) {
+void sum_of_squares(const Array& x, Array& total) {
   const ScopedDevice on_device(x.device().index);
   const char* op = "sum_of_squares";
+  check_norm_total(op, x, total);
   const int64_t n = x.numel();
-  double total = 0;
+  if (n == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    if (n == 0) return;
     const unsigned count = partial_count(n);
-    // [G partials | the total]
-    Array scratch = Array::empty({static_cast<int64_t>(count) + 1}, DType::F64, x.device());
-    double* partials = scratch.data<double>();
-    launch(square_partials<T>, count, kThreads, 0, "square_partials", op)(x.data<T>(), n, partials);
-    launch(finish_sum, 1, kThreads, 0, "finish_sum", op)(partials, count, partials + count);
-    DNAGRAD_CUDA_CALL(cudaMemcpy(&total, partials + count, sizeof(double), cudaMemcpyDeviceToHost),
-                      op);
+    Array partials = Array::empty({static_cast<int64_t>(count)}, DType::F64, x.device());
+    launch(square_partials<T>, count, kThreads, 0, "square_partials", op)(x.data<T>(), n,
+                                                                          partials.data<double>());
+    launch(finish_sum, 1, kThreads, 0, "finish_sum", op)(partials.data<double>(), count,
+                                                         total.data<double>());
   });
-  return total;
 }
 
-void scale_inplace(Array& x, double factor) {
+void clip_scale(Array& x, const Array& total_sq, double max_norm) {
   const ScopedDevice on_device(x.device().index);
-  const char* op = "scale_inplace";
+  const char* op = "clip_scale";
+  check_norm_total(op, x, total_sq);
   const int64_t n = x.numel();
+  if (n == 0) return;
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    if (n == 0) return;
-    launch(scale_kernel<T>, blocks_for(n), kThreads, 0, "scale_kernel", op)(x.data<T>(), factor, n);
+    launch(clip_kernel<T>, blocks_for(n), kThreads, 0, "clip_kernel", op)(
+        x.data<T>(), total_sq.data<double>(), max_norm, n);
   });
 }
 

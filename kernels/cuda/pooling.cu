@@ -14,6 +14,7 @@
 // the CPU's order, but uncoalesced (the first thing to speed up if it shows in a profile).
 #include <algorithm>
 
+#include "core/device_checks.h"
 #include "kernels/checks.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/pooling.h"
@@ -67,10 +68,12 @@ __global__ void maxpool_forward(const T* __restrict__ x, T* __restrict__ y,
   }
 }
 
-// One thread per row, outputs in increasing t. `bad` is set when an index is outside [0, L).
+// One thread per row, outputs in increasing t. An index outside [0, L) is skipped and lowers
+// *first_bad to its element (a deferred check, core/device_checks.h).
 template <class T>
 __global__ void maxpool_backward(const T* __restrict__ grad_y, const int64_t* __restrict__ argmax,
-                                 T* __restrict__ grad_x, PoolExtents s, int64_t* bad) {
+                                 T* __restrict__ grad_x, PoolExtents s,
+                                 unsigned long long* first_bad) {
   GRID_STRIDE(r, s.rows) {
     const T* gy_r = grad_y + r * s.len_out;
     const int64_t* arg_r = argmax + r * s.len_out;
@@ -78,7 +81,7 @@ __global__ void maxpool_backward(const T* __restrict__ grad_y, const int64_t* __
     for (int64_t t = 0; t < s.len_out; ++t) {
       const int64_t i = arg_r[t];
       if (i < 0 || i >= s.len_in) {
-        *bad = 1;
+        atomicMin(first_bad, static_cast<unsigned long long>(r * s.len_out + t));
         continue;
       }
       gx_r[i] += gy_r[t];
@@ -206,15 +209,15 @@ void maxpool1d_backward(const Array& grad_y, const Array& argmax, Array& grad_x)
   require_same_device_dtype(op, grad_y, {&grad_x});
   const PoolExtents s{grad_y.size(0) * grad_y.size(1), grad_x.size(2), grad_y.size(2)};
   if (grad_y.numel() == 0) return;
-  // One int64 on the device flags indices outside [0, L); reading it back synchronises, the
-  // price of failing loudly as the CPU kernel does.
-  Array bad = Array::zeros({1}, DType::I64, grad_y.device());
+  // Indices outside [0, L) are reported at the next copy back to the host, without waiting for
+  // the device here (core/device_checks.h).
+  unsigned long long* first_bad = arm_device_check(
+      grad_y.device().index,
+      "maxpool1d_backward: an argmax index is outside [0, bound) of the input", s.len_in);
   dispatch_float(grad_y.dtype(), op, [&]<class T>() {
     launch(maxpool_backward<T>, blocks_for(s.rows), kThreads, 0, "maxpool_backward", op)(
-        grad_y.data<T>(), argmax.data<int64_t>(), grad_x.data<T>(), s, bad.data<int64_t>());
+        grad_y.data<T>(), argmax.data<int64_t>(), grad_x.data<T>(), s, first_bad);
   });
-  DNAGRAD_CHECK(bad.to(Device::cpu()).data<int64_t>()[0] == 0, op, ": argmax ", argmax.desc(),
-                " holds an index outside [0, ", s.len_in, ") of grad_x ", grad_x.desc());
 }
 
 void avgpool1d_forward(const Array& x, Array& y, const Pool1dParams& p) {

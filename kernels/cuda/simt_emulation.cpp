@@ -45,35 +45,32 @@ constexpr unsigned kMaxGridYZ = 65535;
 constexpr size_t kMaxSharedBytes = 48 * 1024;  // without cudaFuncSetAttribute, which we never call
 constexpr size_t kStackBytes = 256 * 1024;     // per fiber; the lowest page is a guard
 
-enum class Order { Forward, Reverse, Shuffle };
+std::mutex launch_mutex;  // one launch at a time: the globals of this file are shared
 
-struct Settings {
-  Order order = Order::Forward;
-  uint64_t seed = 1;
-  unsigned max_blocks = 0;
-};
+Schedule schedule_from_environment() {
+  Schedule r;
+  if (const char* env = std::getenv("DNAGRAD_EMULATE_ORDER")) {
+    const std::string v = env;
+    if (v == "forward")
+      r.order = Order::Forward;
+    else if (v == "reverse")
+      r.order = Order::Reverse;
+    else if (v == "shuffle")
+      r.order = Order::Shuffle;
+    else
+      fail("DNAGRAD_EMULATE_ORDER: expected forward, reverse or shuffle, got '", v, "'");
+  }
+  if (const char* env = std::getenv("DNAGRAD_EMULATE_SEED")) r.seed = std::strtoull(env, nullptr, 10);
+  if (const char* env = std::getenv("DNAGRAD_EMULATE_MAX_BLOCKS"))
+    r.max_blocks = static_cast<unsigned>(std::strtoul(env, nullptr, 10));
+  return r;
+}
 
-const Settings& settings() {
-  static const Settings s = [] {
-    Settings r;
-    if (const char* env = std::getenv("DNAGRAD_EMULATE_ORDER")) {
-      const std::string v = env;
-      if (v == "forward")
-        r.order = Order::Forward;
-      else if (v == "reverse")
-        r.order = Order::Reverse;
-      else if (v == "shuffle")
-        r.order = Order::Shuffle;
-      else
-        fail("DNAGRAD_EMULATE_ORDER: expected forward, reverse or shuffle, got '", v, "'");
-    }
-    if (const char* env = std::getenv("DNAGRAD_EMULATE_SEED")) r.seed = std::strtoull(env, nullptr, 10);
-    if (const char* env = std::getenv("DNAGRAD_EMULATE_MAX_BLOCKS"))
-      r.max_blocks = static_cast<unsigned>(std::strtoul(env, nullptr, 10));
-    return r;
-  }();
+Schedule& current_schedule() {
+  static Schedule s = schedule_from_environment();
   return s;
 }
+const Schedule& settings() { return current_schedule(); }
 
 const char* order_name(Order o) {
   return o == Order::Forward ? "forward" : o == Order::Reverse ? "reverse" : "shuffle";
@@ -92,7 +89,7 @@ std::string coords(const uint3& t) { return cat("(", t.x, ", ", t.y, ", ", t.z, 
 std::vector<unsigned> make_order(unsigned n, uint64_t salt) {
   std::vector<unsigned> order(n);
   std::iota(order.begin(), order.end(), 0u);
-  const Settings& s = settings();
+  const Schedule& s = settings();
   if (s.order == Order::Reverse) std::reverse(order.begin(), order.end());
   if (s.order == Order::Shuffle) {
     std::mt19937_64 rng(s.seed * 0x9E3779B97F4A7C15ull ^ salt);
@@ -351,7 +348,6 @@ void check_launch_limits(const KernelSite& site, dim3 grid, dim3 block, size_t d
                 " without cudaFuncSetAttribute");
 }
 
-std::mutex launch_mutex;      // one launch at a time: the globals above are shared
 uint64_t launch_counter = 0;  // varies the shuffle from launch to launch
 
 }  // namespace
@@ -452,6 +448,16 @@ void* dynamic_shared() {
 }
 
 unsigned max_grid_stride_blocks() { return settings().max_blocks; }
+
+Schedule schedule() {
+  std::lock_guard<std::mutex> lock(launch_mutex);
+  return current_schedule();
+}
+
+void set_schedule(const Schedule& s) {
+  std::lock_guard<std::mutex> lock(launch_mutex);
+  current_schedule() = s;
+}
 
 }  // namespace dnagrad::emulation
 

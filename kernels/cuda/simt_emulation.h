@@ -122,6 +122,17 @@ void* dynamic_shared();
 // DNAGRAD_EMULATE_MAX_BLOCKS, or 0 for no cap.
 unsigned max_grid_stride_blocks();
 
+// The schedule every launch follows; starts from the environment variables above, and tests may
+// change it between launches.
+enum class Order { Forward, Reverse, Shuffle };
+struct Schedule {
+  Order order = Order::Forward;
+  uint64_t seed = 1;
+  unsigned max_blocks = 0;  // cap on grid_stride_blocks; 0: none
+};
+Schedule schedule();
+void set_schedule(const Schedule& s);
+
 // Runs `kernel` with `args` converted to its parameter types, as a launch does, after checking
 // its pointer arguments.
 template <class... Params, class... Args>
