@@ -2,12 +2,16 @@
 # Builds dnagrad and runs the whole test suite (the README's second command; CI runs it too):
 #   1. installs missing Debian packages, configures and builds (Release),
 #   2. ctest: unit tests, doc tests, and the examples/ project built against the installed package,
-#   3. the same unit tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build
-#      (skip with DNAGRAD_SKIP_SANITIZE=1),
+#   3. the same unit tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build in
+#      which the CUDA backend is emulated on the CPU (-DDNAGRAD_CUDA=EMULATE), so the gpu suite
+#      runs there too: once with threads and blocks shuffled, once reversed with capped grids
+#      (skip all of step 3 with DNAGRAD_SKIP_SANITIZE=1),
 #   4. every libFuzzer target of fuzz/ (a clang build) for DNAGRAD_FUZZ_SECONDS each (default
 #      20), one per core at a time; a crash, hang or sanitizer report fails the script
 #      (skip with DNAGRAD_SKIP_FUZZ=1).
-# GPU tests (ctest label gpu) report themselves skipped on machines without a GPU.
+# GPU tests (ctest label gpu) report themselves skipped in step 2 on machines without a GPU; in
+# step 3 they run on emulated CUDA (their names start with "emulated:"), which checks the
+# kernels' logic, not the hardware.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -23,12 +27,23 @@ cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
 if [ "${DNAGRAD_SKIP_SANITIZE:-0}" != "1" ]; then
-  echo "== sanitizer build (ASan + UBSan) =="
-  cmake -S . -B build-sanitize -G Ninja -DDNAGRAD_SANITIZE=ON -DDNAGRAD_CUDA=OFF \
+  # The CUDA backend in its emulation build: kernels/cuda/*.cu compiled as host C++, every GPU
+  # thread a fiber on the CPU (kernels/cuda/simt_emulation.h), so the gpu suite runs here too.
+  echo "== sanitizer build (ASan + UBSan) with CUDA emulated on the CPU =="
+  cmake -S . -B build-sanitize -G Ninja -DDNAGRAD_SANITIZE=ON -DDNAGRAD_CUDA=EMULATE \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNAGRAD_BUILD_APPS=OFF
   cmake --build build-sanitize -j "$jobs"
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build-sanitize --output-on-failure -j "$jobs" -LE "example|gpu"
+  export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+  # Every unit test, and the gpu suite (emulated) with blocks and threads in a shuffled order...
+  seed=${DNAGRAD_EMULATE_SEED:-$RANDOM}
+  echo "== all tests; gpu suite emulated, order shuffle, seed $seed (DNAGRAD_EMULATE_SEED) =="
+  DNAGRAD_EMULATE_ORDER=shuffle DNAGRAD_EMULATE_SEED=$seed \
+    ctest --test-dir build-sanitize --output-on-failure -j "$jobs" -LE example
+  # ...then the gpu suite again in reverse order, with grid-stride kernels capped at 3 blocks so
+  # their loops take several turns (a missing trailing barrier shows only then).
+  echo "== gpu suite emulated again: order reverse, at most 3 blocks per grid-stride grid =="
+  DNAGRAD_EMULATE_ORDER=reverse DNAGRAD_EMULATE_MAX_BLOCKS=3 \
+    ctest --test-dir build-sanitize --output-on-failure -j "$jobs" -L gpu
 fi
 
 if [ "${DNAGRAD_SKIP_FUZZ:-0}" != "1" ]; then
