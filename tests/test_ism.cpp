@@ -230,11 +230,13 @@ TEST_CASE("ism: the promoter model matches PyTorch's ISM (tests/fixtures/promote
   const std::string fixtures = std::string(DNAGRAD_SOURCE_DIR) + "/tests/fixtures/";
   const std::string model_file = fixtures + "promoter_torch.safetensors";
   const std::string expected_file = fixtures + "promoter_torch_expected.safetensors";
-  if (!std::filesystem::exists(model_file) || !std::filesystem::exists(expected_file)) {
-    MESSAGE("SKIPPED: the PyTorch fixtures are missing (", model_file, ", ", expected_file,
-            "); make them with tests/fixtures/make_promoter_torch_fixture.py");
-    return;
-  }
+  // Missing fixtures fail the test: a comparison that did not run must not pass.
+  REQUIRE_MESSAGE(std::filesystem::exists(model_file),
+                  "the PyTorch fixture is missing: ", model_file,
+                  "; make it with tests/fixtures/make_promoter_torch_fixture.py");
+  REQUIRE_MESSAGE(std::filesystem::exists(expected_file),
+                  "the PyTorch fixture is missing: ", expected_file,
+                  "; make it with tests/fixtures/make_promoter_torch_fixture.py");
   Generator gen(0);
   nn::PromoterExpressionModel model(gen);
   nn::load_checkpoint(model_file, model);
