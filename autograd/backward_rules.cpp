@@ -2,7 +2,8 @@
 //
 // Vocabulary: for an op y = f(x1, x2, ...) the rule receives g = dL/dy ("grad_out") and, for each
 // input xi that needs a gradient, a buffer gi to which it ADDS dL/dxi = (dy/dxi)^T g. `in(n, i)` is
-// input i's data; `n.saved` holds what the forward kept for us; `n.attrs` the op's settings.
+// input i's data; `n.saved` holds what the forward kept for us; attrs_of<...>(n) the op's
+// settings (the structs of node.h).
 // The arithmetic itself is in kernels/; each rule only says which kernel computes which term.
 #include <algorithm>
 
@@ -25,7 +26,7 @@ namespace k = kernels;
 using Grads = Array* const*;
 
 const Array& in(const Node& n, size_t i) { return n.inputs[i]->data; }
-k::Reduction reduction(const Node& n) { return static_cast<k::Reduction>(n.attrs.reduction); }
+k::Reduction reduction(const Node& n) { return attrs_of<LossAttrs>(n).reduction; }
 
 // y = a op b (broadcast): da = g (add, sub) | g*b (mul) | g/b (div), summed back to a's shape;
 //                         db = g | -g | g*a | -g*a/b^2.
@@ -37,13 +38,13 @@ void binary_rule(const Node& n, const Array& g, Grads gi) {
 // y = f(x): dx = f'(x) g, with f' from the kernel (saved[0] is y).
 template <k::UnaryOp kind>
 void unary_rule(const Node& n, const Array& g, Grads gi) {
-  k::unary_backward(kind, in(n, 0), n.saved[0], n.attrs.scalar, g, *gi[0]);
+  k::unary_backward(kind, in(n, 0), n.saved[0], attrs_of<ScalarAttrs>(n).operand, g, *gi[0]);
 }
 
 // y = softmax(x) along dim: dx = y * (g - sum(g * y)); log-softmax: dx = g - exp(y) * sum(g).
 template <bool log>
 void softmax_rule(const Node& n, const Array& g, Grads gi) {
-  k::softmax_backward(n.saved[0], g, static_cast<int>(n.attrs.dim), log, *gi[0]);
+  k::softmax_backward(n.saved[0], g, static_cast<int>(attrs_of<SoftmaxAttrs>(n).dim), log, *gi[0]);
 }
 
 // y = x * mask: dx = g * mask.
@@ -65,7 +66,7 @@ void linear_rule(const Node& n, const Array& g, Grads gi) {
 // y = conv(x, W) + b: dx = g correlated with the flipped W; dW = x correlated with g;
 // db = sums of g over batch and length (docs/autograd.md derives these).
 void conv1d_rule(const Node& n, const Array& g, Grads gi) {
-  const k::Conv1dParams p{n.attrs.stride, n.attrs.padding, n.attrs.dilation};
+  const k::Conv1dParams& p = attrs_of<ConvAttrs>(n).params;
   if (gi[0]) k::conv1d_backward_input(g, in(n, 1), *gi[0], p);
   if (gi[1]) k::conv1d_backward_weight(g, in(n, 0), *gi[1], p);
   if (gi[2]) k::conv1d_backward_bias(g, *gi[2]);
@@ -80,7 +81,7 @@ void batchnorm_rule(const Node& n, const Array& g, Grads gi) {
   if (gi[0]) gx3 = gi[0]->reshape(shape3);
   const Array weight = n.inputs[1] ? in(n, 1) : Array();
   k::batchnorm_backward(g.reshape(shape3), x.reshape(shape3), weight, n.saved[0], n.saved[1],
-                        n.attrs.flag, gi[0] ? &gx3 : nullptr, gi[1], gi[2]);
+                        attrs_of<BatchNormAttrs>(n).training, gi[0] ? &gx3 : nullptr, gi[1], gi[2]);
 }
 
 // Max pooling: the gradient goes to the (first) maximum of each window only.
@@ -90,12 +91,7 @@ void maxpool_rule(const Node& n, const Array& g, Grads gi) {
 
 // Average pooling: each window's gradient spread evenly over it.
 void avgpool_rule(const Node& n, const Array& g, Grads gi) {
-  k::Pool1dParams p;
-  p.kernel = n.attrs.kernel;
-  p.stride = n.attrs.stride;
-  p.padding = n.attrs.padding;
-  p.count_include_pad = n.attrs.flag;
-  k::avgpool1d_backward(g, *gi[0], p);
+  k::avgpool1d_backward(g, *gi[0], attrs_of<PoolAttrs>(n).params);
 }
 
 void adaptive_avgpool_rule(const Node&, const Array& g, Grads gi) {
@@ -109,15 +105,16 @@ void reshape_rule(const Node&, const Array& g, Grads gi) {
 
 // y = permute(x, p): dx = permute(g, inverse of p).
 void permute_rule(const Node& n, const Array& g, Grads gi) {
-  std::vector<int64_t> inverse(n.attrs.perm.size());
-  for (size_t i = 0; i < inverse.size(); ++i) inverse[n.attrs.perm[i]] = static_cast<int64_t>(i);
+  const std::vector<int64_t>& perm = attrs_of<PermuteAttrs>(n).perm;
+  std::vector<int64_t> inverse(perm.size());
+  for (size_t i = 0; i < inverse.size(); ++i) inverse[perm[i]] = static_cast<int64_t>(i);
   k::permute(g, inverse, *gi[0], true);
 }
 
 // y = scale * sum(x): dx = scale * g broadcast back over the reduced dimension (mean: 1/count).
 void sum_rule(const Node& n, const Array& g, Grads gi) {
-  k::reduce_sum_backward(g, n.attrs.all_dims ? -1 : static_cast<int>(n.attrs.dim), n.attrs.scalar,
-                         *gi[0]);
+  const ReduceAttrs& a = attrs_of<ReduceAttrs>(n);
+  k::reduce_sum_backward(g, static_cast<int>(a.dim), a.scale, *gi[0]);
 }
 
 void mse_rule(const Node& n, const Array& g, Grads gi) {

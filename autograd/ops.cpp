@@ -74,17 +74,13 @@ Tensor unary(kernels::UnaryOp kind, Op op, const Tensor& x, double scalar, const
   require_float(x, name);
   Array y = empty_like(x.data(), x.shape());
   kernels::unary_forward(kind, x.data(), scalar, y);
-  Attrs attrs;
-  attrs.scalar = scalar;
-  return record(y, op, {x}, {y}, attrs);
+  return record(y, op, {x}, {y}, ScalarAttrs{scalar});
 }
 
 Tensor reduce(const Tensor& x, int64_t dim, bool all_dims, bool keepdim, bool is_mean) {
   const char* name = is_mean ? "mean" : "sum";
   require_float(x, name);
-  Attrs attrs;
-  attrs.all_dims = all_dims;
-  attrs.keepdim = keepdim;
+  ReduceAttrs attrs;  // dim -1: every element
   Shape out_shape;
   int64_t count = x.numel();
   if (!all_dims) {
@@ -98,33 +94,26 @@ Tensor reduce(const Tensor& x, int64_t dim, bool all_dims, bool keepdim, bool is
       out_shape.erase(out_shape.begin() + d);
   }
   const double scale = is_mean ? 1.0 / static_cast<double>(std::max<int64_t>(count, 1)) : 1.0;
-  attrs.scalar = scale;
+  attrs.scale = scale;
   Array y = empty_like(x.data(), out_shape);
-  kernels::reduce_sum(x.data(), all_dims ? -1 : static_cast<int>(attrs.dim), scale, y);
+  kernels::reduce_sum(x.data(), static_cast<int>(attrs.dim), scale, y);
   return record(std::move(y), is_mean ? Op::Mean : Op::Sum, {x}, {}, attrs);
 }
 
-Attrs pool_attrs(int64_t kernel, int64_t stride, int64_t padding, int64_t dilation) {
-  Attrs a;
-  a.kernel = kernel;
-  a.stride = stride == 0 ? kernel : stride;
-  a.padding = padding;
-  a.dilation = dilation;
-  return a;
-}
-
-kernels::Pool1dParams pool_params(const Attrs& a) {
+// Stride 0 means the kernel size (PyTorch's default).
+kernels::Pool1dParams pool_params(int64_t kernel, int64_t stride, int64_t padding, int64_t dilation,
+                                  bool count_include_pad = true) {
   kernels::Pool1dParams p;
-  p.kernel = a.kernel;
-  p.stride = a.stride;
-  p.padding = a.padding;
-  p.dilation = a.dilation;
-  p.count_include_pad = a.flag;
+  p.kernel = kernel;
+  p.stride = stride == 0 ? kernel : stride;
+  p.padding = padding;
+  p.dilation = dilation;
+  p.count_include_pad = count_include_pad;
   return p;
 }
 
 // Shared argument checks of max and avg pooling; returns the output length.
-int64_t check_pool(const Tensor& x, const Attrs& a, const char* op) {
+int64_t check_pool(const Tensor& x, const kernels::Pool1dParams& a, const char* op) {
   require_float(x, op);
   require_dims(x, 3, op, "[N, C, L]");
   DNAGRAD_CHECK(a.kernel >= 1 && a.stride >= 1 && a.dilation >= 1 && a.padding >= 0, op,
@@ -133,7 +122,7 @@ int64_t check_pool(const Tensor& x, const Attrs& a, const char* op) {
   DNAGRAD_CHECK(2 * a.padding <= a.kernel, op, ": padding ", a.padding,
                 " must be at most half the kernel size ", a.kernel, " (as in PyTorch)");
   const int64_t span = x.size(2) + 2 * a.padding - a.dilation * (a.kernel - 1) - 1;
-  const int64_t len_out = pool_params(a).out_length(x.size(2));
+  const int64_t len_out = a.out_length(x.size(2));
   DNAGRAD_CHECK(span >= 0 && len_out >= 1, op, ": input length ", x.size(2),
                 " is too short for kernel ", a.kernel, " with dilation ", a.dilation,
                 " and padding ", a.padding);
@@ -189,7 +178,7 @@ Tensor tanh(const Tensor& x) { return unary(kernels::UnaryOp::Tanh, Op::Tanh, x,
 
 Tensor softmax(const Tensor& x, int64_t dim) {
   require_float(x, "softmax");
-  Attrs attrs;
+  SoftmaxAttrs attrs;
   attrs.dim = normalize_dim(dim, x.dim(), "softmax");
   Array y = empty_like(x.data(), x.shape());
   kernels::softmax_forward(x.data(), static_cast<int>(attrs.dim), false, y);
@@ -198,7 +187,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
   require_float(x, "log_softmax");
-  Attrs attrs;
+  SoftmaxAttrs attrs;
   attrs.dim = normalize_dim(dim, x.dim(), "log_softmax");
   Array y = empty_like(x.data(), x.shape());
   kernels::softmax_forward(x.data(), static_cast<int>(attrs.dim), true, y);
@@ -268,11 +257,7 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
                 dilation, ")");
   Array y = empty_like(x.data(), {x.size(0), weight.size(0), len_out});
   kernels::conv1d_forward(x.data(), weight.data(), bias.defined() ? bias.data() : Array(), y, p);
-  Attrs attrs;
-  attrs.stride = stride;
-  attrs.padding = padding;
-  attrs.dilation = dilation;
-  return record(std::move(y), Op::Conv1d, {x, weight, bias}, {}, attrs);
+  return record(std::move(y), Op::Conv1d, {x, weight, bias}, {}, ConvAttrs{p});
 }
 
 Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias, Array& running_mean,
@@ -322,30 +307,27 @@ Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias, A
     invstd = empty_like(x.data(), {channels});
     kernels::unary_forward(kernels::UnaryOp::PowScalar, shifted, -0.5, invstd);
   }
-  Attrs attrs;
-  attrs.flag = training;
-  attrs.scalar = eps;
-  return record(y.reshape(x.shape()), Op::BatchNorm1d, {x, weight, bias}, {mean, invstd}, attrs);
+  return record(y.reshape(x.shape()), Op::BatchNorm1d, {x, weight, bias}, {mean, invstd},
+                BatchNormAttrs{training});
 }
 
 Tensor max_pool1d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
                   int64_t dilation) {
-  const Attrs attrs = pool_attrs(kernel, stride, padding, dilation);
-  const int64_t len_out = check_pool(x, attrs, "max_pool1d");
+  const kernels::Pool1dParams p = pool_params(kernel, stride, padding, dilation);
+  const int64_t len_out = check_pool(x, p, "max_pool1d");
   Array y = empty_like(x.data(), {x.size(0), x.size(1), len_out});
   Array argmax = Array::empty(y.shape(), DType::I64, x.device());
-  kernels::maxpool1d_forward(x.data(), y, argmax, pool_params(attrs));
-  return record(std::move(y), Op::MaxPool1d, {x}, {argmax}, attrs);
+  kernels::maxpool1d_forward(x.data(), y, argmax, p);
+  return record(std::move(y), Op::MaxPool1d, {x}, {argmax}, PoolAttrs{p});
 }
 
 Tensor avg_pool1d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
                   bool count_include_pad) {
-  Attrs attrs = pool_attrs(kernel, stride, padding, 1);
-  attrs.flag = count_include_pad;
-  const int64_t len_out = check_pool(x, attrs, "avg_pool1d");
+  const kernels::Pool1dParams p = pool_params(kernel, stride, padding, 1, count_include_pad);
+  const int64_t len_out = check_pool(x, p, "avg_pool1d");
   Array y = empty_like(x.data(), {x.size(0), x.size(1), len_out});
-  kernels::avgpool1d_forward(x.data(), y, pool_params(attrs));
-  return record(std::move(y), Op::AvgPool1d, {x}, {}, attrs);
+  kernels::avgpool1d_forward(x.data(), y, p);
+  return record(std::move(y), Op::AvgPool1d, {x}, {}, PoolAttrs{p});
 }
 
 Tensor adaptive_avg_pool1d(const Tensor& x, int64_t out_size) {
@@ -395,7 +377,7 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
   require_float(x, "permute");
   DNAGRAD_CHECK(static_cast<int64_t>(dims.size()) == x.dim(), "permute: ", dims.size(),
                 " dimensions given for a ", x.dim(), "-D tensor");
-  Attrs attrs;
+  PermuteAttrs attrs;
   std::vector<bool> seen(dims.size(), false);
   Shape shape;
   for (int64_t d : dims) {
@@ -425,18 +407,14 @@ Tensor mse_loss(const Tensor& pred, const Tensor& target, Reduction r) {
   check_loss(pred, target, r, "mse_loss");
   Array out = empty_like(pred.data(), loss_shape(pred.shape(), r));
   kernels::mse_forward(pred.data(), target.data(), r, out);
-  Attrs attrs;
-  attrs.reduction = static_cast<int>(r);
-  return record(std::move(out), Op::MSELoss, {pred, target}, {}, attrs);
+  return record(std::move(out), Op::MSELoss, {pred, target}, {}, LossAttrs{r});
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target, Reduction r) {
   check_loss(logits, target, r, "binary_cross_entropy_with_logits");
   Array out = empty_like(logits.data(), loss_shape(logits.shape(), r));
   kernels::bce_logits_forward(logits.data(), target.data(), r, out);
-  Attrs attrs;
-  attrs.reduction = static_cast<int>(r);
-  return record(std::move(out), Op::BCEWithLogits, {logits, target}, {}, attrs);
+  return record(std::move(out), Op::BCEWithLogits, {logits, target}, {}, LossAttrs{r});
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r) {
@@ -451,9 +429,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r) {
                 logits.device().str(), " but targets on ", target.device().str());
   Array out = empty_like(logits.data(), loss_shape({logits.size(0)}, r));
   kernels::cross_entropy_forward(logits.data(), target.data(), r, out);
-  Attrs attrs;
-  attrs.reduction = static_cast<int>(r);
-  return record(std::move(out), Op::CrossEntropy, {logits, target}, {}, attrs);
+  return record(std::move(out), Op::CrossEntropy, {logits, target}, {}, LossAttrs{r});
 }
 
 }  // namespace dnagrad

@@ -36,10 +36,22 @@
 // Threads: the windowed layers run on pieces of at most batch_size mutants, handed out to the
 // threads from one parallel region, each piece with single-threaded GEMMs. A piece's numbers do
 // not depend on which thread computes it.
+//
+// What the kernels compute and what is computed here. The pointwise layers run the kernels
+// themselves on the windows: BatchNorm1d's eval forward (kernels/batchnorm.h) on the window rows
+// viewed as [B*W, C] (a [N, C] input), ReLU's (kernels/elementwise.h) on any shape. The
+// convolutions and pools do not, because the kernels take whole rows [N, C, L] while a window is
+// channels last [B, W, C] and reads the reference's rows beside it (RowSource), and because a
+// convolution here adds the change its few changed inputs make (one GEMM for the whole batch)
+// instead of recomputing its outputs. The pools' arithmetic (the first maximum wins, a NaN beats
+// a number, padding never wins; averages summed in double over the real elements and divided by
+// K or by their count) therefore follows kernels/cpu/pooling.cpp by hand, and a test pins the two
+// together: "ism: windowed pools and BatchNorm and ReLU equal the kernels bit for bit"
+// (tests/test_ism.cpp) runs a chain of every kind of windowed layer except convolutions, with
+// every pooling option, and requires incremental ISM to equal brute force exactly.
 #include <omp.h>
 
 #include <algorithm>
-#include <cmath>
 #include <exception>
 #include <limits>
 #include <optional>
@@ -47,6 +59,8 @@
 
 #include "autograd/ops.h"
 #include "genomics/ism_predictors.h"
+#include "kernels/batchnorm.h"
+#include "kernels/elementwise.h"
 #include "kernels/matmul.h"
 #include "nn/layers.h"
 
@@ -68,16 +82,19 @@ int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
 // A layer the incremental ISM computes on windows. Pointwise layers keep the window as it is.
 struct WindowedLayer {
-  enum class Kind { Conv, Affine, ReLU, Identity, MaxPool, AvgPool };
+  enum class Kind { Conv, BatchNormEval, ReLU, Identity, MaxPool, AvgPool };
   Kind kind;
   // Conv and pools: output t reads input positions t*stride - padding + k*dilation, k < kernel.
   int64_t kernel = 1, stride = 1, padding = 0, dilation = 1;
-  bool count_include_pad = true;   // AvgPool
-  Array taps{};                    // Conv: [K*C_out, C_in], row k*C_out + o = weight[o, :, k]
-  Array mean{}, scale{}, shift{};  // Affine: y = (x - mean) * scale + shift, each [C]
+  bool count_include_pad = true;  // AvgPool
+  Array taps{};                   // Conv: [K*C_out, C_in], row k*C_out + o = weight[o, :, k]
+  // BatchNormEval: copies of the module's weight and bias (undefined: affine = false) and running
+  // statistics, each [C], and its eps.
+  Array weight{}, bias{}, running_mean{}, running_var{};
+  double eps = 0;
 
   bool pointwise() const {
-    return kind == Kind::Affine || kind == Kind::ReLU || kind == Kind::Identity;
+    return kind == Kind::BatchNormEval || kind == Kind::ReLU || kind == Kind::Identity;
   }
   // The output positions that input position `first` (`last`) reaches first (last), unclipped.
   int64_t first_output(int64_t first) const {
@@ -94,23 +111,15 @@ struct WindowedLayer {
   }
 };
 
-// BatchNorm1d in eval mode as the CPU kernel computes it (kernels/cpu/batchnorm.cpp), so the
-// window's values match the reference's bit for bit.
-template <class T>
-WindowedLayer batchnorm_as_affine(const nn::BatchNorm1d& bn) {
-  const int64_t channels = bn.num_features;
-  WindowedLayer layer{.kind = WindowedLayer::Kind::Affine};
-  layer.mean = bn.running_mean.clone();
-  layer.scale = Array::empty({channels}, dtype_of<T>());
-  layer.shift = Array::zeros({channels}, dtype_of<T>());
-  const T* var = bn.running_var.data<T>();
-  for (int64_t c = 0; c < channels; ++c) {
-    const double invstd = 1.0 / std::sqrt(double(var[c]) + bn.options.eps);
-    const double weight = bn.weight.defined() ? double(bn.weight.data().data<T>()[c]) : 1.0;
-    layer.scale.data<T>()[c] = static_cast<T>(invstd * weight);
-    if (bn.bias.defined()) layer.shift.data<T>()[c] = bn.bias.data().data<T>()[c];
-  }
-  return layer;
+// BatchNorm1d in eval mode: a per-channel affine map, computed by the kernel on the windows.
+WindowedLayer batchnorm_eval(const nn::BatchNorm1d& bn) {
+  auto copy = [](const Array& a) { return a.defined() ? a.clone() : Array(); };
+  return WindowedLayer{.kind = WindowedLayer::Kind::BatchNormEval,
+                       .weight = bn.weight.defined() ? copy(bn.weight.data()) : Array(),
+                       .bias = bn.bias.defined() ? copy(bn.bias.data()) : Array(),
+                       .running_mean = copy(bn.running_mean),
+                       .running_var = copy(bn.running_var),
+                       .eps = bn.options.eps};
 }
 
 // weight [C_out, C_in, K] -> taps [K*C_out, C_in]: the K matrices weight[:, :, k] stacked.
@@ -139,7 +148,7 @@ std::optional<WindowedLayer> as_windowed(nn::Module& module) {
                          .dilation = o.dilation,
                          .taps = stacked_taps<T>(conv->weight.data())};
   }
-  if (auto* bn = dynamic_cast<nn::BatchNorm1d*>(&module)) return batchnorm_as_affine<T>(*bn);
+  if (auto* bn = dynamic_cast<nn::BatchNorm1d*>(&module)) return batchnorm_eval(*bn);
   if (dynamic_cast<nn::ReLU*>(&module)) return WindowedLayer{.kind = Kind::ReLU};
   if (dynamic_cast<nn::Dropout*>(&module)) return WindowedLayer{.kind = Kind::Identity};
   if (auto* pool = dynamic_cast<nn::MaxPool1d*>(&module)) {
@@ -360,27 +369,21 @@ class IncrementalPredictor final : public MutantPredictor {
     return out;
   }
 
+  // The kernels on the window rows values [B, W, C] (replaced by the result).
   static void apply_pointwise(const WindowedLayer& layer, Array& values) {
-    const int64_t channels = values.size(2), rows = values.numel() / channels;
-    T* v = values.data<T>();
-    switch (layer.kind) {
-      case WindowedLayer::Kind::Affine: {
-        const T* mean = layer.mean.data<T>();
-        const T* scale = layer.scale.data<T>();
-        const T* shift = layer.shift.data<T>();
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t c = 0; c < channels; ++c) {
-            T& x = v[r * channels + c];
-            x = (x - mean[c]) * scale[c] + shift[c];
-          }
-        break;
-      }
-      case WindowedLayer::Kind::ReLU:
-        for (int64_t i = 0; i < values.numel(); ++i) v[i] = v[i] < T(0) ? T(0) : v[i];
-        break;
-      default:
-        break;
+    const Shape shape = values.shape();
+    Array out = Array::empty(shape, values.dtype());
+    if (layer.kind == WindowedLayer::Kind::BatchNormEval) {
+      const Array rows = values.reshape({shape[0] * shape[1], shape[2]});  // [B*W, C]
+      Array out_rows = out.reshape(rows.shape());
+      kernels::batchnorm_forward_eval(rows, layer.weight, layer.bias, layer.running_mean,
+                                      layer.running_var, layer.eps, out_rows);
+    } else if (layer.kind == WindowedLayer::Kind::ReLU) {
+      kernels::unary_forward(kernels::UnaryOp::ReLU, values, 0, out);
+    } else {
+      return;  // Identity
     }
+    values = std::move(out);
   }
 
   // out.values [B, W_out, C_out] = the reference rows plus the change the input window makes
@@ -421,9 +424,10 @@ class IncrementalPredictor final : public MutantPredictor {
     }
   }
 
-  // Max or average pooling as the CPU kernels compute it (kernels/cpu/pooling.cpp): the first
-  // maximum wins, padding never does; averages are summed in double over the real elements and
-  // divided by the kernel size (count_include_pad) or by their count.
+  // Max or average pooling as the CPU kernels compute it (kernels/cpu/pooling.cpp; see the file
+  // comment for why by hand): the first maximum wins, padding never does; averages are summed in
+  // double over the real elements and divided by the kernel size (count_include_pad) or by their
+  // count.
   static void pool(const WindowedLayer& layer, const Level& in_level, const Windows& in,
                    Windows& out, const Level& out_level) {
     const int64_t batch = static_cast<int64_t>(out.lo.size()), width = out_level.width;

@@ -1,15 +1,22 @@
-// Conv1d: hand-computed cases, a naive float64 loop reference (forward and all three backward
-// kernels, outputs poisoned / gradient buffers pre-filled), finite-difference gradients through
-// the autograd op over awkward shapes, float32 at the promoter model's layer shapes, error
-// messages, and bitwise repeatability.
+// Conv1d: one declarative list of cases run on every backend (our CPU and CUDA kernels, cuDNN
+// when built; see backends.h) against version 0 of the op (kernels/reference/conv1d.h) in float64,
+// forward with and without bias (outputs poisoned) and the three backward kernels (gradient
+// buffers started from random values, so overwriting instead of accumulating fails); the
+// finite-difference check of the autograd op over the list's small cases; hand-computed cases,
+// bitwise repeatability, and error messages.
 #include <algorithm>
-#include <cmath>
 #include <cstring>
+#include <memory>
 #include <vector>
 
+#include "backends.h"
 #include "core/threads.h"
 #include "kernels/conv1d.h"
+#include "kernels/reference/conv1d.h"
 #include "test_util.h"
+#ifdef DNAGRAD_WITH_CUDNN
+#include "kernels/cudnn/conv1d.h"
+#endif
 
 namespace dnagrad::testing {
 namespace {
@@ -18,100 +25,149 @@ using kernels::Conv1dParams;
 
 struct ConvCase {
   int64_t n_batch, c_in, c_out, len_in, kernel;
-  Conv1dParams p;
-  bool bias;
+  Conv1dParams p;  // stride, padding, dilation
 };
 
-// The awkward shapes every conv test sweeps.
+// Every case runs on every backend, in each of its dtypes, with and without bias.
 const std::vector<ConvCase> conv_cases = {
-    {2, 3, 4, 9, 3, {1, 1, 1}, true},    // "same" padding
-    {1, 2, 3, 7, 3, {1, 0, 1}, true},    // batch 1, no padding
-    {3, 2, 2, 11, 3, {2, 1, 1}, true},   // stride 2, odd length
-    {2, 2, 3, 10, 3, {1, 2, 2}, true},   // dilation 2
-    {2, 3, 2, 8, 2, {1, 0, 1}, false},   // even kernel, no bias
-    {1, 2, 2, 5, 3, {1, 3, 1}, true},    // padding larger than the kernel's half
-    {2, 1, 3, 3, 5, {1, 2, 1}, true},    // kernel longer than the input
-    {2, 3, 2, 13, 4, {3, 2, 2}, false},  // stride 3 with dilation 2 and padding, no bias
-    {2, 4, 3, 6, 1, {1, 0, 1}, true},    // pointwise (K = 1): no im2col
-    {2, 3, 2, 7, 1, {2, 1, 1}, true},    // K = 1 with stride and padding
-    {2, 3, 2, 5, 1, {1, 1, 1}, false},   // K = 1 with padding: still needs im2col
+    // the promoter model's layers: Conv1d(4->256, k15, p7) on one-hot DNA of length 2000, then
+    // (after MaxPool4) Conv1d(256->128, k5, p2) on 500, then Conv1d(128->64, k3, p1) on 125
+    {2, 4, 256, 2000, 15, {1, 7, 1}},
+    {2, 256, 128, 500, 5, {1, 2, 1}},
+    {2, 128, 64, 125, 3, {1, 1, 1}},
+    {8, 4, 256, 2000, 15, {1, 7, 1}},  // the same at batch 8
+    {8, 256, 128, 500, 5, {1, 2, 1}},
+    {8, 128, 64, 125, 3, {1, 1, 1}},
+    // awkward shapes
+    {2, 3, 4, 9, 3, {1, 1, 1}},        // "same" padding
+    {1, 2, 3, 7, 3, {1, 0, 1}},        // batch 1, no padding
+    {3, 2, 2, 11, 3, {2, 1, 1}},       // stride 2, odd length
+    {2, 2, 3, 10, 3, {1, 2, 2}},       // dilation 2
+    {2, 3, 2, 8, 2, {1, 0, 1}},        // even kernel
+    {1, 2, 2, 5, 3, {1, 3, 1}},        // padding larger than the kernel's half
+    {2, 1, 3, 3, 5, {1, 2, 1}},        // kernel longer than the input
+    {2, 3, 2, 13, 4, {3, 2, 2}},       // stride 3 with dilation 2 and padding
+    {2, 4, 3, 6, 1, {1, 0, 1}},        // pointwise (K = 1): no im2col
+    {2, 3, 2, 7, 1, {2, 1, 1}},        // K = 1 with stride and padding
+    {2, 3, 2, 5, 1, {1, 1, 1}},        // K = 1 with padding: still needs im2col
+    {1, 3, 5, 7, 1, {1, 0, 1}},        // batch 1, odd length, K = 1
+    {2, 3, 5, 7, 1, {1, 0, 1}},        // K = 1, batch 2
+    {1, 5, 3, 4, 9, {1, 4, 1}},        // K larger than L, with padding
+    {2, 5, 3, 4, 9, {1, 4, 1}},        // the same at batch 2
+    {3, 6, 7, 37, 5, {1, 4, 2}},       // dilation 2 with padding
+    {4, 16, 24, 300, 3, {1, 2, 2}},    // dilation 2, more channels
+    {2, 5, 9, 33, 4, {2, 1, 1}},       // stride 2, even K
+    {4, 16, 32, 301, 5, {2, 2, 1}},    // stride 2, odd K
+    {2, 3, 40, 301, 7, {3, 3, 2}},     // stride 3 and dilation 2, partial channel tiles
+    {2, 8, 40, 257, 7, {3, 3, 2}},     // the same with more input channels
+    {1, 2, 3, 900, 2, {400, 0, 1}},    // huge stride: the CUDA forward falls back to direct
+    {1, 2, 3, 6100, 2, {1, 0, 6000}},  // huge dilation: every CUDA kernel falls back to direct
+    {1, 40, 33, 129, 3, {1, 1, 1}},    // just over one CUDA tile in L and channels
 };
 
 std::string describe(const ConvCase& c) {
   return cat("x [", c.n_batch, ", ", c.c_in, ", ", c.len_in, "], weight [", c.c_out, ", ", c.c_in,
              ", ", c.kernel, "], stride ", c.p.stride, ", padding ", c.p.padding, ", dilation ",
-             c.p.dilation, c.bias ? "" : ", no bias");
+             c.p.dilation);
 }
 
-// ---- the naive reference: the definition, looped in double ----
+// Conv1d on one backend: our kernels through the kernels/conv1d.h dispatch (the arrays' device
+// picks CPU or CUDA), or cuDNN's reference class, built for the case's shapes.
+class ConvOn {
+ public:
+  ConvOn(Backend backend, const ConvCase& c, DType dtype) : p_(c.p) {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (backend == Backend::Cudnn)
+      cudnn_ = std::make_unique<kernels::cudnn::Conv1d>(Shape{c.n_batch, c.c_in, c.len_in},
+                                                        Shape{c.c_out, c.c_in, c.kernel}, dtype,
+                                                        Device::cuda(), c.p);
+#else
+    (void)backend, (void)c, (void)dtype;
+#endif
+  }
+  void forward(const Array& x, const Array& w, const Array& b, Array& y) {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (cudnn_) return cudnn_->forward(x, w, b, y);
+#endif
+    kernels::conv1d_forward(x, w, b, y, p_);
+  }
+  void backward_input(const Array& grad_y, const Array& w, Array& grad_x) {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (cudnn_) return cudnn_->backward_input(grad_y, w, grad_x);
+#endif
+    kernels::conv1d_backward_input(grad_y, w, grad_x, p_);
+  }
+  void backward_weight(const Array& grad_y, const Array& x, Array& grad_w) {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (cudnn_) return cudnn_->backward_weight(grad_y, x, grad_w);
+#endif
+    kernels::conv1d_backward_weight(grad_y, x, grad_w, p_);
+  }
+  // cuDNN's reference class has no bias gradient.
+  bool has_backward_bias() const {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (cudnn_) return false;
+#endif
+    return true;
+  }
+  void backward_bias(const Array& grad_y, Array& grad_b) {
+    kernels::conv1d_backward_bias(grad_y, grad_b);
+  }
 
-// Input index read by output t through tap k, or -1 in the padding.
-int64_t tap_index(int64_t t, int64_t k, int64_t len_in, const Conv1dParams& p) {
-  const int64_t i = t * p.stride + k * p.dilation - p.padding;
-  return i >= 0 && i < len_in ? i : -1;
-}
-
-Array naive_forward(const Array& x, const Array& w, const Array& b, const Conv1dParams& p) {
-  const int64_t n_batch = x.size(0), c_in = x.size(1), len_in = x.size(2);
-  const int64_t c_out = w.size(0), kernel = w.size(2);
-  const int64_t len_out = (len_in + 2 * p.padding - p.dilation * (kernel - 1) - 1) / p.stride + 1;
-  const std::vector<double> xv = x.to_vector(), wv = w.to_vector();
-  const std::vector<double> bv = b.defined() ? b.to_vector() : std::vector<double>(c_out, 0.0);
-  std::vector<double> y(n_batch * c_out * len_out);
-  for (int64_t n = 0; n < n_batch; ++n)
-    for (int64_t o = 0; o < c_out; ++o)
-      for (int64_t t = 0; t < len_out; ++t) {
-        double s = bv[o];
-        for (int64_t c = 0; c < c_in; ++c)
-          for (int64_t k = 0; k < kernel; ++k) {
-            const int64_t i = tap_index(t, k, len_in, p);
-            if (i >= 0) s += wv[(o * c_in + c) * kernel + k] * xv[(n * c_in + c) * len_in + i];
-          }
-        y[(n * c_out + o) * len_out + t] = s;
-      }
-  return Array::from_vector({n_batch, c_out, len_out}, y, DType::F64);
-}
-
-// d(sum(y * g))/dx, /dw, /db for the naive definition.
-struct NaiveGrads {
-  Array x, w, b;
+ private:
+  Conv1dParams p_;
+#ifdef DNAGRAD_WITH_CUDNN
+  std::unique_ptr<kernels::cudnn::Conv1d> cudnn_;
+#endif
 };
-NaiveGrads naive_backward(const Array& g, const Array& x, const Array& w, const Conv1dParams& p) {
-  const int64_t n_batch = x.size(0), c_in = x.size(1), len_in = x.size(2);
-  const int64_t c_out = w.size(0), kernel = w.size(2), len_out = g.size(2);
-  const std::vector<double> xv = x.to_vector(), wv = w.to_vector(), gv = g.to_vector();
-  std::vector<double> gx(xv.size(), 0.0), gw(wv.size(), 0.0), gb(c_out, 0.0);
-  for (int64_t n = 0; n < n_batch; ++n)
-    for (int64_t o = 0; o < c_out; ++o)
-      for (int64_t t = 0; t < len_out; ++t) {
-        const double g_t = gv[(n * c_out + o) * len_out + t];
-        gb[o] += g_t;
-        for (int64_t c = 0; c < c_in; ++c)
-          for (int64_t k = 0; k < kernel; ++k) {
-            const int64_t i = tap_index(t, k, len_in, p);
-            if (i < 0) continue;
-            gx[(n * c_in + c) * len_in + i] += wv[(o * c_in + c) * kernel + k] * g_t;
-            gw[(o * c_in + c) * kernel + k] += xv[(n * c_in + c) * len_in + i] * g_t;
-          }
-      }
-  return {Array::from_vector(x.shape(), gx, DType::F64),
-          Array::from_vector(w.shape(), gw, DType::F64),
-          Array::from_vector({c_out}, gb, DType::F64)};
+
+// One case on one backend in one dtype: fresh inputs of that dtype, the float64 reference on
+// exactly those values, the backend's results checked against it.
+void run_case(Backend backend, const ConvCase& c, DType dtype, Generator& gen) {
+  const Shape x_shape{c.n_batch, c.c_in, c.len_in}, w_shape{c.c_out, c.c_in, c.kernel},
+      y_shape{c.n_batch, c.c_out, c.p.out_length(c.len_in, c.kernel)};
+  const double tol = backend_tolerance(backend, dtype);
+  const Array x = random_array(x_shape, gen, dtype), w = random_array(w_shape, gen, dtype),
+              b = random_array({c.c_out}, gen, dtype), grad_y = random_array(y_shape, gen, dtype);
+  const Array x_on = on_backend(x, backend), w_on = on_backend(w, backend),
+              grad_y_on = on_backend(grad_y, backend);
+  ConvOn conv(backend, c, dtype);
+
+  for (bool with_bias : {true, false}) {
+    const Array bias = with_bias ? b : Array();
+    Array y_ref = Array::empty(y_shape, DType::F64);
+    kernels::reference::conv1d_forward(x, w, bias, y_ref, c.p);
+    Array y = poisoned_on(backend, y_shape, dtype);
+    conv.forward(x_on, w_on, on_backend(bias, backend), y);
+    check_against_reference(y, y_ref, tol,
+                            with_bias ? "forward with bias" : "forward without bias");
+  }
+
+  const Array gx0 = random_array(x_shape, gen, dtype), gw0 = random_array(w_shape, gen, dtype),
+              gb0 = random_array({c.c_out}, gen, dtype);
+  Array gx_ref = as_f64(gx0), gw_ref = as_f64(gw0), gb_ref = as_f64(gb0);
+  kernels::reference::conv1d_backward_input(grad_y, w, gx_ref, c.p);
+  kernels::reference::conv1d_backward_weight(grad_y, x, gw_ref, c.p);
+  kernels::reference::conv1d_backward_bias(grad_y, gb_ref);
+  Array gx = on_backend(gx0, backend), gw = on_backend(gw0, backend);
+  conv.backward_input(grad_y_on, w_on, gx);
+  conv.backward_weight(grad_y_on, x_on, gw);
+  check_against_reference(gx, gx_ref, tol, "grad_x (accumulated onto a random start)");
+  check_against_reference(gw, gw_ref, tol, "grad_weight (accumulated onto a random start)");
+  if (conv.has_backward_bias()) {
+    Array gb = on_backend(gb0, backend);
+    conv.backward_bias(grad_y_on, gb);
+    check_against_reference(gb, gb_ref, tol, "grad_bias (accumulated onto a random start)");
+  }
 }
 
-// a + b elementwise, in float64 (for "pre-filled buffer + gradient" expectations).
-Array plus(const Array& a, const Array& b) {
-  std::vector<double> va = a.to_vector();
-  const std::vector<double> vb = b.to_vector();
-  for (size_t i = 0; i < va.size(); ++i) va[i] += vb[i];
-  return Array::from_vector(a.shape(), va, DType::F64);
-}
-
-// Normwise closeness for float32 results: every element within rel * max|expected|.
-void require_close_scaled(const Array& actual, const Array& expected, double rel) {
-  double scale = 0;
-  for (double v : expected.to_vector()) scale = std::max(scale, std::abs(v));
-  require_close(actual.to(DType::F64), expected, rel, rel * scale);
+// Every case of the list on `backend`, in each of its dtypes.
+void run_cases(Backend backend, Generator& gen) {
+  for (const ConvCase& c : conv_cases)
+    for (DType dtype : backend_dtypes(backend)) {
+      INFO(dtype_name(dtype), " ", describe(c));
+      run_case(backend, c, dtype, gen);
+    }
 }
 
 bool bitwise_equal(const Array& a, const Array& b) {
@@ -120,6 +176,31 @@ bool bitwise_equal(const Array& a, const Array& b) {
 }
 
 }  // namespace
+
+DNAGRAD_BACKEND_TEST_CASES("conv1d", run_cases)
+
+TEST_CASE(
+    "conv1d gradients match finite differences (float64 through autograd on the small cases)") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  for (const ConvCase& c : conv_cases) {
+    if (c.n_batch * c.c_in * c.len_in + c.c_out * c.c_in * c.kernel > 1000) continue;
+    for (bool with_bias : {true, false}) {
+      INFO(describe(c), with_bias ? "" : ", no bias");
+      std::vector<Array> inputs = {random_array({c.n_batch, c.c_in, c.len_in}, gen),
+                                   random_array({c.c_out, c.c_in, c.kernel}, gen)};
+      if (with_bias) inputs.push_back(random_array({c.c_out}, gen));
+      const Conv1dParams p = c.p;
+      check_gradients(
+          [p](const std::vector<Tensor>& t) {
+            return conv1d(t[0], t[1], t.size() > 2 ? t[2] : Tensor(), p.stride, p.padding,
+                          p.dilation);
+          },
+          inputs, gen.next_u64());
+    }
+  }
+}
 
 TEST_CASE("conv1d forward and backward: hand-computed single-channel cases") {
   // x = [1 2 3 4 5], w = [1 0 -1], bias 0.5, padding 1:
@@ -164,93 +245,6 @@ TEST_CASE("conv1d forward and backward: hand-computed single-channel cases") {
   require_close(y3, Array::from_vector({1, 2, 2}, {11, 22, 92, 84}, DType::F32));
 }
 
-TEST_CASE("conv1d kernels match a naive float64 loop (assign forward, accumulate backward)") {
-  const uint64_t seed = fresh_seed();
-  INFO("seed ", seed);
-  Generator gen(seed);
-  for (DType dtype : {DType::F64, DType::F32}) {
-    const double tol = dtype == DType::F64 ? 1e-12 : 1e-5;
-    for (const ConvCase& c : conv_cases) {
-      INFO(dtype_name(dtype), " ", describe(c));
-      const Array x = random_array({c.n_batch, c.c_in, c.len_in}, gen, dtype);
-      const Array w = random_array({c.c_out, c.c_in, c.kernel}, gen, dtype);
-      const Array b = c.bias ? random_array({c.c_out}, gen, dtype) : Array();
-      const int64_t len_out = c.p.out_length(c.len_in, c.kernel);
-      const Array g = random_array({c.n_batch, c.c_out, len_out}, gen, dtype);
-      const Array y_ref = naive_forward(x, w, b, c.p);
-      const NaiveGrads ref = naive_backward(g, x, w, c.p);
-
-      Array y = poisoned(y_ref.shape(), dtype);
-      kernels::conv1d_forward(x, w, b, y, c.p);
-      require_close_scaled(y, y_ref, tol);
-
-      const Array gx0 = random_array(x.shape(), gen, dtype);
-      const Array gw0 = random_array(w.shape(), gen, dtype);
-      const Array gb0 = random_array({c.c_out}, gen, dtype);
-      Array gx = gx0.clone(), gw = gw0.clone(), gb = gb0.clone();
-      kernels::conv1d_backward_input(g, w, gx, c.p);
-      kernels::conv1d_backward_weight(g, x, gw, c.p);
-      kernels::conv1d_backward_bias(g, gb);
-      require_close_scaled(gx, plus(gx0, ref.x), tol);
-      require_close_scaled(gw, plus(gw0, ref.w), tol);
-      require_close_scaled(gb, plus(gb0, ref.b), tol);
-    }
-  }
-}
-
-TEST_CASE("conv1d gradients match finite differences (float64, through autograd)") {
-  const uint64_t seed = fresh_seed();
-  INFO("seed ", seed);
-  Generator gen(seed);
-  for (const ConvCase& c : conv_cases) {
-    INFO(describe(c));
-    std::vector<Array> inputs = {random_array({c.n_batch, c.c_in, c.len_in}, gen),
-                                 random_array({c.c_out, c.c_in, c.kernel}, gen)};
-    if (c.bias) inputs.push_back(random_array({c.c_out}, gen));
-    const Conv1dParams p = c.p;
-    check_gradients(
-        [p](const std::vector<Tensor>& t) {
-          return conv1d(t[0], t[1], t.size() > 2 ? t[2] : Tensor(), p.stride, p.padding,
-                        p.dilation);
-        },
-        inputs, gen.next_u64());
-  }
-}
-
-TEST_CASE("conv1d float32 at the promoter model's layer shapes matches the float64 reference") {
-  const uint64_t seed = fresh_seed();
-  INFO("seed ", seed);
-  Generator gen(seed);
-  // Conv1d(4->256, k15, p7) on one-hot-like input of length 2000, then (after MaxPool4)
-  // Conv1d(256->128, k5, p2) on 500, then Conv1d(128->64, k3, p1) on 125. Batch 2.
-  const std::vector<ConvCase> layers = {{2, 4, 256, 2000, 15, {1, 7, 1}, true},
-                                        {2, 256, 128, 500, 5, {1, 2, 1}, true},
-                                        {2, 128, 64, 125, 3, {1, 1, 1}, true}};
-  for (const ConvCase& c : layers) {
-    INFO(describe(c));
-    const Array x = random_array({c.n_batch, c.c_in, c.len_in}, gen, DType::F32);
-    const double bound = 1.0 / std::sqrt(static_cast<double>(c.c_in * c.kernel));  // init scale
-    const Array w = random_array({c.c_out, c.c_in, c.kernel}, gen, DType::F32, -bound, bound);
-    const Array b = random_array({c.c_out}, gen, DType::F32, -bound, bound);
-    const Array g = random_array({c.n_batch, c.c_out, c.len_in}, gen, DType::F32);
-    const Array y_ref = naive_forward(x, w, b, c.p);
-    const NaiveGrads ref = naive_backward(g, x, w, c.p);
-
-    Array y = poisoned(y_ref.shape(), DType::F32);
-    kernels::conv1d_forward(x, w, b, y, c.p);
-    Array gx = Array::zeros(x.shape(), DType::F32), gw = Array::zeros(w.shape(), DType::F32);
-    Array gb = Array::zeros({c.c_out}, DType::F32);
-    kernels::conv1d_backward_input(g, w, gx, c.p);
-    kernels::conv1d_backward_weight(g, x, gw, c.p);
-    kernels::conv1d_backward_bias(g, gb);
-    // Float32 sums of up to C_in*K = 1280 (forward, grad_x) or N*L = 4000 (grad_w) terms.
-    require_close_scaled(y, y_ref, 2e-5);
-    require_close_scaled(gx, ref.x, 2e-5);
-    require_close_scaled(gw, ref.w, 2e-5);
-    require_close_scaled(gb, ref.b, 2e-5);
-  }
-}
-
 TEST_CASE("conv1d backward_weight is bitwise repeatable and agrees across thread counts") {
   const uint64_t seed = fresh_seed();
   INFO("seed ", seed);
@@ -271,7 +265,37 @@ TEST_CASE("conv1d backward_weight is bitwise repeatable and agrees across thread
   set_num_threads(1);
   const Array single = run();
   set_num_threads(saved_threads);
-  require_close_scaled(single, first.to(DType::F64), 1e-6);
+  check_against_reference(single, first.to(DType::F64), 1e-6, "one thread against all");
+}
+
+TEST_SUITE("gpu") {
+  TEST_CASE("gpu: conv1d grad-weight and grad-bias are bitwise repeatable") {
+    if (skip_without_gpu()) return;
+    const uint64_t seed = fresh_seed();
+    INFO("seed ", seed);
+    Generator gen(seed);
+    for (const ConvCase& c : conv_cases) {
+      INFO(describe(c));
+      const int64_t len_out = c.p.out_length(c.len_in, c.kernel);
+      for (DType dtype : {DType::F32, DType::F64}) {
+        const Array x =
+            on_backend(random_array({c.n_batch, c.c_in, c.len_in}, gen, dtype), Backend::Cuda);
+        const Array grad_y =
+            on_backend(random_array({c.n_batch, c.c_out, len_out}, gen, dtype), Backend::Cuda);
+        std::vector<double> runs[2], bias_runs[2];
+        for (int run = 0; run < 2; ++run) {
+          Array gw = Array::zeros({c.c_out, c.c_in, c.kernel}, dtype, Device::cuda());
+          Array gb = Array::zeros({c.c_out}, dtype, Device::cuda());
+          kernels::conv1d_backward_weight(grad_y, x, gw, c.p);
+          kernels::conv1d_backward_bias(grad_y, gb);
+          runs[run] = gw.to(Device::cpu()).to_vector();
+          bias_runs[run] = gb.to(Device::cpu()).to_vector();
+        }
+        CHECK(runs[0] == runs[1]);
+        CHECK(bias_runs[0] == bias_runs[1]);
+      }
+    }
+  }
 }
 
 TEST_CASE("conv1d kernels reject mismatched shapes with the op's name") {

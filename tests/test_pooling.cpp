@@ -1,12 +1,21 @@
-// Max, average and adaptive average pooling: hand-computed windows and bins, first-maximum-wins
-// on exact ties, a naive float64 loop reference (outputs poisoned, gradient buffers pre-filled),
-// finite-difference gradients through the autograd ops over awkward shapes, and errors.
+// Max, average and adaptive average pooling: one declarative list of cases run on every backend
+// (our CPU and CUDA kernels, cuDNN when built; see backends.h) against version 0 of the ops
+// (kernels/reference/pooling.h) in float64 (outputs poisoned, gradient buffers started from
+// random values; max pooling on distinct values and on many exact ties); the finite-difference
+// check of the autograd ops over the list's small cases; hand-computed windows and bins,
+// first-maximum-wins on ties, NaN, and errors.
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <vector>
 
+#include "backends.h"
 #include "kernels/pooling.h"
+#include "kernels/reference/pooling.h"
 #include "test_util.h"
+#ifdef DNAGRAD_WITH_CUDNN
+#include "kernels/cudnn/pooling.h"
+#endif
 
 namespace dnagrad::testing {
 namespace {
@@ -25,31 +34,54 @@ Pool1dParams pool(int64_t kernel, int64_t stride, int64_t padding = 0, int64_t d
 }
 
 struct PoolCase {
-  int64_t n_batch, channels, len;
-  Pool1dParams p;
+  Shape x;
+  Pool1dParams p;  // kernel, stride, padding, dilation (avg runs with and without counting pads)
+};
+
+// Every case runs on every backend (cuDNN: dilation 1 only), in each of its dtypes, as max pooling
+// (distinct values, then exact ties) and as average pooling (padding counted, then not).
+const std::vector<PoolCase> pool_cases = {
+    {{2, 256, 2000}, pool(4, 4)},  // the promoter model's pools at batch 2
+    {{2, 128, 500}, pool(4, 4)},
+    {{2, 64, 125}, pool(4, 4)},    // length not divisible by the window
+    {{8, 256, 2000}, pool(4, 4)},  // and at batch 8
+    {{8, 128, 500}, pool(4, 4)},
+    {{8, 64, 125}, pool(4, 4)},
+    {{2, 3, 8}, pool(2, 2)},         // the plain case
+    {{1, 2, 11}, pool(4, 4)},        // batch 1, length not divisible by the pool
+    {{2, 2, 9}, pool(3, 2, 1)},      // overlapping windows with padding
+    {{2, 1, 10}, pool(3, 1, 1, 2)},  // dilation 2
+    {{1, 3, 7}, pool(5, 3, 2)},      // padding = kernel / 2, odd length
+    {{2, 2, 5}, pool(1, 2)},         // kernel 1, stride 2
+    {{1, 2, 6}, pool(4, 1, 2)},      // padding at both ends
+    {{2, 2, 13}, pool(2, 3, 1, 3)},  // stride > kernel, dilation 3
+    {{2, 2, 3}, pool(4, 2, 2)},      // kernel longer than the input (legal with padding 2)
+    {{1, 3, 37}, pool(3, 1, 1)},     // overlapping windows, batch 1, odd length
+    {{2, 5, 31}, pool(5, 2, 2)},     // overlapping, stride 2
+    {{2, 4, 40}, pool(3, 2, 1, 2)},  // dilation 2 with stride and padding
+    {{1, 2, 3}, pool(3, 3, 1)},      // one window reaching into the padding on both sides
+    {{4, 16, 301}, pool(3, 2, 1)},   // overlapping, stride 2, padding
+    {{2, 8, 97}, pool(5, 1, 2)},     // overlapping, stride 1, padding on both ends
+};
+
+// Adaptive average pooling: x's shape and the number of bins (not on cuDNN, which has none).
+struct AdaptiveCase {
+  Shape x;
+  int64_t out;
+};
+const std::vector<AdaptiveCase> adaptive_cases = {
+    {{2, 3, 10}, 3}, {{2, 3, 7}, 7},     {{2, 3, 5}, 8},    {{2, 3, 13}, 4},   {{2, 3, 125}, 1},
+    {{2, 3, 1}, 1},  {{2, 3, 9}, 2},     {{2, 64, 125}, 1}, {{2, 64, 125}, 7}, {{2, 64, 125}, 125},
+    {{1, 3, 5}, 12}, {{3, 2, 2000}, 31}, {{1, 1, 1}, 1},    {{2, 2, 9}, 1},    {{2, 2, 10}, 3},
 };
 
 std::string describe(const PoolCase& c) {
-  return cat("x [", c.n_batch, ", ", c.channels, ", ", c.len, "], kernel ", c.p.kernel, ", stride ",
-             c.p.stride, ", padding ", c.p.padding, ", dilation ", c.p.dilation,
-             c.p.count_include_pad ? "" : ", padding not counted");
+  return cat("x ", shape_str(c.x), ", kernel ", c.p.kernel, ", stride ", c.p.stride, ", padding ",
+             c.p.padding, ", dilation ", c.p.dilation);
 }
 
-// Max pool shapes (avg pool uses the ones with dilation 1).
-const std::vector<PoolCase> pool_cases = {
-    {2, 3, 8, pool(2, 2)},               // the plain case
-    {1, 2, 11, pool(4, 4)},              // batch 1, length not divisible by the pool
-    {2, 2, 9, pool(3, 2, 1)},            // overlapping windows with padding
-    {2, 1, 10, pool(3, 1, 1, 2)},        // dilation 2
-    {1, 3, 7, pool(5, 3, 2)},            // padding = kernel / 2, odd length
-    {2, 2, 5, pool(1, 2)},               // kernel 1, stride 2
-    {1, 2, 6, pool(4, 1, 2, 1, false)},  // padding at both ends, not counted (avg)
-    {2, 2, 13, pool(2, 3, 1, 3)},        // stride > kernel, dilation 3
-    {2, 2, 3, pool(4, 2, 2)},            // kernel longer than the input (legal with padding 2)
-};
-
 // x [N, C, L] whose values are distinct and at least 0.1 apart (a shuffled ladder), so max
-// pooling has no near-ties and its finite differences are well defined.
+// pooling has one maximum per window and its finite differences are well defined.
 Array ladder(const Shape& shape, Generator& gen) {
   const int64_t n = shape_numel(shape);
   const std::vector<int64_t> order = gen.permutation(n);
@@ -58,87 +90,197 @@ Array ladder(const Shape& shape, Generator& gen) {
   return Array::from_vector(shape, values, DType::F64);
 }
 
-// The window of output t as input indices, padding dropped.
-std::vector<int64_t> window(int64_t t, int64_t len, const Pool1dParams& p) {
-  std::vector<int64_t> idx;
-  for (int64_t k = 0; k < p.kernel; ++k) {
-    const int64_t i = t * p.stride - p.padding + k * p.dilation;
-    if (i >= 0 && i < len) idx.push_back(i);
-  }
-  return idx;
-}
-
-// Naive max pool: y, argmax (as doubles) and, for grad_y g, grad_x.
-struct NaiveMax {
-  Array y, argmax, grad_x;
-};
-NaiveMax naive_max(const Array& x, const Array& g, const Pool1dParams& p) {
-  const int64_t rows = x.size(0) * x.size(1), len = x.size(2), len_out = g.size(2);
-  const std::vector<double> xv = x.to_vector(), gv = g.to_vector();
-  std::vector<double> y(rows * len_out), arg(rows * len_out), gx(xv.size(), 0.0);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t t = 0; t < len_out; ++t) {
-      int64_t best = -1;
-      for (int64_t i : window(t, len, p))
-        if (best < 0 || xv[r * len + i] > xv[r * len + best]) best = i;
-      y[r * len_out + t] = xv[r * len + best];
-      arg[r * len_out + t] = static_cast<double>(best);
-      gx[r * len + best] += gv[r * len_out + t];
-    }
-  const Shape out = g.shape();
-  return {Array::from_vector(out, y, DType::F64), Array::from_vector(out, arg, DType::F64),
-          Array::from_vector(x.shape(), gx, DType::F64)};
-}
-
-// Naive average pool: y and grad_x.
-std::pair<Array, Array> naive_avg(const Array& x, const Array& g, const Pool1dParams& p) {
-  const int64_t rows = x.size(0) * x.size(1), len = x.size(2), len_out = g.size(2);
-  const std::vector<double> xv = x.to_vector(), gv = g.to_vector();
-  std::vector<double> y(rows * len_out), gx(xv.size(), 0.0);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t t = 0; t < len_out; ++t) {
-      const std::vector<int64_t> idx = window(t, len, p);
-      const double divisor = p.count_include_pad ? p.kernel : static_cast<double>(idx.size());
-      double s = 0;
-      for (int64_t i : idx) s += xv[r * len + i];
-      y[r * len_out + t] = s / divisor;
-      for (int64_t i : idx) gx[r * len + i] += gv[r * len_out + t] / divisor;
-    }
-  return {Array::from_vector(g.shape(), y, DType::F64),
-          Array::from_vector(x.shape(), gx, DType::F64)};
-}
-
-// Naive adaptive average pool with PyTorch's bins, written with floating-point floor/ceil.
-std::pair<Array, Array> naive_adaptive(const Array& x, const Array& g) {
-  const int64_t rows = x.size(0) * x.size(1), len = x.size(2), out = g.size(2);
-  const std::vector<double> xv = x.to_vector(), gv = g.to_vector();
-  std::vector<double> y(rows * out), gx(xv.size(), 0.0);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t i = 0; i < out; ++i) {
-      const auto begin = static_cast<int64_t>(std::floor(double(i * len) / double(out)));
-      const auto end = static_cast<int64_t>(std::ceil(double((i + 1) * len) / double(out)));
-      double s = 0;
-      for (int64_t j = begin; j < end; ++j) s += xv[r * len + j];
-      const double count = double(end - begin);
-      y[r * out + i] = s / count;
-      for (int64_t j = begin; j < end; ++j) gx[r * len + j] += gv[r * out + i] / count;
-    }
-  return {Array::from_vector(g.shape(), y, DType::F64),
-          Array::from_vector(x.shape(), gx, DType::F64)};
-}
-
-Array plus(const Array& a, const Array& b) {
-  std::vector<double> va = a.to_vector();
-  const std::vector<double> vb = b.to_vector();
-  for (size_t i = 0; i < va.size(); ++i) va[i] += vb[i];
-  return Array::from_vector(a.shape(), va, DType::F64);
+// Integers in [0, levels): many exact ties, to test that the first maximum wins.
+Array tied(const Shape& shape, Generator& gen, int levels) {
+  std::vector<double> values = random_array(shape, gen, DType::F64, 0, levels).to_vector();
+  for (double& v : values) v = std::floor(v);
+  return Array::from_vector(shape, values, DType::F64);
 }
 
 Array vec(const Shape& shape, const std::vector<double>& v, DType dtype = DType::F64) {
   return Array::from_vector(shape, v, dtype);
 }
 
+// Pooling on one backend: our kernels through the kernels/pooling.h dispatch (the arrays' device
+// picks CPU or CUDA), or cuDNN's reference class (no argmax: its max backward takes x and y).
+class PoolOn {
+ public:
+  PoolOn(Backend backend, const Shape& x_shape, DType dtype)
+      : backend_(backend), x_shape_(x_shape), dtype_(dtype) {}
+  bool has_argmax() const { return backend_ != Backend::Cudnn; }
+  void max_forward(const Array& x, Array& y, Array& argmax, const Pool1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (backend_ == Backend::Cudnn) return cudnn(Kind::Max, p).forward(x, y);
+#endif
+    kernels::maxpool1d_forward(x, y, argmax, p);
+  }
+  void max_backward(const Array& x, const Array& y, const Array& grad_y, const Array& argmax,
+                    Array& grad_x, const Pool1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (backend_ == Backend::Cudnn) return cudnn(Kind::Max, p).backward(x, y, grad_y, grad_x);
+#endif
+    (void)x, (void)y, (void)p;
+    kernels::maxpool1d_backward(grad_y, argmax, grad_x);
+  }
+  void avg_forward(const Array& x, Array& y, const Pool1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (backend_ == Backend::Cudnn) return cudnn(Kind::Avg, p).forward(x, y);
+#endif
+    kernels::avgpool1d_forward(x, y, p);
+  }
+  void avg_backward(const Array& x, const Array& y, const Array& grad_y, Array& grad_x,
+                    const Pool1dParams& p) {
+#ifdef DNAGRAD_WITH_CUDNN
+    if (backend_ == Backend::Cudnn) return cudnn(Kind::Avg, p).backward(x, y, grad_y, grad_x);
+#endif
+    (void)x, (void)y;
+    kernels::avgpool1d_backward(grad_y, grad_x, p);
+  }
+
+ private:
+  Backend backend_;
+  Shape x_shape_;
+  DType dtype_;
+#ifdef DNAGRAD_WITH_CUDNN
+  using Kind = kernels::cudnn::Pool1d::Kind;
+  std::unique_ptr<kernels::cudnn::Pool1d> cudnn_;
+  kernels::cudnn::Pool1d& cudnn(Kind kind, const Pool1dParams& p) {
+    cudnn_ = std::make_unique<kernels::cudnn::Pool1d>(kind, x_shape_, dtype_, Device::cuda(), p);
+    return *cudnn_;
+  }
+#endif
+};
+
+// Max pooling of one case: values, argmax (exact) and the routed gradient.
+void check_max(Backend backend, const Array& x, const Pool1dParams& p, Generator& gen) {
+  const DType dtype = x.dtype();
+  const Shape y_shape{x.size(0), x.size(1), p.out_length(x.size(2))};
+  PoolOn pool_on(backend, x.shape(), dtype);
+  Array y_ref = Array::empty(y_shape, DType::F64), arg_ref = Array::empty(y_shape, DType::I64);
+  kernels::reference::maxpool1d_forward(x, y_ref, arg_ref, p);
+  const Array x_on = on_backend(x, backend);
+  Array y = poisoned_on(backend, y_shape, dtype);
+  Array argmax = on_backend(Array::full(y_shape, -7, DType::I64), backend);
+  pool_on.max_forward(x_on, y, argmax, p);
+  check_against_reference(y, y_ref, 0, "maxpool y (copied values: exact)");
+  if (pool_on.has_argmax()) CHECK(argmax.to(Device::cpu()).to_vector() == arg_ref.to_vector());
+
+  const Array grad_y = random_array(y_shape, gen, dtype), gx0 = random_array(x.shape(), gen, dtype);
+  Array gx_ref = as_f64(gx0), gx = on_backend(gx0, backend);
+  kernels::reference::maxpool1d_backward(grad_y, arg_ref, gx_ref);
+  pool_on.max_backward(x_on, y, on_backend(grad_y, backend), argmax, gx, p);
+  check_against_reference(gx, gx_ref, backend_tolerance(backend, dtype),
+                          "maxpool grad_x (accumulated onto a random start)");
+}
+
+// Average pooling of one case, with and without the padding in the divisor.
+void check_avg(Backend backend, const Array& x, Pool1dParams p, Generator& gen) {
+  const DType dtype = x.dtype();
+  const double tol = backend_tolerance(backend, dtype);
+  const Shape y_shape{x.size(0), x.size(1), p.out_length(x.size(2))};
+  const Array x_on = on_backend(x, backend);
+  for (bool include_pad : {true, false}) {
+    INFO("count_include_pad ", include_pad);
+    p.count_include_pad = include_pad;
+    PoolOn pool_on(backend, x.shape(), dtype);
+    Array y_ref = Array::empty(y_shape, DType::F64);
+    kernels::reference::avgpool1d_forward(x, y_ref, p);
+    Array y = poisoned_on(backend, y_shape, dtype);
+    pool_on.avg_forward(x_on, y, p);
+    check_against_reference(y, y_ref, tol, "avgpool y");
+
+    const Array grad_y = random_array(y_shape, gen, dtype),
+                gx0 = random_array(x.shape(), gen, dtype);
+    Array gx_ref = as_f64(gx0), gx = on_backend(gx0, backend);
+    kernels::reference::avgpool1d_backward(grad_y, gx_ref, p);
+    pool_on.avg_backward(x_on, y, on_backend(grad_y, backend), gx, p);
+    check_against_reference(gx, gx_ref, tol, "avgpool grad_x (accumulated onto a random start)");
+  }
+}
+
+void check_adaptive(Backend backend, const AdaptiveCase& c, DType dtype, Generator& gen) {
+  const Shape y_shape{c.x[0], c.x[1], c.out};
+  const double tol = backend_tolerance(backend, dtype);
+  const Array x = random_array(c.x, gen, dtype), grad_y = random_array(y_shape, gen, dtype),
+              gx0 = random_array(c.x, gen, dtype);
+  Array y_ref = Array::empty(y_shape, DType::F64), gx_ref = as_f64(gx0);
+  kernels::reference::adaptive_avgpool1d_forward(x, y_ref);
+  kernels::reference::adaptive_avgpool1d_backward(grad_y, gx_ref);
+  Array y = poisoned_on(backend, y_shape, dtype), gx = on_backend(gx0, backend);
+  kernels::adaptive_avgpool1d_forward(on_backend(x, backend), y);
+  kernels::adaptive_avgpool1d_backward(on_backend(grad_y, backend), gx);
+  check_against_reference(y, y_ref, tol, "adaptive y");
+  check_against_reference(gx, gx_ref, tol, "adaptive grad_x (accumulated onto a random start)");
+}
+
+// Every case of the list on `backend`, in each of its dtypes.
+void run_cases(Backend backend, Generator& gen) {
+  for (const PoolCase& c : pool_cases) {
+    if (backend == Backend::Cudnn && c.p.dilation != 1) continue;  // cuDNN pools undilated only
+    for (DType dtype : backend_dtypes(backend)) {
+      INFO(dtype_name(dtype), " ", describe(c));
+      check_max(backend, ladder(c.x, gen).to(dtype), c.p, gen);
+      // cuDNN routes a tie's gradient its own way: only our kernels promise the first maximum.
+      if (backend != Backend::Cudnn) {
+        INFO("exact ties");
+        check_max(backend, tied(c.x, gen, 3).to(dtype), c.p, gen);
+      }
+      check_avg(backend, random_array(c.x, gen, dtype), c.p, gen);
+    }
+  }
+  if (backend == Backend::Cudnn) return;  // cuDNN has no adaptive pooling
+  for (const AdaptiveCase& c : adaptive_cases)
+    for (DType dtype : backend_dtypes(backend)) {
+      INFO(dtype_name(dtype), " adaptive x ", shape_str(c.x), " -> ", c.out);
+      check_adaptive(backend, c, dtype, gen);
+    }
+}
+
 }  // namespace
+
+DNAGRAD_BACKEND_TEST_CASES("pooling", run_cases)
+
+TEST_SUITE("gpu") {
+  TEST_CASE("gpu: maxpool backward rejects an argmax outside the input") {
+    if (skip_without_gpu()) return;
+    const Array grad_y = on_backend(Array::full({1, 1, 2}, 1.0, DType::F64), Backend::Cuda);
+    const Array arg = on_backend(Array::from_vector({1, 1, 2}, {0, 5}, DType::I64), Backend::Cuda);
+    Array gx = on_backend(Array::full({1, 1, 4}, 0.0, DType::F64), Backend::Cuda);
+    kernels::maxpool1d_backward(grad_y, arg, gx);  // does not wait for the device
+    CHECK_THROWS_WITH(gx.to(Device::cpu()), doctest::Contains("element 1, bound 4"));
+  }
+}
+
+TEST_CASE(
+    "pooling gradients match finite differences (float64 through autograd on the small cases)") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  for (const PoolCase& c : pool_cases) {
+    if (shape_numel(c.x) > 200) continue;  // two forward passes per element
+    INFO(describe(c));
+    const Pool1dParams p = c.p;
+    check_gradients(
+        [p](const std::vector<Tensor>& t) {
+          return max_pool1d(t[0], p.kernel, p.stride, p.padding, p.dilation);
+        },
+        {ladder(c.x, gen)}, gen.next_u64());
+    if (p.dilation != 1) continue;  // the autograd op avg_pool1d has no dilation
+    for (bool include_pad : {true, false})
+      check_gradients(
+          [p, include_pad](const std::vector<Tensor>& t) {
+            return avg_pool1d(t[0], p.kernel, p.stride, p.padding, include_pad);
+          },
+          {random_array(c.x, gen)}, gen.next_u64());
+  }
+  for (const AdaptiveCase& c : adaptive_cases) {
+    if (shape_numel(c.x) > 200) continue;
+    INFO("adaptive x ", shape_str(c.x), " -> ", c.out);
+    const int64_t out = c.out;
+    check_gradients([out](const std::vector<Tensor>& t) { return adaptive_avg_pool1d(t[0], out); },
+                    {random_array(c.x, gen)}, gen.next_u64());
+  }
+}
 
 TEST_CASE("max_pool1d: hand-computed windows, argmax and gradient routing") {
   const Array x = vec({1, 1, 7}, {1, 3, 2, 5, 4, 0, 7});
@@ -235,86 +377,6 @@ TEST_CASE("adaptive_avg_pool1d: PyTorch's bins, hand-checked") {
   Array y1 = poisoned({1, 1, 1});
   kernels::adaptive_avgpool1d_forward(x3, y1);
   require_close(y1, vec({1, 1, 1}, {14.0 / 3}));
-}
-
-TEST_CASE("pooling kernels match a naive float64 loop (assign forward, accumulate backward)") {
-  const uint64_t seed = fresh_seed();
-  INFO("seed ", seed);
-  Generator gen(seed);
-  for (DType dtype : {DType::F64, DType::F32}) {
-    const double tol = dtype == DType::F64 ? 1e-12 : 1e-6;
-    for (const PoolCase& c : pool_cases) {
-      INFO(dtype_name(dtype), " ", describe(c));
-      const Array x = ladder({c.n_batch, c.channels, c.len}, gen).to(dtype);
-      const int64_t len_out = c.p.out_length(c.len);
-      const Shape out = {c.n_batch, c.channels, len_out};
-      const Array g = random_array(out, gen, dtype);
-      const Array gx0 = random_array(x.shape(), gen, dtype);
-
-      const NaiveMax ref = naive_max(x, g, c.p);
-      Array y = poisoned(out, dtype);
-      Array argmax = Array::full(out, -1, DType::I64);
-      kernels::maxpool1d_forward(x, y, argmax, c.p);
-      require_close(y, ref.y, tol, tol);
-      CHECK(argmax.to_vector() == ref.argmax.to_vector());
-      Array gx = gx0.clone();
-      kernels::maxpool1d_backward(g, argmax, gx);
-      require_close(gx, plus(gx0, ref.grad_x), tol, tol);
-
-      if (c.p.dilation != 1) continue;  // average pooling has no dilation
-      const auto [y_avg, gx_avg] = naive_avg(x, g, c.p);
-      y = poisoned(out, dtype);
-      kernels::avgpool1d_forward(x, y, c.p);
-      require_close(y, y_avg, tol, tol);
-      gx = gx0.clone();
-      kernels::avgpool1d_backward(g, gx, c.p);
-      require_close(gx, plus(gx0, gx_avg), tol, tol);
-    }
-    for (const auto& [len, out] : std::vector<std::pair<int64_t, int64_t>>{
-             {10, 3}, {7, 7}, {5, 8}, {13, 4}, {125, 1}, {1, 1}, {9, 2}}) {
-      INFO(dtype_name(dtype), " adaptive L ", len, " -> ", out);
-      const Array x = random_array({2, 3, len}, gen, dtype);
-      const Array g = random_array({2, 3, out}, gen, dtype);
-      const Array gx0 = random_array(x.shape(), gen, dtype);
-      const auto [y_ref, gx_ref] = naive_adaptive(x, g);
-      Array y = poisoned({2, 3, out}, dtype);
-      kernels::adaptive_avgpool1d_forward(x, y);
-      require_close(y, y_ref, tol, tol);
-      Array gx = gx0.clone();
-      kernels::adaptive_avgpool1d_backward(g, gx);
-      require_close(gx, plus(gx0, gx_ref), tol, tol);
-    }
-  }
-}
-
-TEST_CASE("pooling gradients match finite differences (float64, through autograd)") {
-  const uint64_t seed = fresh_seed();
-  INFO("seed ", seed);
-  Generator gen(seed);
-  for (const PoolCase& c : pool_cases) {
-    INFO(describe(c));
-    const Pool1dParams p = c.p;
-    const Array x = ladder({c.n_batch, c.channels, c.len}, gen);
-    check_gradients(
-        [p](const std::vector<Tensor>& t) {
-          return max_pool1d(t[0], p.kernel, p.stride, p.padding, p.dilation);
-        },
-        {x}, gen.next_u64());
-    if (p.dilation != 1) continue;
-    check_gradients(
-        [p](const std::vector<Tensor>& t) {
-          return avg_pool1d(t[0], p.kernel, p.stride, p.padding, p.count_include_pad);
-        },
-        {random_array(x.shape(), gen)}, gen.next_u64());
-  }
-  for (const auto& [len, out] :
-       std::vector<std::pair<int64_t, int64_t>>{{10, 3}, {5, 8}, {13, 4}, {9, 1}}) {
-    INFO("adaptive L ", len, " -> ", out);
-    const int64_t out_size = out;
-    check_gradients(
-        [out_size](const std::vector<Tensor>& t) { return adaptive_avg_pool1d(t[0], out_size); },
-        {random_array({2, 2, len}, gen)}, gen.next_u64());
-  }
 }
 
 TEST_CASE("pooling kernels reject mismatched shapes with the op's name") {

@@ -19,6 +19,7 @@
 #include "kernels/batchnorm.h"
 
 #include <cmath>
+#include <vector>
 
 #include "kernels/checks.h"
 #include "kernels/cpu/parallel.h"
@@ -103,10 +104,26 @@ void forward_eval_impl(const Array& x, const Array& weight, const Array& bias,
   const T* b = bias.defined() ? bias.data<T>() : nullptr;
   const T* run_mean = running_mean.data<T>();
   const T* run_var = running_var.data<T>();
-  parallel_for(d.channels, d.count(), [&](int64_t c) {
+  // The per-channel map y = (x - mean) * scale + shift, computed once per channel.
+  std::vector<T> scale(d.channels), shift(d.channels);
+  for (int64_t c = 0; c < d.channels; ++c) {
     const double invstd = 1.0 / std::sqrt(double(run_var[c]) + eps);
-    const double scale = invstd * (w ? double(w[c]) : 1.0);
-    normalise_channel(x_data, y_data, d, c, run_mean[c], static_cast<T>(scale), b ? b[c] : T(0));
+    scale[c] = static_cast<T>(invstd * (w ? double(w[c]) : 1.0));
+    shift[c] = b ? b[c] : T(0);
+  }
+  if (d.len > 1) {
+    parallel_for(d.channels, d.count(), [&](int64_t c) {
+      normalise_channel(x_data, y_data, d, c, run_mean[c], scale[c], shift[c]);
+    });
+    return;
+  }
+  // [N, C] (L = 1): a row's channels are contiguous, so rows outside and channels inside (the
+  // incremental ISM's windows [B*W, C] take this path). Same arithmetic, element by element.
+  parallel_for(d.n_batch, d.channels, [&](int64_t n) {
+    const T* x_row = x_data + n * d.channels;
+    T* y_row = y_data + n * d.channels;
+    for (int64_t c = 0; c < d.channels; ++c)
+      y_row[c] = (x_row[c] - run_mean[c]) * scale[c] + shift[c];
   });
 }
 

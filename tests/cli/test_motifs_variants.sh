@@ -51,29 +51,23 @@ awk 'BEGIN {
   }
 }' >seqs.fa
 
-check "motifs recovers the hand-set TATAAAA filter"
-with_jaspar=()
-if [ -f "$jaspar" ]; then
-  with_jaspar=(--jaspar "$jaspar")
-else
-  echo "skipped: the JASPAR match check needs $jaspar (the shared data folder)"
-fi
-"$dnagrad" motifs --checkpoint tata.safetensors --fasta seqs.fa --out m "${with_jaspar[@]}" \
+check "motifs recovers the hand-set TATAAAA filter and matches it to JASPAR"
+# A missing data file fails the check (never skips it).
+[ -f "$jaspar" ] || fail "the JASPAR file is missing: $jaspar (the shared data folder)"
+"$dnagrad" motifs --checkpoint tata.safetensors --fasta seqs.fa --out m --jaspar "$jaspar" \
   --quiet 2>err.txt || fail "motifs failed: $(cat err.txt)"
 grep -q '^MOTIF filter0 TATAAAA' m/filters.meme ||
   fail "filter0 is not TATAAAA: $(grep '^MOTIF filter0' m/filters.meme)"
 [ "$(grep -c '^MOTIF filter' m/filters.meme)" -eq 32 ] || fail "filters.meme does not hold 32 motifs"
 grep -q '<svg' m/filter_logos.svg || fail "filter_logos.svg is not an SVG"
-if [ -f "$jaspar" ]; then
-  [ "$(head -n 1 m/jaspar_matches.tsv)" = "$(printf 'filter\tbest_id\tbest_name\tstrand\toffset\toverlap\tsimilarity\tsecond_id\tsecond_similarity')" ] ||
-    fail "bad jaspar_matches.tsv header: $(head -n 1 m/jaspar_matches.tsv)"
-  [ "$(wc -l <m/jaspar_matches.tsv)" -eq 33 ] || fail "jaspar_matches.tsv is not a header and 32 rows"
-  [ "$(awk -F'\t' '$1 == "filter0" { print $2 " " $3 }' m/jaspar_matches.tsv)" = "MA0108.3 TBP" ] ||
-    fail "filter0's best JASPAR match is not TBP: $(grep '^filter0' m/jaspar_matches.tsv)"
-  # Filters 1..31 are all zero: no sites, nothing to match.
-  [ "$(grep -c $'^filter[0-9]*\t\\.\t' m/jaspar_matches.tsv)" -eq 31 ] ||
-    fail "the empty filters should have no match: $(cat m/jaspar_matches.tsv)"
-fi
+[ "$(head -n 1 m/jaspar_matches.tsv)" = "$(printf 'filter\tbest_id\tbest_name\tstrand\toffset\toverlap\tsimilarity\tsecond_id\tsecond_similarity')" ] ||
+  fail "bad jaspar_matches.tsv header: $(head -n 1 m/jaspar_matches.tsv)"
+[ "$(wc -l <m/jaspar_matches.tsv)" -eq 33 ] || fail "jaspar_matches.tsv is not a header and 32 rows"
+[ "$(awk -F'\t' '$1 == "filter0" { print $2 " " $3 }' m/jaspar_matches.tsv)" = "MA0108.3 TBP" ] ||
+  fail "filter0's best JASPAR match is not TBP: $(grep '^filter0' m/jaspar_matches.tsv)"
+# Filters 1..31 are all zero: no sites, nothing to match.
+[ "$(grep -c $'^filter[0-9]*\t\\.\t' m/jaspar_matches.tsv)" -eq 31 ] ||
+  fail "the empty filters should have no match: $(cat m/jaspar_matches.tsv)"
 
 check "motifs with an unknown --layer-name fails listing the Conv1d layers, writing nothing"
 must_fail "$dnagrad" motifs --checkpoint tata.safetensors --fasta seqs.fa --out m2 \
