@@ -4,14 +4,15 @@
 //       [--start S --end E] [--output-index K] [--rc-average]
 //       [--method naive|batched|incremental] [--svg DIR [--svg-count 10]]
 //     prediction(mutant) - prediction(reference) for each base at each position of the window
-//     (genomics/ism.h): 0 at the reference base; at an N all four bases are substitutions.
+//     (genomics/interpret/ism.h): 0 at the reference base; at an N all four bases are
+//     substitutions.
 //   dnagrad attribute --method saliency|grad-x-input ... (the same options otherwise)
 //     the gradient of the prediction with respect to the one-hot input, or that times the input
-//     (genomics/attribution.h)
+//     (genomics/interpret/attribution.h)
 // --device cuda[:K] runs the model on that GPU (prepare() moves it there): ism takes the GPU path
-// of genomics/ism.h (first layer as reference + weight difference, the rest batched on the GPU),
-// attribute its forward and backward passes. The scores come back to the CPU to be written.
-// The window [S, E) is 0-based and half-open over the model's input (the sequence after
+// of genomics/interpret/ism.h (first layer as reference + weight difference, the rest batched on
+// the GPU), attribute its forward and backward passes. The scores come back to the CPU to be
+// written. The window [S, E) is 0-based and half-open over the model's input (the sequence after
 // --length's centre fit); E defaults to the input length. The data options are predict's.
 //
 // Outputs, chosen by the --out extension and written atomically; nothing at all is written when
@@ -21,7 +22,7 @@
 //           name  pos  ref  dA  dC  dG  dT     (attribute: name  pos  ref  A  C  G  T)
 //         pos is 1-based (S + j + 1), ref the input's base there (N for N and other IUPAC codes)
 //   --svg DIR  for the first --svg-count sequences, DIR/<k>_<name>.svg: a map of the window in
-//         panels of 200 positions (genomics/plot_attribution.h): a logo of the score of each
+//         panels of 200 positions (genomics/plot/plot_attribution.h): a logo of the score of each
 //         reference base over a heatmap of all four bases' scores. The logo's score is the
 //         attribution at the reference base for `attribute`, and for `ism` minus the mean effect
 //         of the 3 substitutions: how much the prediction owes to keeping the reference base.
@@ -39,11 +40,11 @@
 #include "apps/data_options.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "genomics/attribution.h"
-#include "genomics/ism.h"
-#include "genomics/npy.h"
-#include "genomics/plot_attribution.h"
-#include "genomics/progress.h"
+#include "genomics/interpret/attribution.h"
+#include "genomics/interpret/ism.h"
+#include "genomics/io/npy.h"
+#include "genomics/plot/plot_attribution.h"
+#include "genomics/train/progress.h"
 
 namespace dnagrad::app {
 

@@ -16,8 +16,8 @@
 #include "apps/data_options.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "genomics/trained_model.h"
-#include "genomics/trainer.h"
+#include "genomics/models/trained_model.h"
+#include "genomics/train/trainer.h"
 
 namespace dnagrad::app {
 

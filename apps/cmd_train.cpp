@@ -14,7 +14,7 @@
 #include "apps/data_options.h"
 #include "core/error.h"
 #include "genomics/io/fasta.h"
-#include "genomics/trainer.h"
+#include "genomics/train/trainer.h"
 
 namespace dnagrad::app {
 

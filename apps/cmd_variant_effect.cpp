@@ -1,5 +1,5 @@
 // `dnagrad variant-effect`: each SNV of a VCF scored by a trained model as
-// prediction(alt window) - prediction(ref window) (genomics/variant_effect.h).
+// prediction(alt window) - prediction(ref window) (genomics/interpret/variant_effect.h).
 //   dnagrad variant-effect --checkpoint ck.safetensors --fasta genome.fa --vcf in.vcf
 //                          --out effects.tsv [--rc-average]
 // Records that cannot be scored get a warning line each on stderr; a summary line ends the run.
@@ -10,7 +10,7 @@
 #include "apps/common.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "genomics/variant_effect.h"
+#include "genomics/interpret/variant_effect.h"
 
 namespace dnagrad::app {
 

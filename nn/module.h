@@ -43,8 +43,8 @@ class Module {
 
   // True when forward(x) only runs the children (named_children(), in order) one after the
   // other, up to a reshape of the final output (PromoterExpressionModel's .squeeze(-1)). Code that
-  // walks a model layer by layer relies on it (genomics/ism.h's incremental ISM); false unless a
-  // subclass says so.
+  // walks a model layer by layer relies on it (genomics/interpret/ism.h's incremental ISM); false
+  // unless a subclass says so.
   virtual bool forward_is_chain_of_children() const { return false; }
 
   // Each parameter once (a parameter registered under two names is listed under the first).

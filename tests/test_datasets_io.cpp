@@ -1,4 +1,4 @@
-// genomics/io/datasets.h: each layout load_dataset accepts, on small files written here and
+// genomics/data/datasets.h: each layout load_dataset accepts, on small files written here and
 // checked by plain string slicing (FASTA + labels, BED regions on both strands, GFF promoters,
 // sequence tables, the course's TF-binding pair), the errors that name file, line and value, and
 // the real chromosome 22 TF-binding files of ../shared/data.
@@ -8,8 +8,8 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "genome_fixture.h"
-#include "genomics/dataset.h"
-#include "genomics/io/datasets.h"
+#include "genomics/data/dataset.h"
+#include "genomics/data/datasets.h"
 #include "test_util.h"
 
 using namespace dnagrad;

@@ -1,4 +1,4 @@
-// genomics/trainer.h on tiny synthetic tasks (a second or two in all): the loss falls, the
+// genomics/train/trainer.h on tiny synthetic tasks (a second or two in all): the loss falls, the
 // output directory holds what the header lists, a resumed run equals an uninterrupted one bit
 // for bit (dropout, scheduler and early-stopping state included), early stopping and a
 // diverging loss stop as documented, the JSON config is strict, and classification tasks
@@ -12,8 +12,8 @@
 
 #include "core/error.h"
 #include "genome_fixture.h"
-#include "genomics/trained_model.h"
-#include "genomics/trainer.h"
+#include "genomics/models/trained_model.h"
+#include "genomics/train/trainer.h"
 #include "nn/checkpoint.h"
 #include "test_util.h"
 

@@ -1,5 +1,5 @@
-// Variant effects (genomics/variant_effect.h) on a random genome and a hand-made VCF: SNVs at
-// both ends of a chromosome, a multi-allelic record, an indel, a symbolic allele, REF
+// Variant effects (genomics/interpret/variant_effect.h) on a random genome and a hand-made VCF:
+// SNVs at both ends of a chromosome, a multi-allelic record, an indel, a symbolic allele, REF
 // mismatches and an unknown contig. Every delta is checked against the model run directly on
 // windows built here by hand; batching and both-strand averaging are checked too.
 #include <doctest/doctest.h>
@@ -13,9 +13,9 @@
 
 #include "core/error.h"
 #include "genome_fixture.h"
-#include "genomics/model_zoo.h"
+#include "genomics/interpret/variant_effect.h"
+#include "genomics/models/model_zoo.h"
 #include "genomics/sequence.h"
-#include "genomics/variant_effect.h"
 #include "test_util.h"
 
 using namespace dnagrad;

@@ -1,0 +1,102 @@
+// The training loop behind `dnagrad train`: seed 002's recipe by default (Adam lr 1e-3, weight
+// decay 1e-4, ReduceLROnPlateau(patience 5, factor 0.5) on the validation loss, gradient-norm
+// clip 1.0, batch 64, evaluation batch 256, up to 100 epochs), every part a setting.
+//
+// Each epoch: train on the shuffled, reverse-complement-augmented training rows; evaluate the
+// validation rows (loss and the task's metrics, tasks.h); step the scheduler; then write, all
+// atomically, into the output directory:
+//   last.safetensors       the model after this epoch (state_dict names, metadata: model spec,
+//                          task, epoch) — what `dnagrad predict` and `evaluate` read
+//   best.safetensors       the model of the epoch with the lowest validation loss so far
+//   epoch_NNN.safetensors  every epoch's model, only with keep_epoch_checkpoints
+//   trainer_state.safetensors  everything a resumed run needs: the model, the optimizer's state
+//                          ("model.*", "optim.*"), and in the metadata the epoch, learning rate,
+//                          scheduler and early-stopping counters and the history
+//   metrics.json, metrics.tsv, loss_curves.svg
+// After the last epoch (or an early stop) the best model is evaluated on the test rows and the
+// result added to metrics.json; with one regression target a parity plot is drawn as well.
+//
+// Reproducibility: the initial weights come from Generator(seed); the batches of epoch e and
+// their augmentation depend only on (seed, e) (dataset.h); every Dropout's mask stream is reset
+// from (seed, e) at the start of epoch e. So `resume` continues a stopped run and, with the same
+// seed, data and thread count, gives exactly the result of an uninterrupted run.
+//
+// A NaN or infinite loss stops training with an Error naming the epoch and batch.
+#pragma once
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "genomics/data/dataset.h"
+#include "genomics/data/splits.h"
+#include "genomics/models/model_zoo.h"
+#include "genomics/models/predict.h"
+#include "genomics/tasks.h"
+
+namespace dnagrad::genomics {
+
+struct TrainConfig {
+  std::string model = "promoter";
+  std::string task = "regression";  // regression | binary | multiclass
+  int64_t epochs = 100;
+  int64_t batch_size = 64;
+  int64_t eval_batch_size = 256;
+  std::string optimizer = "adam";  // adam | adamw | sgd
+  double lr = 1e-3;
+  double weight_decay = 1e-4;
+  double momentum = 0;           // sgd only
+  double clip_grad_norm = 1.0;   // 0: no clipping
+  int64_t plateau_patience = 5;  // ReduceLROnPlateau on the validation loss; -1: off
+  double plateau_factor = 0.5;
+  int64_t early_stopping = 0;  // stop after this many epochs without a lower val loss; 0: off
+  bool rc_augment = true;      // training batches only
+  bool rc_average = false;     // validation/test predictions averaged over both strands
+  bool keep_epoch_checkpoints = false;
+  uint64_t seed = 17;
+};
+
+// A config from JSON with the field names above; fields not given keep their defaults. Unknown
+// fields and wrong types are errors naming `label` and the field.
+TrainConfig parse_train_config(std::string_view json, const std::string& label,
+                               TrainConfig defaults = {});
+std::string train_config_json(const TrainConfig& config);
+
+struct EpochRecord {
+  int64_t epoch = 0;  // 1-based
+  double train_loss = 0, val_loss = 0, lr = 0, seconds = 0;
+  Metrics val;
+};
+
+struct TrainResult {
+  std::vector<EpochRecord> history;
+  int64_t best_epoch = 0;
+  double best_val_loss = 0;
+  Metrics test;             // empty when there are no test rows
+  std::string stop_reason;  // "completed N epochs", "early stopping: ...", ...
+};
+
+struct TrainRun {
+  const SequenceDataset* data = nullptr;
+  SplitIndices split;
+  LengthPolicy length;
+  std::string out_dir;
+  bool resume = false;            // continue from out_dir/trainer_state.safetensors
+  Device device = Device::cpu();  // where the model, its gradients and the optimizer live
+  std::ostream* log = nullptr;    // progress and one line per epoch; nullptr: silent
+};
+
+TrainResult train(const TrainRun& run, const TrainConfig& config);
+
+// The loss (in double, mean over rows) and metrics of `model` on `rows`.
+struct Evaluation {
+  double loss = 0;
+  Metrics metrics;
+  std::vector<float> predictions;  // [rows, outputs] as task_predictions gives
+};
+Evaluation evaluate_rows(nn::Module& model, Task task, const SequenceDataset& data,
+                         const std::vector<int64_t>& rows, int64_t n_outputs,
+                         const PredictOptions& options);
+
+}  // namespace dnagrad::genomics
