@@ -26,6 +26,7 @@
 //         reference base over a heatmap of all four bases' scores. The logo's score is the
 //         attribution at the reference base for `attribute`, and for `ism` minus the mean effect
 //         of the 3 substitutions: how much the prediction owes to keeping the reference base.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -303,3 +304,4 @@ void add_interpret_commands(CLI::App& app, Commands& commands) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

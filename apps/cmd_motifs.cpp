@@ -3,6 +3,7 @@
 // writes motifs/filters.meme, motifs/filter_logos.svg and, with --jaspar, the closest JASPAR
 // motif of each filter in motifs/jaspar_matches.tsv (genomics/interpret/filter_motifs.h,
 // motif_match.h).
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -79,3 +80,4 @@ void add_motifs_command(CLI::App& app, Commands& commands) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -6,6 +6,7 @@
 //     loss and the task's metrics (genomics/tasks.h) over every labelled sequence given
 // --model (and --length, --outputs) may be omitted when the checkpoint's metadata names them,
 // as it does for checkpoints written by `dnagrad train`.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -85,3 +86,4 @@ void add_predict_command(CLI::App& app, Commands& commands) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -3,6 +3,7 @@
 //   dnagrad variant-effect --checkpoint ck.safetensors --fasta genome.fa --vcf in.vcf
 //                          --out effects.tsv [--rc-average]
 // Records that cannot be scored get a warning line each on stderr; a summary line ends the run.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <iostream>
 #include <memory>
 
@@ -70,3 +71,4 @@ void add_variant_effect_command(CLI::App& app, Commands& commands) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -1,3 +1,4 @@
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include "apps/data_options.h"
 
 #include <cmath>
@@ -152,3 +153,4 @@ Prepared prepare(const ApplyOptions& o) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -2,6 +2,7 @@
 // checked by plain string slicing (FASTA + labels, BED regions on both strands, GFF promoters,
 // sequence tables, the course's TF-binding pair), the errors that name file, line and value, and
 // the real chromosome 22 TF-binding files of ../shared/data.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <chrono>
 #include <filesystem>
 
@@ -278,3 +279,4 @@ TEST_CASE("datasets io: the chromosome 22 TF-binding files load as 23,139 window
     CHECK(t[p] == want);
   }
 }
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -2,6 +2,7 @@
 // SNVs at both ends of a chromosome, a multi-allelic record, an indel, a symbolic allele, REF
 // mismatches and an unknown contig. Every delta is checked against the model run directly on
 // windows built here by hand; batching and both-strand averaging are checked too.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -245,3 +246,4 @@ TEST_CASE("variant effect: bad options are errors") {
   CHECK_THROWS_WITH_AS(score_variants(unknown_length, *f.genome, f.variants, "in.vcf", {}),
                        doctest::Contains("window length is unknown"), Error);
 }
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -1,3 +1,4 @@
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include "genomics/data/datasets.h"
 
 #include <memory>
@@ -208,3 +209,4 @@ SequenceDataset load_dataset(const DataSpec& spec) {
 }
 
 }  // namespace dnagrad::genomics
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -1,3 +1,4 @@
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include "genomics/interpret/variant_effect.h"
 
 #include <algorithm>
@@ -188,3 +189,4 @@ std::string variant_effects_tsv(const VariantEffects& effects) {
 }
 
 }  // namespace dnagrad::genomics
+#endif  // DNAGRAD_WITH_GENOMICS_IO
