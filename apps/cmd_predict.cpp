@@ -17,8 +17,8 @@
 #include "apps/data_options.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "genomics/models/predict.h"
 #include "genomics/models/trained_model.h"
-#include "genomics/train/trainer.h"
 
 namespace dnagrad::app {
 
@@ -27,11 +27,8 @@ namespace {
 int run_predict(const ApplyOptions& o) {
   Prepared p = prepare(o);
   const int64_t outputs = p.model.spec.outputs;
-  const std::vector<float> raw =
-      genomics::predict_outputs(*p.model.module, p.data, p.rows, outputs, p.predict);
-  Array a = Array::empty({static_cast<int64_t>(p.rows.size()), outputs});
-  std::copy(raw.begin(), raw.end(), a.data<float>());
-  const Array pred = genomics::task_predictions(p.model.task, a);
+  const Array pred =
+      genomics::predict_rows(*p.model.module, p.model.task, p.data, p.rows, outputs, p.predict);
   std::ostringstream tsv;
   tsv.precision(7);
   tsv << "name";

@@ -146,7 +146,8 @@ TEST_CASE("trainer: a small regression run learns and writes every output file")
   CHECK(best_model.spec.name == "linear");
   CHECK(best_model.spec.input_length == 20);
   auto mse_of = [&](const std::vector<int64_t>& rows) {
-    const std::vector<float> p = predict_outputs(*best_model.module, data, rows, 1, {});
+    const std::vector<double> p =
+        predict_outputs(*best_model.module, data, rows, 1, {}).to(Device::cpu()).to_vector();
     double sum = 0;
     for (size_t i = 0; i < rows.size(); ++i) {
       const double d = static_cast<double>(p[i]) - data.targets_of(rows[i])[0];

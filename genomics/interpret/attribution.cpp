@@ -19,23 +19,20 @@ namespace {
 class InputGradientMode {
  public:
   explicit InputGradientMode(nn::Module& model)
-      : model_(model), was_training_(model.is_training()), parameters_(model.parameters()) {
+      : eval_mode_(model), parameters_(model.parameters()) {
     for (Tensor& p : parameters_) {
       required_.push_back(p.requires_grad());
       p.requires_grad_(false);
     }
-    model.eval();
   }
   ~InputGradientMode() {
-    model_.train(was_training_);
     for (size_t i = 0; i < parameters_.size(); ++i) parameters_[i].requires_grad_(required_[i]);
   }
   InputGradientMode(const InputGradientMode&) = delete;
   InputGradientMode& operator=(const InputGradientMode&) = delete;
 
  private:
-  nn::Module& model_;
-  const bool was_training_;
+  nn::EvalMode eval_mode_;
   std::vector<Tensor> parameters_;
   std::vector<bool> required_;
 };

@@ -11,23 +11,14 @@
 #include "genomics/interpret/motif_match.h"
 #include "genomics/plot/plots.h"
 #include "genomics/sequence.h"
+#include "nn/inference.h"
 
 namespace dnagrad::genomics {
 
-namespace {
-
-// Every Conv1d under `module` (itself included), depth first in registration order.
-void collect_conv1d(nn::Module& module, const std::string& path, std::vector<NamedConv1d>& out) {
-  if (auto* conv = dynamic_cast<nn::Conv1d*>(&module)) out.push_back({path, conv});
-  for (const auto& [name, child] : module.named_children())
-    collect_conv1d(*child, path.empty() ? name : path + "." + name, out);
-}
-
-}  // namespace
-
 NamedConv1d find_conv1d(nn::Module& model, const std::string& name) {
-  std::vector<NamedConv1d> convs;
-  collect_conv1d(model, "", convs);
+  std::vector<NamedConv1d> convs;  // depth first, in registration order
+  for (auto& [path, module] : model.modules())
+    if (auto* conv = dynamic_cast<nn::Conv1d*>(module)) convs.push_back({path, conv});
   DNAGRAD_CHECK(!convs.empty(), "motifs: the model has no Conv1d layer");
   if (name.empty()) return convs.front();
   std::string known;
@@ -57,18 +48,14 @@ Array filter_activations(const NamedConv1d& layer, const std::vector<std::string
                 ")");
 
   const auto n = static_cast<int64_t>(seqs.size());
-  Array acts = Array::empty({n, f, len_out});  // [N, F, L_out]
+  Array acts =
+      nn::predict_in_batches(*layer.conv, n, batch_size, [&](int64_t first, int64_t count) {
+        std::vector<std::string> batch;  // padded with N to the longest: [B, 4, longest]
+        for (int64_t i = first; i < first + count; ++i)
+          batch.push_back(seqs[i] + std::string(longest - seqs[i].size(), 'N'));
+        return one_hot(batch);
+      }).to(Device::cpu());  // [N, F, L_out]
   float* out = acts.data<float>();
-  NoGrad no_grad;
-  for (int64_t begin = 0; begin < n; begin += batch_size) {
-    const int64_t end = std::min(n, begin + batch_size);
-    std::vector<std::string> batch;  // padded with N to the longest: [B, 4, longest] one-hot
-    for (int64_t i = begin; i < end; ++i)
-      batch.push_back(seqs[i] + std::string(longest - seqs[i].size(), 'N'));
-    const Array y = layer.conv->forward(Tensor(one_hot(batch))).data().to(Device::cpu());
-    std::memcpy(out + begin * f * len_out, y.data<float>(),
-                static_cast<size_t>((end - begin) * f * len_out) * sizeof(float));
-  }
   // Windows that exist only because of the padding: t > L_i + 2p - K.
   for (int64_t i = 0; i < n; ++i) {
     const int64_t own = std::max<int64_t>(0, static_cast<int64_t>(seqs[i].size()) + 2 * p - k + 1);

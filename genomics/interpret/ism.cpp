@@ -4,7 +4,6 @@
 #include "genomics/interpret/ism.h"
 
 #include <algorithm>
-#include <functional>
 
 #include "genomics/interpret/ism_predictors.h"
 #include "genomics/sequence.h"
@@ -87,29 +86,6 @@ namespace {
 
 using ism_detail::Mutant;
 using ism_detail::MutantPredictor;
-
-void for_each_module(nn::Module& module, const std::function<void(nn::Module&)>& visit) {
-  visit(module);
-  for (auto& [name, child] : module.named_children()) for_each_module(*child, visit);
-}
-
-// Puts a model in eval mode and, when it goes out of scope, gives every module back its own
-// training flag (a model may mix modes: train(flag) in preorder lets children override).
-class EvalModeGuard {
- public:
-  explicit EvalModeGuard(nn::Module& model) {
-    for_each_module(model, [&](nn::Module& m) { saved_.emplace_back(&m, m.is_training()); });
-    model.eval();
-  }
-  ~EvalModeGuard() {
-    for (auto& [module, training] : saved_) module->train(training);
-  }
-  EvalModeGuard(const EvalModeGuard&) = delete;
-  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
-
- private:
-  std::vector<std::pair<nn::Module*, bool>> saved_;
-};
 
 // The reference base of column p of x [N, 4, L] (sequence n): 0..3, or -1 for an all-zero
 // column (N). Throws for anything else.
@@ -200,7 +176,7 @@ Array in_silico_mutagenesis(nn::Module& model, const Array& onehot, const IsmOpt
   const Array x = onehot.to(Device::cpu()).to(dtype);  // [N, 4, L] in the model's dtype
 
   NoGrad no_grad;
-  EvalModeGuard eval_mode(model);
+  nn::EvalMode eval_mode(model);
   auto predictor = make_predictor(model, options, dtype, device);
   std::vector<double> ism = strand_ism(*predictor, x, start, end);
   if (options.rc_average) {

@@ -44,10 +44,7 @@ std::vector<double> predictions(const TrainedModel& model, const SequenceDataset
   const int64_t t = model.spec.outputs;
   std::vector<int64_t> rows(static_cast<size_t>(windows.size()));
   std::iota(rows.begin(), rows.end(), 0);
-  const std::vector<float> raw = predict_outputs(*model.module, windows, rows, t, predict);
-  Array outputs = Array::empty({windows.size(), t});  // [W, T]
-  std::copy(raw.begin(), raw.end(), outputs.data<float>());
-  const Array p = task_predictions(model.task, outputs);
+  const Array p = predict_rows(*model.module, model.task, windows, rows, t, predict);
   std::vector<double> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i)
     out[i] = p.data<float>()[static_cast<int64_t>(i) * t + k];

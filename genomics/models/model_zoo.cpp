@@ -105,6 +105,8 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
   fail("unknown model '", spec.name, "' (known: ", known, ")");
 }
 
+bool accepts_any_length(const std::string& name) { return name == "promoter"; }
+
 nn::Metadata spec_metadata(const ModelSpec& spec) {
   return {{"model", spec.name},
           {"input_length", std::to_string(spec.input_length)},

@@ -40,6 +40,10 @@ const std::vector<std::string>& model_names();
 // input too short for the architecture, or an output count the model cannot give.
 std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen);
 
+// Whether a model of this name takes inputs of any length (global pooling before its head:
+// promoter) rather than only the length it was built for (a Linear reads every position).
+bool accepts_any_length(const std::string& name);
+
 // {"model": name, "input_length": L, "outputs": T} and back. spec_from_metadata throws naming
 // `path` when a field is missing or malformed.
 nn::Metadata spec_metadata(const ModelSpec& spec);

@@ -1,11 +1,16 @@
-// Running a trained model over a dataset: batches made on the CPU, the model on its own device,
-// eval mode without a graph. The one inference path behind evaluation, `dnagrad predict` and the
-// interpretation commands.
+// Running a trained model over rows of a dataset: the one inference path behind evaluation
+// (training's validation and test, `dnagrad evaluate`), `dnagrad predict` and variant effects.
+//
+// Batches are made on the CPU by a DataLoader and run through nn::predict_in_batches (eval mode,
+// no graph, the model on its own device). Outputs and the loss stay on the model's device; the
+// results come to the host once per call, not once per batch.
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "core/array.h"
 #include "genomics/data/dataset.h"
+#include "genomics/tasks.h"
 #include "nn/module.h"
 
 namespace dnagrad::genomics {
@@ -17,11 +22,27 @@ struct PredictOptions {
   LengthPolicy length{};
 };
 
-// Raw model outputs for `rows` of `data`, [rows.size(), T] row-major, in eval mode without a
-// graph (the model's mode is restored). With rc_average and per_position, the outputs of the
-// reverse complement are flipped back before averaging, so output t always belongs to base t.
-std::vector<float> predict_outputs(nn::Module& model, const SequenceDataset& data,
-                                   const std::vector<int64_t>& rows, int64_t n_outputs,
-                                   const PredictOptions& options);
+// Raw model outputs for `rows` of `data`: [rows.size(), T] on the model's device. With
+// rc_average and per_position, the outputs of the reverse complement are flipped back before
+// averaging, so output t always belongs to base t.
+Array predict_outputs(nn::Module& model, const SequenceDataset& data,
+                      const std::vector<int64_t>& rows, int64_t n_outputs,
+                      const PredictOptions& options);
+
+// task_predictions of those outputs (probabilities for classification), on the CPU.
+Array predict_rows(nn::Module& model, Task task, const SequenceDataset& data,
+                   const std::vector<int64_t>& rows, int64_t n_outputs,
+                   const PredictOptions& options);
+
+// The loss (the task's mean over rows, computed on the model's device) and metrics of `model` on
+// `rows`.
+struct Evaluation {
+  double loss = 0;
+  Metrics metrics;
+  std::vector<float> predictions;  // [rows, outputs] as task_predictions gives
+};
+Evaluation evaluate_rows(nn::Module& model, Task task, const SequenceDataset& data,
+                         const std::vector<int64_t>& rows, int64_t n_outputs,
+                         const PredictOptions& options);
 
 }  // namespace dnagrad::genomics

@@ -115,33 +115,6 @@ TrainConfig parse_train_config(std::string_view text, const std::string& label,
 
 std::string train_config_json(const TrainConfig& config) { return config_to_json(config).dump(2); }
 
-// ---- evaluation ------------------------------------------------------------------------------
-
-Evaluation evaluate_rows(nn::Module& model, Task task, const SequenceDataset& data,
-                         const std::vector<int64_t>& rows, int64_t n_outputs,
-                         const PredictOptions& options) {
-  Evaluation e;
-  if (rows.empty()) return e;
-  const auto n = static_cast<int64_t>(rows.size());
-  const std::vector<float> raw = predict_outputs(model, data, rows, n_outputs, options);
-  Array outputs = Array::empty({n, n_outputs});
-  std::copy(raw.begin(), raw.end(), outputs.data<float>());
-  const int64_t t = data.num_targets();
-  Array y = Array::empty({n, t});
-  for (int64_t i = 0; i < n; ++i)
-    std::copy_n(data.targets_of(rows[static_cast<size_t>(i)]), t, y.data<float>() + i * t);
-  {
-    NoGrad no_grad;
-    e.loss = task_loss(task, Tensor(outputs), y).item();
-  }
-  const Array p = task_predictions(task, outputs);
-  e.predictions.assign(p.data<float>(), p.data<float>() + p.numel());
-  e.metrics = task_metrics(task, e.predictions,
-                           std::vector<float>(y.data<float>(), y.data<float>() + y.numel()),
-                           n_outputs, t, data.targets_per_position);
-  return e;
-}
-
 // ---- the loop --------------------------------------------------------------------------------
 
 namespace {
@@ -158,20 +131,16 @@ std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& c,
                                     nn::AdamOptions{.lr = c.lr, .weight_decay = c.weight_decay});
 }
 
-// Every Dropout below `m`, in registration order.
-void collect_dropouts(nn::Module& m, std::vector<nn::Dropout*>& out) {
-  if (auto* d = dynamic_cast<nn::Dropout*>(&m)) out.push_back(d);
-  for (const auto& [name, child] : m.named_children()) collect_dropouts(*child, out);
-}
-
-// Restarts dropout mask streams at epoch `epoch`: a function of (seed, epoch, which dropout).
+// Restarts dropout mask streams at epoch `epoch`: a function of (seed, epoch, which dropout, in
+// registration order).
 void reset_dropout_streams(nn::Module& model, uint64_t seed, int64_t epoch) {
-  std::vector<nn::Dropout*> dropouts;
-  collect_dropouts(model, dropouts);
-  for (size_t k = 0; k < dropouts.size(); ++k) {
-    Generator gen(seed ^ (0x9E3779B97F4A7C15ull * (k + 1)));
+  uint64_t k = 0;
+  for (auto& [path, module] : model.modules()) {
+    auto* dropout = dynamic_cast<nn::Dropout*>(module);
+    if (!dropout) continue;
+    Generator gen(seed ^ (0x9E3779B97F4A7C15ull * ++k));
     gen.set_offset(static_cast<uint64_t>(epoch) << 40);
-    dropouts[k]->generator = gen;
+    dropout->generator = gen;
   }
 }
 

@@ -89,14 +89,4 @@ struct TrainRun {
 
 TrainResult train(const TrainRun& run, const TrainConfig& config);
 
-// The loss (in double, mean over rows) and metrics of `model` on `rows`.
-struct Evaluation {
-  double loss = 0;
-  Metrics metrics;
-  std::vector<float> predictions;  // [rows, outputs] as task_predictions gives
-};
-Evaluation evaluate_rows(nn::Module& model, Task task, const SequenceDataset& data,
-                         const std::vector<int64_t>& rows, int64_t n_outputs,
-                         const PredictOptions& options);
-
 }  // namespace dnagrad::genomics

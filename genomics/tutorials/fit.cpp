@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 #include "autograd/ops.h"
 #include "core/rng.h"
+#include "nn/inference.h"
 #include "nn/optim.h"
 
 namespace dnagrad::genomics {
@@ -43,20 +45,13 @@ double evaluate_mse(nn::Module& model, const Array& x, const Array& y, int64_t b
 }  // namespace
 
 std::vector<double> predict(nn::Module& model, const Array& x, int64_t batch_size) {
-  const bool was_training = model.is_training();
-  model.eval();
-  NoGrad no_grad;
-  std::vector<double> out;
-  std::vector<int64_t> all(x.size(0));
-  for (int64_t i = 0; i < x.size(0); ++i) all[i] = i;
-  for (int64_t start = 0; start < x.size(0); start += batch_size) {
-    const int64_t count = std::min(batch_size, x.size(0) - start);
-    const std::vector<double> p =
-        predict_batch(model, gather_rows(x, all, start, count)).data().to_vector();
-    out.insert(out.end(), p.begin(), p.end());
-  }
-  model.train(was_training);
-  return out;
+  std::vector<int64_t> all(static_cast<size_t>(x.size(0)));
+  std::iota(all.begin(), all.end(), 0);
+  const Array y =
+      nn::predict_in_batches(model, x.size(0), batch_size, [&](int64_t first, int64_t count) {
+        return gather_rows(x, all, static_cast<size_t>(first), static_cast<size_t>(count));
+      });
+  return y.to(Device::cpu()).to_vector();  // [N] or [N, 1]: one value per row
 }
 
 FitHistory fit_regression_sgd(nn::Module& model, const Array& x_train, const Array& y_train,
