@@ -9,8 +9,6 @@
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "apps/commands.h"
 #include "apps/common.h"
@@ -19,6 +17,7 @@
 #include "core/files.h"
 #include "genomics/models/predict.h"
 #include "genomics/models/trained_model.h"
+#include "genomics/train/reports.h"
 
 namespace dnagrad::app {
 
@@ -26,21 +25,12 @@ namespace {
 
 int run_predict(const ApplyOptions& o) {
   Prepared p = prepare(o);
-  const int64_t outputs = p.model.spec.outputs;
-  const Array pred =
-      genomics::predict_rows(*p.model.module, p.model.task, p.data, p.rows, outputs, p.predict);
-  std::ostringstream tsv;
-  tsv.precision(7);
-  tsv << "name";
-  for (const std::string& t : p.model.target_names) tsv << "\t" << t;
-  tsv << "\n";
-  for (size_t i = 0; i < p.rows.size(); ++i) {
-    tsv << p.data.names[i];
-    for (int64_t k = 0; k < outputs; ++k)
-      tsv << "\t" << pred.data<float>()[static_cast<int64_t>(i) * outputs + k];
-    tsv << "\n";
-  }
-  write_file_atomically(o.out, tsv.str());
+  const Array pred = genomics::predict_rows(*p.model.module, p.model.task, p.data, p.rows,
+                                            p.model.spec.outputs, p.predict);
+  genomics::PredictionsTable table{.prediction_columns = p.model.target_names,
+                                   .predictions = pred.data<float>()};
+  for (const int64_t row : p.rows) table.names.push_back(p.data.names[static_cast<size_t>(row)]);
+  write_file_atomically(o.out, genomics::predictions_tsv(table));
   if (!o.common.quiet)
     std::cerr << "predict: " << p.rows.size() << " sequences, model " << p.model.spec.name << " → "
               << o.out << "\n";
@@ -51,15 +41,9 @@ int run_evaluate(const ApplyOptions& o) {
   Prepared p = prepare(o);
   const genomics::Evaluation e = genomics::evaluate_rows(*p.model.module, p.model.task, p.data,
                                                          p.rows, p.model.spec.outputs, p.predict);
-  nlohmann::ordered_json j;
-  j["checkpoint"] = o.checkpoint;
-  j["data"] = p.data.label;
-  j["sequences"] = p.rows.size();
-  j["task"] = genomics::task_name(p.model.task);
-  j["loss"] = e.loss;
-  for (const auto& [k, v] : e.metrics)
-    j["metrics"][k] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
-  const std::string text = j.dump(2) + "\n";
+  const std::string text =
+      genomics::evaluation_json(o.checkpoint, p.data.label, static_cast<int64_t>(p.rows.size()),
+                                p.model.task, e.loss, e.metrics);
   if (!o.out.empty()) write_file_atomically(o.out, text);
   std::cout << text;
   return 0;

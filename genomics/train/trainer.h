@@ -22,6 +22,9 @@
 // seed, data and thread count, gives exactly the result of an uninterrupted run.
 //
 // A NaN or infinite loss stops training with an Error naming the epoch and batch.
+//
+// The parts: the settings and the optimizer they build are config.h, the resume file
+// run_state.h, the report formats reports.h, evaluation models/predict.h; this file is the loop.
 #pragma once
 #include <cstdint>
 #include <ostream>
@@ -34,40 +37,10 @@
 #include "genomics/models/model_zoo.h"
 #include "genomics/models/predict.h"
 #include "genomics/tasks.h"
+#include "genomics/train/config.h"
+#include "genomics/train/reports.h"
 
 namespace dnagrad::genomics {
-
-struct TrainConfig {
-  std::string model = "promoter";
-  std::string task = "regression";  // regression | binary | multiclass
-  int64_t epochs = 100;
-  int64_t batch_size = 64;
-  int64_t eval_batch_size = 256;
-  std::string optimizer = "adam";  // adam | adamw | sgd
-  double lr = 1e-3;
-  double weight_decay = 1e-4;
-  double momentum = 0;           // sgd only
-  double clip_grad_norm = 1.0;   // 0: no clipping
-  int64_t plateau_patience = 5;  // ReduceLROnPlateau on the validation loss; -1: off
-  double plateau_factor = 0.5;
-  int64_t early_stopping = 0;  // stop after this many epochs without a lower val loss; 0: off
-  bool rc_augment = true;      // training batches only
-  bool rc_average = false;     // validation/test predictions averaged over both strands
-  bool keep_epoch_checkpoints = false;
-  uint64_t seed = 17;
-};
-
-// A config from JSON with the field names above; fields not given keep their defaults. Unknown
-// fields and wrong types are errors naming `label` and the field.
-TrainConfig parse_train_config(std::string_view json, const std::string& label,
-                               TrainConfig defaults = {});
-std::string train_config_json(const TrainConfig& config);
-
-struct EpochRecord {
-  int64_t epoch = 0;  // 1-based
-  double train_loss = 0, val_loss = 0, lr = 0, seconds = 0;
-  Metrics val;
-};
 
 struct TrainResult {
   std::vector<EpochRecord> history;
