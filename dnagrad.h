@@ -7,6 +7,7 @@
 #include "core/threads.h"
 #include "genomics/models/promoter.h"
 #include "nn/checkpoint.h"
+#include "nn/inference.h"
 #include "nn/layers.h"
 #include "nn/module.h"
 #include "nn/optim.h"

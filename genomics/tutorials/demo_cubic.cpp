@@ -1,5 +1,6 @@
 #include "genomics/tutorials/demo_cubic.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -8,6 +9,7 @@
 #include "genomics/metrics.h"
 #include "genomics/plot/plots.h"
 #include "genomics/plot/svg.h"
+#include "genomics/tutorials/fit.h"
 #include "nn/layers.h"
 #include "nn/optim.h"
 
@@ -86,10 +88,8 @@ CubicDemoResult run_cubic_demo(const CubicDemoOptions& o, std::ostream& log) {
       log << "cubic: MLP iteration " << it + 1 << "/" << o.mlp_iterations << ", MSE "
           << r.mlp.loss.back() << "\n";
   }
-  {
-    NoGrad no_grad;
-    r.mlp.pred = mlp(x).data().to_vector();
-  }
+  r.mlp.pred =
+      predict(mlp, x.data(), std::max<int64_t>(x.size(0), 1));  // one batch: the full-batch numbers
   score(r.mlp, r.y);
   return r;
 }

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "genomics/sequence.h"
 #include "genomics/train/progress.h"
 #include "genomics/tutorials/kmer_task.h"
+#include "nn/inference.h"
 
 namespace dnagrad::genomics {
 
@@ -71,8 +73,9 @@ std::vector<SpotCheck> spot_checks(nn::Module& linear, nn::Module& cnn) {
 
 // The first conv layer's pre-ReLU outputs on x, [N, filters, L - 2].
 Array first_layer_activations(KmerCNN& cnn, const Array& x) {
-  NoGrad no_grad;
-  return cnn.conv->forward(Tensor(x.to(cnn.device()))).data().to(Device::cpu());
+  return nn::predict_in_batches(*cnn.conv, x.size(0), std::max<int64_t>(x.size(0), 1),
+                                [&](int64_t, int64_t) { return x; })
+      .to(Device::cpu());
 }
 
 }  // namespace
