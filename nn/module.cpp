@@ -146,20 +146,22 @@ Device Module::device() const {
 }
 
 void Module::to(Device device) {
-  for (auto& [name, param] : params_)
-    if (param->device() != device)
-      *param = Tensor(param->data().to(device), param->requires_grad());
-  for (auto& [name, buffer] : buffers_) *buffer = buffer->to(device);
-  for (auto& [name, child] : children_) child->to(device);
+  for (auto& [path, module] : modules()) {
+    for (auto& [name, param] : module->params_)
+      if (param->device() != device)
+        *param = Tensor(param->data().to(device), param->requires_grad());
+    for (auto& [name, buffer] : module->buffers_) *buffer = buffer->to(device);
+  }
 }
 
 void Module::to(DType dtype) {
   DNAGRAD_CHECK(dtype != DType::I64, "Module::to: parameters must stay floating point, got int64");
-  for (auto& [name, param] : params_)
-    if (param->dtype() != dtype) *param = Tensor(param->data().to(dtype), param->requires_grad());
-  for (auto& [name, buffer] : buffers_)
-    if (buffer->dtype() != DType::I64) *buffer = buffer->to(dtype);
-  for (auto& [name, child] : children_) child->to(dtype);
+  for (auto& [path, module] : modules()) {
+    for (auto& [name, param] : module->params_)
+      if (param->dtype() != dtype) *param = Tensor(param->data().to(dtype), param->requires_grad());
+    for (auto& [name, buffer] : module->buffers_)
+      if (buffer->dtype() != DType::I64) *buffer = buffer->to(dtype);
+  }
 }
 
 EvalMode::EvalMode(Module& model) {
