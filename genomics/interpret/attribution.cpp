@@ -79,18 +79,9 @@ Array input_gradients(nn::Module& model, const Array& x, int64_t output_index, i
 }  // namespace
 
 Array attribution(nn::Module& model, const Array& onehot, const AttributionOptions& options) {
-  DNAGRAD_CHECK(
-      onehot.defined() && onehot.dim() == 3 && onehot.size(1) == 4 && onehot.dtype() != DType::I64,
-      "attribution: expected one-hot sequences float32 [N, 4, L], got ",
-      onehot.defined() ? onehot.desc() : "an undefined array");
-  const int64_t len = onehot.size(2);
-  const int64_t start = options.start, end = options.end == -1 ? len : options.end;
-  DNAGRAD_CHECK(0 <= start && start <= end && end <= len, "attribution: the window [",
-                options.start, ", ", options.end, ") is not inside the sequence length ", len);
-  DNAGRAD_CHECK(options.batch_size >= 1, "attribution: batch_size must be >= 1, got ",
-                options.batch_size);
-  DNAGRAD_CHECK(options.output_index >= 0, "attribution: output_index must be >= 0, got ",
-                options.output_index);
+  const int64_t start = options.start;
+  const int64_t end = check_scoring_inputs("attribution", onehot, options.start, options.end,
+                                           options.batch_size, options.output_index);
   DNAGRAD_CHECK(grad_enabled(),
                 "attribution: gradients are disabled here (inside a NoGrad scope); attributions "
                 "need the graph");
@@ -123,6 +114,20 @@ Array attribution(nn::Module& model, const Array& onehot, const AttributionOptio
     });
   }
   return slice_positions(grad, start, end);
+}
+
+int64_t check_scoring_inputs(const char* what, const Array& onehot, int64_t start, int64_t end,
+                             int64_t batch_size, int64_t output_index) {
+  DNAGRAD_CHECK(
+      onehot.defined() && onehot.dim() == 3 && onehot.size(1) == 4 && onehot.dtype() != DType::I64,
+      what, ": expected one-hot sequences float32 [N, 4, L], got ",
+      onehot.defined() ? onehot.desc() : "an undefined array");
+  const int64_t len = onehot.size(2), resolved_end = end == -1 ? len : end;
+  DNAGRAD_CHECK(0 <= start && start <= resolved_end && resolved_end <= len, what, ": the window [",
+                start, ", ", end, ") is not inside the sequence length ", len);
+  DNAGRAD_CHECK(batch_size >= 1, what, ": batch_size must be >= 1, got ", batch_size);
+  DNAGRAD_CHECK(output_index >= 0, what, ": output_index must be >= 0, got ", output_index);
+  return resolved_end;
 }
 
 Array slice_positions(const Array& x, int64_t start, int64_t end) {

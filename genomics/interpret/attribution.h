@@ -43,6 +43,12 @@ struct AttributionOptions {
 // Returns attr [N, 4, end - start]. Throws naming the option at fault.
 Array attribution(nn::Module& model, const Array& onehot, const AttributionOptions& options = {});
 
+// The checks ISM and attribution share, their errors starting with `what`: onehot is a floating
+// [N, 4, L], the window [start, end) lies inside L (end -1 means L), batch_size >= 1 and
+// output_index >= 0. Returns the window's end.
+int64_t check_scoring_inputs(const char* what, const Array& onehot, int64_t start, int64_t end,
+                             int64_t batch_size, int64_t output_index);
+
 // Columns [start, end) of x [N, 4, L] (any float dtype): [N, 4, end - start].
 Array slice_positions(const Array& x, int64_t start, int64_t end);
 

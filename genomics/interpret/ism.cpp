@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "genomics/interpret/attribution.h"
 #include "genomics/interpret/ism_predictors.h"
 #include "genomics/sequence.h"
 #include "nn/layers.h"
@@ -154,18 +155,10 @@ std::unique_ptr<MutantPredictor> make_predictor(nn::Module& model, const IsmOpti
 }  // namespace
 
 Array in_silico_mutagenesis(nn::Module& model, const Array& onehot, const IsmOptions& options) {
-  DNAGRAD_CHECK(
-      onehot.defined() && onehot.dim() == 3 && onehot.size(1) == 4 && onehot.dtype() != DType::I64,
-      "in_silico_mutagenesis: expected one-hot sequences float32 [N, 4, L], got ",
-      onehot.defined() ? onehot.desc() : "an undefined array");
+  const int64_t start = options.start;
+  const int64_t end = check_scoring_inputs("in_silico_mutagenesis", onehot, options.start,
+                                           options.end, options.batch_size, options.output_index);
   const int64_t len = onehot.size(2);
-  const int64_t start = options.start, end = options.end == -1 ? len : options.end;
-  DNAGRAD_CHECK(0 <= start && start <= end && end <= len, "in_silico_mutagenesis: the window [",
-                options.start, ", ", options.end, ") is not inside the sequence length ", len);
-  DNAGRAD_CHECK(options.batch_size >= 1, "in_silico_mutagenesis: batch_size must be >= 1, got ",
-                options.batch_size);
-  DNAGRAD_CHECK(options.output_index >= 0, "in_silico_mutagenesis: output_index must be >= 0, got ",
-                options.output_index);
   DNAGRAD_CHECK(!nn::normalizes_by_batch_in_eval(model),
                 "in_silico_mutagenesis: a BatchNorm1d without running statistics normalises each "
                 "batch by itself, so ISM is not defined for this model");
