@@ -8,6 +8,7 @@
 #include "genomics/interpret/attribution.h"
 #include "genomics/interpret/ism_predictors.h"
 #include "genomics/sequence.h"
+#include "nn/inference.h"
 #include "nn/layers.h"
 
 namespace dnagrad::genomics {
@@ -43,15 +44,21 @@ class BatchedPredictor final : public MutantPredictor {
     return prediction;
   }
 
+  // Every mutant's output stays on the model's device until the last batch is done: one read.
   void predict(std::span<const Mutant> mutants, double* predictions) override {
-    for (size_t first = 0; first < mutants.size(); first += batch_size_) {
-      const size_t count = std::min<size_t>(batch_size_, mutants.size() - first);
-      predict_batch(mutants.subspan(first, count), predictions + first);
-    }
+    const auto count = static_cast<int64_t>(mutants.size());
+    if (count == 0) return;
+    const Array outputs =
+        nn::predict_in_batches(model_, count, batch_size_, [&](int64_t first, int64_t size) {
+          return mutant_batch(
+              mutants.subspan(static_cast<size_t>(first), static_cast<size_t>(size)));
+        });
+    read_predictions(Tensor(outputs), count, output_index_, predictions);
   }
 
  private:
-  void predict_batch(std::span<const Mutant> mutants, double* predictions) {
+  // The reference with each mutant's base at its position: [B, 4, L] on the CPU.
+  Array mutant_batch(std::span<const Mutant> mutants) const {
     const int64_t batch = static_cast<int64_t>(mutants.size());
     const int64_t len = reference_.size(2);
     Array x = Array::empty({batch, 4, len}, reference_.dtype());  // [B, 4, L]
@@ -65,7 +72,7 @@ class BatchedPredictor final : public MutantPredictor {
         x_i[mutants[i].base * len + mutants[i].position] = T(1);
       }
     });
-    read_predictions(model_(Tensor(x.to(device_))), batch, output_index_, predictions);
+    return x;
   }
 
   nn::Module& model_;
