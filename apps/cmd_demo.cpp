@@ -7,8 +7,8 @@
 #include "apps/commands.h"
 #include "apps/common.h"
 #include "core/error.h"
-#include "genomics/demo_cubic.h"
-#include "genomics/demo_kmer.h"
+#include "genomics/tutorials/demo_cubic.h"
+#include "genomics/tutorials/demo_kmer.h"
 
 namespace dnagrad::app {
 
@@ -52,7 +52,7 @@ int run_demo(const DemoOptions& o) {
 
 void add_demo_command(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<DemoOptions>();
-  options->common.seed = genomics::KmerDemoOptions{}.seed;  // see genomics/demo_kmer.h
+  options->common.seed = genomics::KmerDemoOptions{}.seed;  // see genomics/tutorials/demo_kmer.h
   CLI::App* cmd = app.add_subcommand(
       "demo", "run a tutorial: kmer8 (seed 001, Linear vs CNN on 8-mer scores) or cubic (y = x^3)");
   cmd->add_option("task", options->task, "which tutorial")

@@ -1,7 +1,9 @@
 // `dnagrad motifs`: the first convolution of a trained model as motifs.
 //   dnagrad motifs --checkpoint ck.safetensors --fasta seqs.fa --out motifs/ [--jaspar J.meme]
 // writes motifs/filters.meme, motifs/filter_logos.svg and, with --jaspar, the closest JASPAR
-// motif of each filter in motifs/jaspar_matches.tsv (genomics/filter_motifs.h, motif_match.h).
+// motif of each filter in motifs/jaspar_matches.tsv (genomics/interpret/filter_motifs.h,
+// motif_match.h).
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -9,10 +11,10 @@
 #include "apps/commands.h"
 #include "apps/common.h"
 #include "core/error.h"
-#include "genomics/filter_motifs.h"
+#include "genomics/interpret/filter_motifs.h"
 #include "genomics/io/fasta.h"
-#include "genomics/meme.h"
-#include "genomics/trained_model.h"
+#include "genomics/io/meme.h"
+#include "genomics/models/trained_model.h"
 
 namespace dnagrad::app {
 
@@ -78,3 +80,4 @@ void add_motifs_command(CLI::App& app, Commands& commands) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

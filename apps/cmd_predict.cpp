@@ -6,18 +6,18 @@
 //     loss and the task's metrics (genomics/tasks.h) over every labelled sequence given
 // --model (and --length, --outputs) may be omitted when the checkpoint's metadata names them,
 // as it does for checkpoints written by `dnagrad train`.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "apps/commands.h"
 #include "apps/common.h"
 #include "apps/data_options.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "genomics/trained_model.h"
-#include "genomics/trainer.h"
+#include "genomics/models/predict.h"
+#include "genomics/models/trained_model.h"
+#include "genomics/train/reports.h"
 
 namespace dnagrad::app {
 
@@ -25,24 +25,12 @@ namespace {
 
 int run_predict(const ApplyOptions& o) {
   Prepared p = prepare(o);
-  const int64_t outputs = p.model.spec.outputs;
-  const std::vector<float> raw =
-      genomics::predict_outputs(*p.model.module, p.data, p.rows, outputs, p.predict);
-  Array a = Array::empty({static_cast<int64_t>(p.rows.size()), outputs});
-  std::copy(raw.begin(), raw.end(), a.data<float>());
-  const Array pred = genomics::task_predictions(p.model.task, a);
-  std::ostringstream tsv;
-  tsv.precision(7);
-  tsv << "name";
-  for (const std::string& t : p.model.target_names) tsv << "\t" << t;
-  tsv << "\n";
-  for (size_t i = 0; i < p.rows.size(); ++i) {
-    tsv << p.data.names[i];
-    for (int64_t k = 0; k < outputs; ++k)
-      tsv << "\t" << pred.data<float>()[static_cast<int64_t>(i) * outputs + k];
-    tsv << "\n";
-  }
-  write_file_atomically(o.out, tsv.str());
+  const Array pred = genomics::predict_rows(*p.model.module, p.model.task, p.data, p.rows,
+                                            p.model.spec.outputs, p.predict);
+  genomics::PredictionsTable table{.prediction_columns = p.model.target_names,
+                                   .predictions = pred.data<float>()};
+  for (const int64_t row : p.rows) table.names.push_back(p.data.names[static_cast<size_t>(row)]);
+  write_file_atomically(o.out, genomics::predictions_tsv(table));
   if (!o.common.quiet)
     std::cerr << "predict: " << p.rows.size() << " sequences, model " << p.model.spec.name << " → "
               << o.out << "\n";
@@ -53,15 +41,9 @@ int run_evaluate(const ApplyOptions& o) {
   Prepared p = prepare(o);
   const genomics::Evaluation e = genomics::evaluate_rows(*p.model.module, p.model.task, p.data,
                                                          p.rows, p.model.spec.outputs, p.predict);
-  nlohmann::ordered_json j;
-  j["checkpoint"] = o.checkpoint;
-  j["data"] = p.data.label;
-  j["sequences"] = p.rows.size();
-  j["task"] = genomics::task_name(p.model.task);
-  j["loss"] = e.loss;
-  for (const auto& [k, v] : e.metrics)
-    j["metrics"][k] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
-  const std::string text = j.dump(2) + "\n";
+  const std::string text =
+      genomics::evaluation_json(o.checkpoint, p.data.label, static_cast<int64_t>(p.rows.size()),
+                                p.model.task, e.loss, e.metrics);
   if (!o.out.empty()) write_file_atomically(o.out, text);
   std::cout << text;
   return 0;
@@ -85,3 +67,4 @@ void add_predict_command(CLI::App& app, Commands& commands) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

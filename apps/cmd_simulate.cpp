@@ -1,6 +1,6 @@
 // `dnagrad simulate promoters`: synthetic promoters with a known expression function (JASPAR
 // motifs planted into a realistic background, plus noise), for the seed-002 promoter task. See
-// genomics/simulate.h for the model.
+// genomics/data/simulate.h for the model.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -8,8 +8,8 @@
 #include "apps/commands.h"
 #include "apps/common.h"
 #include "core/error.h"
-#include "genomics/meme.h"
-#include "genomics/simulate.h"
+#include "genomics/data/simulate.h"
+#include "genomics/io/meme.h"
 
 namespace dnagrad::app {
 

@@ -4,6 +4,7 @@
 //                 --optimizer sgd --lr 0.01 --clip 0 --plateau-patience -1 --split 0.64,0.16,0.2
 // The recipe is seed 002's by default; --config FILE.json sets any field of
 // genomics::TrainConfig, and flags given on the command line override the file.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -14,7 +15,7 @@
 #include "apps/data_options.h"
 #include "core/error.h"
 #include "genomics/io/fasta.h"
-#include "genomics/trainer.h"
+#include "genomics/train/trainer.h"
 
 namespace dnagrad::app {
 
@@ -120,3 +121,4 @@ void add_train_command(CLI::App& app, Commands& commands) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

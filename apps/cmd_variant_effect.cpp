@@ -1,8 +1,9 @@
 // `dnagrad variant-effect`: each SNV of a VCF scored by a trained model as
-// prediction(alt window) - prediction(ref window) (genomics/variant_effect.h).
+// prediction(alt window) - prediction(ref window) (genomics/interpret/variant_effect.h).
 //   dnagrad variant-effect --checkpoint ck.safetensors --fasta genome.fa --vcf in.vcf
 //                          --out effects.tsv [--rc-average]
 // Records that cannot be scored get a warning line each on stderr; a summary line ends the run.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <iostream>
 #include <memory>
 
@@ -10,7 +11,7 @@
 #include "apps/common.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "genomics/variant_effect.h"
+#include "genomics/interpret/variant_effect.h"
 
 namespace dnagrad::app {
 
@@ -70,3 +71,4 @@ void add_variant_effect_command(CLI::App& app, Commands& commands) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -1,3 +1,4 @@
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include "apps/data_options.h"
 
 #include <cmath>
@@ -140,9 +141,10 @@ Prepared prepare(const ApplyOptions& o) {
     spec.input_length = genomics::input_length(p.data, p.rows, policy);
   p.model = genomics::load_trained_model(o.checkpoint, spec);
   p.model.module->to(device);
-  // Inputs must have the length the model was built for (the promoter model, with global
-  // pooling, accepts any): centre-fit to it unless the user chose a policy.
-  if (policy.kind == genomics::LengthPolicy::Kind::Exact && p.model.spec.name != "promoter")
+  // Inputs must have the length the model was built for (unless it accepts any): centre-fit to
+  // it unless the user chose a policy.
+  if (policy.kind == genomics::LengthPolicy::Kind::Exact &&
+      !genomics::accepts_any_length(p.model.spec.name))
     policy = {genomics::LengthPolicy::Kind::CenterFit, p.model.spec.input_length};
   p.predict = {.batch_size = o.batch_size,
                .rc_average = o.rc_average,
@@ -152,3 +154,4 @@ Prepared prepare(const ApplyOptions& o) {
 }
 
 }  // namespace dnagrad::app
+#endif  // DNAGRAD_WITH_GENOMICS_IO

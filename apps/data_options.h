@@ -6,11 +6,12 @@
 #include <string>
 
 #include "apps/common.h"
-#include "genomics/dataset.h"
-#include "genomics/io/datasets.h"
-#include "genomics/splits.h"
+#include "genomics/data/dataset.h"
+#include "genomics/data/datasets.h"
+#include "genomics/data/splits.h"
+#include "genomics/models/predict.h"
+#include "genomics/models/trained_model.h"
 #include "genomics/tasks.h"
-#include "genomics/trained_model.h"
 
 namespace dnagrad::app {
 

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "bench/bench.h"
-#include "genomics/demo_kmer.h"
+#include "genomics/tutorials/demo_kmer.h"
 
 namespace dnagrad::bench {
 

@@ -4,7 +4,7 @@
 // their time scaled to the whole sequence in the extra "ms_per_sequence_scaled". With a CUDA
 // device (--device cuda), "ism_promoter_2kb_gpu": all mutants of 256 such sequences on the GPU,
 // ms per sequence; skipped with a note otherwise.
-#include "genomics/ism.h"
+#include "genomics/interpret/ism.h"
 
 #include <algorithm>
 #include <iostream>
@@ -12,7 +12,7 @@
 
 #include "bench/bench.h"
 #include "core/rng.h"
-#include "nn/models.h"
+#include "genomics/models/promoter.h"
 
 namespace dnagrad::bench {
 
@@ -43,8 +43,8 @@ Measurement time_ism(nn::Module& model, const Array& x, genomics::IsmMethod meth
 }
 
 // All 6,000 mutants of each of kGpuSequences sequences on config.device (a GPU), the default
-// method (Incremental, which on a CUDA chain is the first-layer path of genomics/ism.h). The
-// call returns the ISM on the CPU, so each timed run ends after the GPU's last batch; runs_ms
+// method (Incremental, which on a CUDA chain is the first-layer path of genomics/interpret/ism.h).
+// The call returns the ISM on the CPU, so each timed run ends after the GPU's last batch; runs_ms
 // holds each run's time divided by the number of sequences: ms per sequence.
 constexpr int64_t kGpuSequences = 256;
 
@@ -53,7 +53,7 @@ Measurement time_gpu_ism(const Config& config) {
       "promoter ISM on " + config.device.str() + ", all mutants of x [256, 4, 2000], per sequence";
   if (!config.quiet) std::cerr << "bench: " << description << "...\n";
   Generator gen(config.seed);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   model.to(config.device);
   Array x = Array::empty({kGpuSequences, 4, kLength});
   for (int64_t n = 0; n < kGpuSequences; ++n) {
@@ -73,7 +73,7 @@ Measurement time_gpu_ism(const Config& config) {
 
 std::vector<Measurement> ism_benchmarks(const Config& config) {
   Generator gen(config.seed);
-  nn::PromoterExpressionModel model(gen);  // on the CPU, whatever config.device says
+  genomics::PromoterExpressionModel model(gen);  // on the CPU, whatever config.device says
   const Array x = random_sequence(gen);
   using genomics::IsmMethod;
   std::vector<Measurement> results = {

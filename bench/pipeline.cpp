@@ -10,8 +10,8 @@
 #include "bench/bench.h"
 #include "core/error.h"
 #include "core/files.h"
-#include "genomics/io/datasets.h"
-#include "genomics/trainer.h"
+#include "genomics/data/datasets.h"
+#include "genomics/train/trainer.h"
 
 namespace dnagrad::bench {
 

@@ -1,13 +1,14 @@
 // The promoter-expression model of seed 002 on [N, 4, 2000] one-hot inputs: a full training step
 // (forward, MSE, backward, grad-norm clip, Adam) at batch 64 and inference at batch 256, plus the
 // split of the training step into its phases.
+#include "genomics/models/promoter.h"
+
 #include <chrono>
 #include <iostream>
 
 #include "autograd/ops.h"
 #include "bench/bench.h"
 #include "core/rng.h"
-#include "nn/models.h"
 #include "nn/optim.h"
 
 namespace dnagrad::bench {
@@ -35,7 +36,7 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 
 std::vector<Measurement> promoter_benchmarks(const Config& config) {
   Generator gen(config.seed);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   model.to(config.device);
   nn::Adam adam(model.parameters(), {.lr = 1e-3, .weight_decay = 1e-4});
   const Tensor x_train(random_one_hot(64, gen).to(config.device));

@@ -6,13 +6,9 @@ install(TARGETS dnagrad EXPORT dnagradTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-set(excluded_headers)
-if(NOT DNAGRAD_GENOMICS_IO)
-  set(excluded_headers PATTERN io EXCLUDE)  # genomics/io is not built
-endif()
 foreach(dir core autograd kernels nn genomics)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dnagrad/${dir}
-    FILES_MATCHING PATTERN "*.h" ${excluded_headers})
+    FILES_MATCHING PATTERN "*.h")
 endforeach()
 install(FILES ${PROJECT_SOURCE_DIR}/dnagrad.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dnagrad)
 install(EXPORT dnagradTargets NAMESPACE dnagrad:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/dnagrad)

@@ -1,7 +1,7 @@
 // Motifs as position frequency matrices (PFMs), and where dnagrad gets them from: first-layer
 // convolution filters (seed 001: run the filter along one-hot sequences, keep the subsequences
 // where its activation reaches a fraction of its maximum, default one half, and count their
-// bases) or MEME files such as JASPAR's (genomics/meme.h reads them, meme_minimal writes them).
+// bases) or MEME files such as JASPAR's (genomics/io/meme.h reads them, meme_minimal writes them).
 #pragma once
 #include <string>
 #include <vector>

@@ -27,30 +27,6 @@ Task parse_task(const std::string& name) {
   fail("unknown task '", name, "' (known: regression, binary, multiclass)");
 }
 
-int64_t task_outputs(Task task, const SequenceDataset& data) {
-  DNAGRAD_CHECK(data.num_targets() > 0, data.label, ": the data has no label columns");
-  const int64_t t = data.num_targets();
-  if (task == Task::Regression) return t;
-  if (task == Task::Binary) {
-    for (size_t i = 0; i < data.targets.size(); ++i)
-      DNAGRAD_CHECK(data.targets[i] == 0 || data.targets[i] == 1, data.label, ": sequence '",
-                    data.names[i / static_cast<size_t>(t)], "' has the label ", data.targets[i],
-                    "; a binary task needs 0 or 1");
-    return t;
-  }
-  DNAGRAD_CHECK(t == 1, data.label, ": a multiclass task needs one label column, the data has ", t);
-  float largest = 0;
-  for (size_t i = 0; i < data.targets.size(); ++i) {
-    const float v = data.targets[i];
-    DNAGRAD_CHECK(v >= 0 && v == std::floor(v) && v < 1e6, data.label, ": sequence '",
-                  data.names[i], "' has the label ", v,
-                  "; a multiclass task needs class indices 0, 1, 2, ...");
-    largest = std::max(largest, v);
-  }
-  DNAGRAD_CHECK(largest >= 1, data.label, ": a multiclass task needs at least two classes");
-  return static_cast<int64_t>(largest) + 1;
-}
-
 Tensor task_loss(Task task, const Tensor& outputs, const Array& y) {
   const int64_t batch = y.shape()[0];
   switch (task) {
@@ -161,44 +137,6 @@ Metrics task_metrics(Task task, const std::vector<float>& predictions,
     m["constant_sequences"] = static_cast<double>(n - counted);
   }
   return m;
-}
-
-std::vector<float> predict_outputs(nn::Module& model, const SequenceDataset& data,
-                                   const std::vector<int64_t>& rows, int64_t n_outputs,
-                                   const PredictOptions& options) {
-  const bool was_training = model.is_training();
-  const Device device = model.device();  // batches are made on the CPU and moved there
-  model.eval();
-  NoGrad no_grad;
-  const DataLoader loader(data, rows, {.batch_size = options.batch_size, .length = options.length});
-  std::vector<float> out;
-  out.reserve(rows.size() * static_cast<size_t>(n_outputs));
-  for (size_t begin = 0; begin < rows.size(); begin += static_cast<size_t>(options.batch_size)) {
-    const std::vector<int64_t> chunk(
-        rows.begin() + static_cast<int64_t>(begin),
-        rows.begin() + static_cast<int64_t>(std::min(rows.size(), begin + options.batch_size)));
-    const auto b = static_cast<int64_t>(chunk.size());
-    Array y = model.forward(Tensor(loader.make_batch(chunk).x.to(device))).data().to(Device::cpu());
-    DNAGRAD_CHECK(y.numel() == b * n_outputs, "predict: the model gave ", shape_str(y.shape()),
-                  " for a batch of ", b, ", expected ", n_outputs, " outputs per sequence");
-    const float* fwd = y.data<float>();
-    std::vector<float> values(fwd, fwd + b * n_outputs);
-    if (options.rc_average) {
-      Array r = model.forward(Tensor(loader.make_batch(chunk, true).x.to(device)))
-                    .data()
-                    .to(Device::cpu());
-      const float* rev = r.data<float>();
-      for (int64_t i = 0; i < b; ++i)
-        for (int64_t t = 0; t < n_outputs; ++t) {
-          const int64_t src = options.per_position ? n_outputs - 1 - t : t;
-          float& v = values[static_cast<size_t>(i * n_outputs + t)];
-          v = 0.5f * (v + rev[i * n_outputs + src]);
-        }
-    }
-    out.insert(out.end(), values.begin(), values.end());
-  }
-  model.train(was_training);
-  return out;
 }
 
 }  // namespace dnagrad::genomics

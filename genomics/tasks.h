@@ -19,8 +19,6 @@
 #include <vector>
 
 #include "autograd/tensor.h"
-#include "genomics/dataset.h"
-#include "nn/module.h"
 
 namespace dnagrad::genomics {
 
@@ -28,11 +26,6 @@ enum class Task { Regression, Binary, Multiclass };
 
 std::string task_name(Task task);
 Task parse_task(const std::string& name);  // throws listing the three names
-
-// Checks the dataset's targets fit the task (binary: 0/1; multiclass: one column of class
-// indices) and returns the number of model outputs (T, or C = largest class + 1). Throws naming
-// the row and the value.
-int64_t task_outputs(Task task, const SequenceDataset& data);
 
 // The mean loss of raw model outputs [B, T] (or [B]) against targets y [B, T].
 Tensor task_loss(Task task, const Tensor& outputs, const Array& y);
@@ -47,19 +40,5 @@ using Metrics = std::map<std::string, double>;
 Metrics task_metrics(Task task, const std::vector<float>& predictions,
                      const std::vector<float>& targets, int64_t n_outputs, int64_t n_targets,
                      bool targets_per_position);
-
-struct PredictOptions {
-  int64_t batch_size = 256;
-  bool rc_average = false;    // mean of the model on each sequence and on its reverse complement
-  bool per_position = false;  // output t belongs to base t (flipped back for the RC pass)
-  LengthPolicy length{};
-};
-
-// Raw model outputs for `rows` of `data`, [rows.size(), T] row-major, in eval mode without a
-// graph (the model's mode is restored). With rc_average and per_position, the outputs of the
-// reverse complement are flipped back before averaging, so output t always belongs to base t.
-std::vector<float> predict_outputs(nn::Module& model, const SequenceDataset& data,
-                                   const std::vector<int64_t>& rows, int64_t n_outputs,
-                                   const PredictOptions& options);
 
 }  // namespace dnagrad::genomics

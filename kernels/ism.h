@@ -1,6 +1,7 @@
-// In-silico mutagenesis of a model's first layer, a Conv1d over one-hot DNA (genomics/ism.h):
-// the first-layer outputs of a batch of single-base mutants of ONE sequence, from the reference's
-// output plus a weight difference instead of a convolution per mutant.
+// In-silico mutagenesis of a model's first layer, a Conv1d over one-hot DNA
+// (genomics/interpret/ism.h): the first-layer outputs of a batch of single-base mutants of ONE
+// sequence, from the reference's output plus a weight difference instead of a convolution per
+// mutant.
 //
 // Legend: C_out output channels, K kernel size, L sequence length, L_out output length
 // (Conv1dParams::out_length(L, K)), M mutants; s stride, p padding, d dilation.

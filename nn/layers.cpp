@@ -158,10 +158,10 @@ Flatten::Flatten(int64_t start_dim, int64_t end_dim) : start_dim(start_dim), end
 Tensor Flatten::forward(const Tensor& x) { return flatten(x, start_dim, end_dim); }
 
 bool normalizes_by_batch_in_eval(const Module& model) {
-  const auto* bn = dynamic_cast<const BatchNorm1d*>(&model);
-  if (bn && !bn->options.track_running_stats) return true;
-  for (const auto& [name, child] : model.named_children())
-    if (normalizes_by_batch_in_eval(*child)) return true;
+  for (const auto& [path, module] : model.modules()) {
+    const auto* bn = dynamic_cast<const BatchNorm1d*>(module);
+    if (bn && !bn->options.track_running_stats) return true;
+  }
   return false;
 }
 

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace dnagrad::nn {
 
@@ -35,26 +36,46 @@ void Module::register_module(const std::string& name, std::shared_ptr<Module> ch
   children_.emplace_back(name, std::move(child));
 }
 
-void Module::collect_parameters(const std::string& prefix, NamedTensors& out) const {
-  for (const auto& [name, param] : params_) out.emplace_back(prefix + name, *param);
-  for (const auto& [name, child] : children_) child->collect_parameters(prefix + name + ".", out);
+std::vector<std::pair<std::string, Module*>> Module::modules() {
+  std::vector<std::pair<std::string, Module*>> out;
+  for (const auto& [path, module] : std::as_const(*this).modules())
+    out.emplace_back(path, const_cast<Module*>(module));
+  return out;
 }
 
-void Module::collect(const std::string& prefix, bool params, bool buffers, StateDict& out) const {
-  if (params)
-    for (const auto& [name, param] : params_) out.emplace_back(prefix + name, param->data());
-  if (buffers)
-    for (const auto& [name, buffer] : buffers_) out.emplace_back(prefix + name, *buffer);
-  for (const auto& [name, child] : children_)
-    child->collect(prefix + name + ".", params, buffers, out);
+std::vector<std::pair<std::string, const Module*>> Module::modules() const {
+  std::vector<std::pair<std::string, const Module*>> out{{"", this}};
+  for (size_t i = 0; i < out.size(); ++i) {
+    // Insert module i's children right after it, so that the list stays in preorder.
+    const auto& [path, module] = out[i];
+    std::vector<std::pair<std::string, const Module*>> children;
+    for (const auto& [name, child] : module->children_)
+      children.emplace_back(path.empty() ? name : path + "." + name, child.get());
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(i) + 1, children.begin(), children.end());
+  }
+  return out;
+}
+
+StateDict Module::collect(bool params, bool buffers) const {
+  StateDict out;
+  for (const auto& [path, module] : modules()) {
+    const std::string prefix = path.empty() ? "" : path + ".";
+    if (params)
+      for (const auto& [name, param] : module->params_)
+        out.emplace_back(prefix + name, param->data());
+    if (buffers)
+      for (const auto& [name, buffer] : module->buffers_) out.emplace_back(prefix + name, *buffer);
+  }
+  return out;
 }
 
 NamedTensors Module::named_parameters() const {
-  NamedTensors all, unique;
-  collect_parameters("", all);
+  NamedTensors unique;
   std::unordered_set<const TensorImpl*> seen;
-  for (auto& entry : all)
-    if (seen.insert(entry.second.impl()).second) unique.push_back(std::move(entry));
+  for (const auto& [path, module] : modules())
+    for (const auto& [name, param] : module->params_)
+      if (seen.insert(param->impl()).second)
+        unique.emplace_back(path.empty() ? name : path + "." + name, *param);
   return unique;
 }
 
@@ -64,17 +85,9 @@ std::vector<Tensor> Module::parameters() const {
   return out;
 }
 
-StateDict Module::named_buffers() const {
-  StateDict out;
-  collect("", false, true, out);
-  return out;
-}
+StateDict Module::named_buffers() const { return collect(false, true); }
 
-StateDict Module::state_dict() const {
-  StateDict out;
-  collect("", true, true, out);
-  return out;
-}
+StateDict Module::state_dict() const { return collect(true, true); }
 
 int64_t Module::parameter_count() const {
   int64_t total = 0;
@@ -120,8 +133,7 @@ void Module::load_state_dict(const StateDict& state) {
 }
 
 void Module::train(bool training) {
-  training_ = training;
-  for (auto& [name, child] : children_) child->train(training);
+  for (auto& [path, module] : modules()) module->training_ = training;
 }
 
 void Module::zero_grad() {
@@ -134,20 +146,31 @@ Device Module::device() const {
 }
 
 void Module::to(Device device) {
-  for (auto& [name, param] : params_)
-    if (param->device() != device)
-      *param = Tensor(param->data().to(device), param->requires_grad());
-  for (auto& [name, buffer] : buffers_) *buffer = buffer->to(device);
-  for (auto& [name, child] : children_) child->to(device);
+  for (auto& [path, module] : modules()) {
+    for (auto& [name, param] : module->params_)
+      if (param->device() != device)
+        *param = Tensor(param->data().to(device), param->requires_grad());
+    for (auto& [name, buffer] : module->buffers_) *buffer = buffer->to(device);
+  }
 }
 
 void Module::to(DType dtype) {
   DNAGRAD_CHECK(dtype != DType::I64, "Module::to: parameters must stay floating point, got int64");
-  for (auto& [name, param] : params_)
-    if (param->dtype() != dtype) *param = Tensor(param->data().to(dtype), param->requires_grad());
-  for (auto& [name, buffer] : buffers_)
-    if (buffer->dtype() != DType::I64) *buffer = buffer->to(dtype);
-  for (auto& [name, child] : children_) child->to(dtype);
+  for (auto& [path, module] : modules()) {
+    for (auto& [name, param] : module->params_)
+      if (param->dtype() != dtype) *param = Tensor(param->data().to(dtype), param->requires_grad());
+    for (auto& [name, buffer] : module->buffers_)
+      if (buffer->dtype() != DType::I64) *buffer = buffer->to(dtype);
+  }
+}
+
+EvalMode::EvalMode(Module& model) {
+  for (auto& [path, module] : model.modules()) saved_.emplace_back(module, module->is_training());
+  model.eval();
+}
+
+EvalMode::~EvalMode() {
+  for (auto& [module, training] : saved_) module->training_ = training;
 }
 
 }  // namespace dnagrad::nn

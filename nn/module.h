@@ -43,8 +43,8 @@ class Module {
 
   // True when forward(x) only runs the children (named_children(), in order) one after the
   // other, up to a reshape of the final output (PromoterExpressionModel's .squeeze(-1)). Code that
-  // walks a model layer by layer relies on it (genomics/ism.h's incremental ISM); false unless a
-  // subclass says so.
+  // walks a model layer by layer relies on it (genomics/interpret/ism.h's incremental ISM); false
+  // unless a subclass says so.
   virtual bool forward_is_chain_of_children() const { return false; }
 
   // Each parameter once (a parameter registered under two names is listed under the first).
@@ -56,6 +56,13 @@ class Module {
     return children_;
   }
   int64_t parameter_count() const;  // total number of parameter elements
+
+  // Every module of the tree with its dotted path: this one first (path ""), then each child's
+  // tree in registration order (preorder, as PyTorch's named_modules()). The one walk of the
+  // module tree: named_parameters(), state_dict() and train() go through it, and so does code
+  // that looks for layers of a kind (for example the first Conv1d, or every Dropout).
+  std::vector<std::pair<std::string, Module*>> modules();
+  std::vector<std::pair<std::string, const Module*>> modules() const;
 
   // Strict, like PyTorch's load_state_dict(strict=True): `state` must hold exactly this
   // module's names with the same shapes and dtypes. Every problem (missing names, unexpected
@@ -88,14 +95,29 @@ class Module {
 
  private:
   void check_new_name(const std::string& name) const;
-  // Appends this module's (prefixed) parameters and/or buffers, then its children's.
-  void collect(const std::string& prefix, bool params, bool buffers, StateDict& out) const;
-  void collect_parameters(const std::string& prefix, NamedTensors& out) const;
+  // This module's (prefixed) parameters and/or buffers, then its descendants', in modules() order.
+  StateDict collect(bool params, bool buffers) const;
+
+  friend class EvalMode;  // restores each module's own flag
 
   std::vector<std::pair<std::string, Tensor*>> params_;
   std::vector<std::pair<std::string, Array*>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+};
+
+// Puts a model in eval mode (BatchNorm with its running statistics, Dropout off) for a scope,
+// and gives every module back its own training flag afterwards (a model may mix modes):
+//   { nn::EvalMode eval(model); ... forward passes ... }  // the model's modes are restored here
+class EvalMode {
+ public:
+  explicit EvalMode(Module& model);
+  ~EvalMode();
+  EvalMode(const EvalMode&) = delete;
+  EvalMode& operator=(const EvalMode&) = delete;
+
+ private:
+  std::vector<std::pair<Module*, bool>> saved_;  // each module and its training flag
 };
 
 }  // namespace dnagrad::nn

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "genomics/models/promoter.h"
 #include "nn/layers.h"
-#include "nn/models.h"
 #include "test_util.h"
 
 namespace dnagrad::testing::ism_models {

@@ -1,7 +1,7 @@
-// genomics/attribution.h: saliency and gradient x input. Saliency is checked against central
-// finite differences of the model's prediction in float64 (every perturbed input spelled out and
-// run forward, in eval mode), the reverse-complement average against finite differences on the
-// reverse strand mapped back by hand and against the string reverse complement's attribution,
+// genomics/interpret/attribution.h: saliency and gradient x input. Saliency is checked against
+// central finite differences of the model's prediction in float64 (every perturbed input spelled
+// out and run forward, in eval mode), the reverse-complement average against finite differences on
+// the reverse strand mapped back by hand and against the string reverse complement's attribution,
 // and saliency against ISM on a model that is affine in its input, where they agree exactly.
 // Also: grad x input = saliency * x, windows, batch-size independence, what is left of the
 // model's state, errors, the logo scores and the attribution map SVG.
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "genomics/attribution.h"
-#include "genomics/ism.h"
-#include "genomics/plot_attribution.h"
+#include "genomics/interpret/attribution.h"
+#include "genomics/interpret/ism.h"
+#include "genomics/plot/plot_attribution.h"
 #include "genomics/sequence.h"
 #include "nn/layers.h"
 #include "test_util.h"

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "genomics/models/promoter.h"
 #include "nn/checkpoint.h"
-#include "nn/models.h"
 #include "test_util.h"
 
 using namespace dnagrad;
@@ -329,7 +329,7 @@ TEST_CASE(
   };
 
   Generator gen(1);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   CHECK(nn::load_checkpoint(state_path, model).empty());  // torch's save_file writes no metadata
   const nn::SafetensorsContents file = nn::read_safetensors(state_path);
   for (const auto& [name, array] : model.state_dict()) {

@@ -1,5 +1,5 @@
-// genomics/dataset.h and genomics/splits.h: centre fitting by hand, the loader's one-hot batches
-// against a hand-coded encoding, reverse-complement augmentation as a flip of both axes,
+// genomics/data/dataset.h and genomics/data/splits.h: centre fitting by hand, the loader's one-hot
+// batches against a hand-coded encoding, reverse-complement augmentation as a flip of both axes,
 // epoch orders that depend only on (seed, epoch), padding with a mask, the error for unequal
 // lengths, and the random and by-chromosome splits.
 #include <algorithm>
@@ -13,8 +13,8 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "genome_fixture.h"
-#include "genomics/dataset.h"
-#include "genomics/splits.h"
+#include "genomics/data/dataset.h"
+#include "genomics/data/splits.h"
 #include "test_util.h"
 
 using namespace dnagrad;

@@ -1,15 +1,16 @@
-// genomics/io/datasets.h: each layout load_dataset accepts, on small files written here and
+// genomics/data/datasets.h: each layout load_dataset accepts, on small files written here and
 // checked by plain string slicing (FASTA + labels, BED regions on both strands, GFF promoters,
 // sequence tables, the course's TF-binding pair), the errors that name file, line and value, and
 // the real chromosome 22 TF-binding files of ../shared/data.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <chrono>
 #include <filesystem>
 
 #include "core/error.h"
 #include "core/rng.h"
 #include "genome_fixture.h"
-#include "genomics/dataset.h"
-#include "genomics/io/datasets.h"
+#include "genomics/data/dataset.h"
+#include "genomics/data/datasets.h"
 #include "test_util.h"
 
 using namespace dnagrad;
@@ -278,3 +279,4 @@ TEST_CASE("datasets io: the chromosome 22 TF-binding files load as 23,139 window
     CHECK(t[p] == want);
   }
 }
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -11,11 +11,11 @@
 #include <set>
 #include <sstream>
 
-#include "genomics/demo_cubic.h"
-#include "genomics/demo_kmer.h"
-#include "genomics/kmer_task.h"
 #include "genomics/metrics.h"
 #include "genomics/sequence.h"
+#include "genomics/tutorials/demo_cubic.h"
+#include "genomics/tutorials/demo_kmer.h"
+#include "genomics/tutorials/kmer_task.h"
 #include "test_util.h"
 
 using namespace dnagrad;

@@ -1,6 +1,7 @@
 // genomics/io/fasta: the indexed reader (htslib faidx) on the real E. coli genome, bgzip and
 // plain FASTA, N padding past chromosome ends, index building and staleness, and the validating
 // parser's error messages (file, line, value).
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <doctest/doctest.h>
 #include <htslib/bgzf.h>
 
@@ -238,3 +239,4 @@ TEST_CASE("fasta: the record parser names file, line and value for bad input") {
   const std::string missing = (dir.path() / "missing.fa").string();
   require_error_mentions([&] { read_fasta_records(missing); }, {missing});
 }
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -1,4 +1,4 @@
-// The GPU path of in-silico mutagenesis (genomics/ism.h on a CUDA model) and its kernel,
+// The GPU path of in-silico mutagenesis (genomics/interpret/ism.h on a CUDA model) and its kernel,
 // ism_first_layer_mutants (kernels/ism.h).
 //   On the CPU (these run everywhere): the CPU kernel against a direct convolution of each
 //   mutant, and the first-layer predictor (genomics/ism_first_layer.cpp) run on a CPU model
@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "genomics/ism.h"
-#include "genomics/ism_predictors.h"
+#include "genomics/interpret/ism.h"
+#include "genomics/interpret/ism_predictors.h"
 #include "genomics/sequence.h"
 #include "gpu_test_util.h"
 #include "ism_test_models.h"
@@ -263,7 +263,7 @@ TEST_SUITE("gpu") {
     const uint64_t seed = fresh_seed();
     INFO("seed ", seed);
     Generator gen(seed);
-    nn::PromoterExpressionModel promoter(gen);
+    genomics::PromoterExpressionModel promoter(gen);
     randomize_batchnorms(promoter, gen);
     promoter.to(DType::F64);
     const std::vector<std::string> seqs = {random_dna(300, gen, 0.02)};

@@ -13,7 +13,7 @@
 #include "autograd/ops.h"
 #include "core/allocator.h"
 #include "core/cuda_runtime.h"
-#include "nn/models.h"
+#include "genomics/models/promoter.h"
 #include "nn/optim.h"
 #include "test_util.h"
 
@@ -56,7 +56,7 @@ TEST_SUITE("gpu") {
     const uint64_t seed = fresh_seed();
     INFO("seed ", seed);
     Generator init_cpu(seed), init_gpu(seed), data(seed + 1);
-    nn::PromoterExpressionModel cpu_model(init_cpu), gpu_model(init_gpu);
+    genomics::PromoterExpressionModel cpu_model(init_cpu), gpu_model(init_gpu);
     cpu_model.to(DType::F64);
     gpu_model.to(DType::F64);
     gpu_model.to(Device::cuda());
@@ -116,7 +116,7 @@ TEST_SUITE("gpu") {
     const uint64_t seed = fresh_seed();
     INFO("seed ", seed);
     Generator init(seed), data(seed + 1);
-    nn::PromoterExpressionModel model(init);
+    genomics::PromoterExpressionModel model(init);
     model.to(Device::cuda());
     nn::Adam opt(model.parameters(), {.lr = 1e-3, .weight_decay = 1e-4});
     const auto step = [&] {

@@ -1,6 +1,7 @@
 // genomics/io/intervals: BED and GFF3/GTF readers and strand-aware extraction, checked against the
 // real E. coli genome and annotation (promoters of every gene on both strands against plain
 // string slicing), N padding at chromosome ends, and error messages naming file, line and value.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -254,3 +255,4 @@ TEST_CASE("intervals: GFF3 and GTF gene records and their errors") {
   bad("order.gff", "chr1\ts\tgene\t9\t5\t.\t+\t.\tID=a", {"start 9", "greater than end 5"});
   bad("cols.gff", "chr1\ts\tgene\t1\t5\t.\t+", {"9 tab-separated columns", "found 7"});
 }
+#endif  // DNAGRAD_WITH_GENOMICS_IO

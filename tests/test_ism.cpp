@@ -1,5 +1,5 @@
-// genomics/ism.h: in-silico mutagenesis. Every method (Naive, Batched, Incremental) is checked
-// against a brute-force loop written here from strings: each mutant is spelled out as a DNA
+// genomics/interpret/ism.h: in-silico mutagenesis. Every method (Naive, Batched, Incremental) is
+// checked against a brute-force loop written here from strings: each mutant is spelled out as a DNA
 // string, one-hot encoded and run through the model, in float64 (models converted with
 // Module::to(DType::F64)), so the methods must agree to rounding. The models are small random
 // chains covering the windowed layers' geometry (padding, stride, dilation, pool sizes,
@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "genomics/ism.h"
-#include "genomics/ism_predictors.h"
-#include "genomics/models.h"
+#include "genomics/interpret/ism.h"
+#include "genomics/interpret/ism_predictors.h"
+#include "genomics/models/kmer.h"
+#include "genomics/models/promoter.h"
 #include "genomics/sequence.h"
 #include "ism_test_models.h"
 #include "nn/checkpoint.h"
 #include "nn/layers.h"
-#include "nn/models.h"
 #include "test_util.h"
 
 using namespace dnagrad;
@@ -201,7 +201,7 @@ TEST_CASE("ism: the promoter model, float64 and float32, matches brute force") {
   const uint64_t seed = testing::fresh_seed();
   INFO("seed ", seed);
   Generator gen(seed);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   randomize_batchnorms(model, gen);
 
   const genomics::ism_detail::IncrementalPlan plan = genomics::ism_detail::incremental_plan(model);
@@ -279,7 +279,7 @@ TEST_CASE("ism: the promoter model matches PyTorch's ISM (tests/fixtures/promote
                   "the PyTorch fixture is missing: ", expected_file,
                   "; make it with tests/fixtures/make_promoter_torch_fixture.py");
   Generator gen(0);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   nn::load_checkpoint(model_file, model);
   const nn::SafetensorsContents expected = nn::read_safetensors(expected_file);
   auto tensor = [&](const std::string& name) {

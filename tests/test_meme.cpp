@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "genomics/meme.h"
+#include "genomics/io/meme.h"
 #include "genomics/motifs.h"
 
 using namespace dnagrad;

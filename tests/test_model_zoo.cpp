@@ -1,14 +1,14 @@
-// genomics/model_zoo.h and genomics/trained_model.h: every model by name maps [N, 4, L] to the
-// documented output shape at several lengths, tfbind has PyTorch's state_dict names and shapes
-// and computes conv → ReLU → flatten → linear as a float64 loop does, the errors for bad
+// genomics/models/model_zoo.h and genomics/models/trained_model.h: every model by name maps [N, 4,
+// L] to the documented output shape at several lengths, tfbind has PyTorch's state_dict names and
+// shapes and computes conv → ReLU → flatten → linear as a float64 loop does, the errors for bad
 // specs, the spec's metadata round trip, and reading checkpoints back with load_trained_model.
 #include <cmath>
 #include <stdexcept>
 
 #include "core/error.h"
 #include "genome_fixture.h"
-#include "genomics/model_zoo.h"
-#include "genomics/trained_model.h"
+#include "genomics/models/model_zoo.h"
+#include "genomics/models/trained_model.h"
 #include "test_util.h"
 
 using namespace dnagrad;

@@ -1,7 +1,8 @@
-// Motif comparison (genomics/motif_match.h) and filter motifs (genomics/filter_motifs.h):
-// JASPAR motifs finding themselves on both strands and from truncated copies, similarities
-// worked out by hand, a brute-force check of the placements, and a model whose first filter is
-// set by hand to TATAAAA recovering it from sequences with planted copies.
+// Motif comparison (genomics/interpret/motif_match.h) and filter motifs
+// (genomics/interpret/filter_motifs.h): JASPAR motifs finding themselves on both strands and from
+// truncated copies, similarities worked out by hand, a brute-force check of the placements, and a
+// model whose first filter is set by hand to TATAAAA recovering it from sequences with planted
+// copies.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,13 +12,13 @@
 #include <vector>
 
 #include "core/error.h"
-#include "genomics/filter_motifs.h"
-#include "genomics/meme.h"
+#include "genomics/interpret/filter_motifs.h"
+#include "genomics/interpret/motif_match.h"
+#include "genomics/io/meme.h"
 #include "genomics/metrics.h"
-#include "genomics/model_zoo.h"
-#include "genomics/motif_match.h"
+#include "genomics/models/model_zoo.h"
+#include "genomics/models/promoter.h"
 #include "genomics/sequence.h"
-#include "nn/models.h"
 #include "test_util.h"
 
 using namespace dnagrad;
@@ -244,10 +245,11 @@ TEST_CASE("motif match: the matches table lists best and second best per filter"
 
 TEST_CASE("filter motifs: find_conv1d walks the modules in registration order") {
   Generator gen(1);
-  nn::PromoterExpressionModel promoter(gen);
+  genomics::PromoterExpressionModel promoter(gen);
   CHECK(find_conv1d(promoter).name == "conv_layers.0");
   CHECK(find_conv1d(promoter, "conv_layers.4").conv->in_channels == 256);
-  const auto classifier = make_model({.name = "cnn-classifier", .input_length = 64, .outputs = 1}, gen);
+  const auto classifier =
+      make_model({.name = "cnn-classifier", .input_length = 64, .outputs = 1}, gen);
   const NamedConv1d first = find_conv1d(*classifier);
   CHECK(first.name == "features.0");
   CHECK(first.conv->out_channels == 32);

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include "genomics/models/promoter.h"
 #include "nn/layers.h"
-#include "nn/models.h"
 #include "test_util.h"
 
 using namespace dnagrad;
@@ -80,7 +80,7 @@ struct Toy : nn::Module {
 
 TEST_CASE("nn: the promoter model's state_dict has PyTorch's 25 names, order, shapes and types") {
   Generator gen(2);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   const nn::StateDict state = model.state_dict();
   REQUIRE(state.size() == kPromoterState.size());
   for (size_t i = 0; i < state.size(); ++i) {
@@ -150,7 +150,7 @@ TEST_CASE("nn: default init is U(-1/sqrt(fan_in), 1/sqrt(fan_in)) and fixed by t
 
   // Same seed, same model; another seed, another model.
   Generator a(seed), b(seed), c(seed + 1);
-  nn::PromoterExpressionModel ma(a), mb(b), mc(c);
+  genomics::PromoterExpressionModel ma(a), mb(b), mc(c);
   const nn::StateDict sa = ma.state_dict(), sb = mb.state_dict(), sc = mc.state_dict();
   for (size_t i = 0; i < sa.size(); ++i) CHECK(bitwise_equal(sa[i].second, sb[i].second));
   CHECK(!bitwise_equal(sa[0].second, sc[0].second));
@@ -163,7 +163,7 @@ TEST_CASE("nn: default init is U(-1/sqrt(fan_in), 1/sqrt(fan_in)) and fixed by t
 
 TEST_CASE("nn: train/eval reach every descendant, and zero_grad drops every gradient") {
   Generator gen(1);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   auto all_modes_are = [&](bool training) {
     bool ok = model.is_training() == training;
     for (const auto& [name, block] : model.named_children())
@@ -207,7 +207,7 @@ TEST_CASE("nn: registration rules and parameter sharing") {
 
 TEST_CASE("nn: load_state_dict is strict, names every problem and copies nothing on error") {
   Generator gen_a(10), gen_b(11);
-  nn::PromoterExpressionModel a(gen_a), b(gen_b);
+  genomics::PromoterExpressionModel a(gen_a), b(gen_b);
   nn::StateDict state = a.state_dict();
   nn::StateDict b_before;
   for (const auto& [name, array] : b.state_dict()) b_before.emplace_back(name, array.clone());
@@ -274,7 +274,7 @@ TEST_CASE("nn: load_state_dict is strict, names every problem and copies nothing
 
 TEST_CASE("nn: Module::to(dtype) converts floating-point state and keeps int64 counters") {
   Generator gen(3);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   const nn::StateDict before = model.state_dict();
   model.to(DType::F64);
   const nn::StateDict after = model.state_dict();
@@ -452,7 +452,7 @@ TEST_CASE("nn: the promoter model maps (N, 4, L) to (N) and back-propagates to e
   const uint64_t seed = testing::fresh_seed();
   INFO("seed ", seed);
   Generator gen(seed);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   const Tensor x(testing::random_array({3, 4, 120}, gen, DType::F32, 0, 1));
   const Tensor y = model(x);
   CHECK(y.shape() == Shape{3});

@@ -1,4 +1,4 @@
-// genomics/npy.h: .npy files parsed here by hand, byte by byte, against the format's
+// genomics/io/npy.h: .npy files parsed here by hand, byte by byte, against the format's
 // description (magic, version, header length, the dict literal padded to 64 bytes, the data).
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "genomics/npy.h"
+#include "genomics/io/npy.h"
 #include "test_util.h"
 
 using namespace dnagrad;

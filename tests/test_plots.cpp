@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "genomics/plots.h"
-#include "genomics/svg.h"
+#include "genomics/plot/plots.h"
+#include "genomics/plot/svg.h"
 #include "test_util.h"
 
 namespace dnagrad::testing {

@@ -15,10 +15,10 @@
 #include "core/error.h"
 #include "core/threads.h"
 #include "genome_fixture.h"
-#include "genomics/meme.h"
+#include "genomics/data/simulate.h"
+#include "genomics/io/meme.h"
 #include "genomics/metrics.h"
 #include "genomics/sequence.h"
-#include "genomics/simulate.h"
 #include "test_util.h"
 
 using namespace dnagrad;

@@ -1,6 +1,7 @@
 // genomics/io/table: TSV/CSV tables (comments, blank lines, CRLF, RFC 4180 quoting, gzip),
 // numbers, label tables, the real TF-binding tables of ../shared/data, and error messages that
 // name the file, the line and the offending value.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <doctest/doctest.h>
 #include <htslib/bgzf.h>
 
@@ -320,3 +321,4 @@ TEST_CASE("table: the TF-binding tables of chromosome 22 read whole and fast") {
     REQUIRE(sequences.rows[r][1] == scores.columns[r]);
   }
 }
+#endif  // DNAGRAD_WITH_GENOMICS_IO

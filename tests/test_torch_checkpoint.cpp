@@ -1,6 +1,6 @@
 // A checkpoint made by real PyTorch (tests/fixtures/make_promoter_torch_fixture.py: seed 002's
 // PromoterExpressionModel as the document writes it, briefly trained, its state_dict saved with
-// safetensors.torch.save_file) loads strictly into nn::PromoterExpressionModel and reproduces
+// safetensors.torch.save_file) loads strictly into genomics::PromoterExpressionModel and reproduces
 // PyTorch's eval-mode predictions; the fixture's FASTA one-hot encodes to the very input PyTorch
 // saw; and a checkpoint with one tensor of the wrong shape is refused with a message naming it.
 // The fixture's `ism` tensor (PyTorch's in-silico mutagenesis) is described in
@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "genomics/models/promoter.h"
 #include "nn/checkpoint.h"
-#include "nn/models.h"
 #include "test_util.h"
 #ifdef DNAGRAD_WITH_GENOMICS_IO
 #include "genomics/io/fasta.h"
@@ -71,7 +71,7 @@ TEST_CASE(
   const uint64_t seed = testing::fresh_seed();
   INFO("seed ", seed);
   Generator gen(seed);
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   poison(model);
   CHECK(nn::load_checkpoint(kCheckpoint, model).empty());  // torch's save_file writes none
   check_holds(model, nn::read_safetensors(kCheckpoint).tensors);
@@ -141,7 +141,7 @@ TEST_CASE(
   const std::string bad_path = (dir / "bad.safetensors").string();
   nn::write_safetensors(bad_path, bad);
 
-  nn::PromoterExpressionModel model(gen);
+  genomics::PromoterExpressionModel model(gen);
   nn::load_checkpoint(kCheckpoint, model);
   std::string message;
   try {

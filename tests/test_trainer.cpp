@@ -1,4 +1,4 @@
-// genomics/trainer.h on tiny synthetic tasks (a second or two in all): the loss falls, the
+// genomics/train/trainer.h on tiny synthetic tasks (a second or two in all): the loss falls, the
 // output directory holds what the header lists, a resumed run equals an uninterrupted one bit
 // for bit (dropout, scheduler and early-stopping state included), early stopping and a
 // diverging loss stop as documented, the JSON config is strict, and classification tasks
@@ -12,8 +12,8 @@
 
 #include "core/error.h"
 #include "genome_fixture.h"
-#include "genomics/trained_model.h"
-#include "genomics/trainer.h"
+#include "genomics/models/trained_model.h"
+#include "genomics/train/trainer.h"
 #include "nn/checkpoint.h"
 #include "test_util.h"
 
@@ -146,7 +146,8 @@ TEST_CASE("trainer: a small regression run learns and writes every output file")
   CHECK(best_model.spec.name == "linear");
   CHECK(best_model.spec.input_length == 20);
   auto mse_of = [&](const std::vector<int64_t>& rows) {
-    const std::vector<float> p = predict_outputs(*best_model.module, data, rows, 1, {});
+    const std::vector<double> p =
+        predict_outputs(*best_model.module, data, rows, 1, {}).to(Device::cpu()).to_vector();
     double sum = 0;
     for (size_t i = 0; i < rows.size(); ++i) {
       const double d = static_cast<double>(p[i]) - data.targets_of(rows[i])[0];

@@ -1,7 +1,8 @@
-// Variant effects (genomics/variant_effect.h) on a random genome and a hand-made VCF: SNVs at
-// both ends of a chromosome, a multi-allelic record, an indel, a symbolic allele, REF
+// Variant effects (genomics/interpret/variant_effect.h) on a random genome and a hand-made VCF:
+// SNVs at both ends of a chromosome, a multi-allelic record, an indel, a symbolic allele, REF
 // mismatches and an unknown contig. Every delta is checked against the model run directly on
 // windows built here by hand; batching and both-strand averaging are checked too.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,9 +14,9 @@
 
 #include "core/error.h"
 #include "genome_fixture.h"
-#include "genomics/model_zoo.h"
+#include "genomics/interpret/variant_effect.h"
+#include "genomics/models/model_zoo.h"
 #include "genomics/sequence.h"
-#include "genomics/variant_effect.h"
 #include "test_util.h"
 
 using namespace dnagrad;
@@ -245,3 +246,4 @@ TEST_CASE("variant effect: bad options are errors") {
   CHECK_THROWS_WITH_AS(score_variants(unknown_length, *f.genome, f.variants, "in.vcf", {}),
                        doctest::Contains("window length is unknown"), Error);
 }
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -1,6 +1,7 @@
 // genomics/io/vcf: the VCF 4.3 specification's example read by hand, the same records from
 // bgzip, gzip and BCF copies, small VCFs written here (CRLF, blank lines, contig rules), error
 // messages that name the file, the line (or BCF record) and the value, and htslib kept quiet.
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <doctest/doctest.h>
 #include <htslib/bgzf.h>
 #include <htslib/hts_log.h>
@@ -298,3 +299,4 @@ TEST_CASE("vcf: is_snv is a one-base ACGT substitution in either case") {
   CHECK_FALSE(is_snv("", "A"));
   CHECK_FALSE(is_snv(std::string(1, '\0'), "A"));
 }
+#endif  // DNAGRAD_WITH_GENOMICS_IO

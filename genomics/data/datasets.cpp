@@ -1,0 +1,212 @@
+#ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
+#include "genomics/data/datasets.h"
+
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "genomics/io/fasta.h"
+#include "genomics/io/intervals.h"
+#include "genomics/io/table.h"
+#include "genomics/sequence.h"
+
+namespace dnagrad::genomics {
+
+namespace {
+
+// One named region of a genome, and how to read it.
+struct Region {
+  std::string name, chrom;
+  int64_t length = 0;
+  std::function<std::string(const SequenceSource&)> read;
+};
+
+std::vector<Region> fasta_records(const IndexedFasta& fasta) {
+  std::vector<Region> out;
+  for (const std::string& name : fasta.names()) {
+    const int64_t length = fasta.length(name);
+    out.push_back({name, "", length,
+                   [name, length](const SequenceSource& g) { return g.fetch(name, 0, length); }});
+  }
+  return out;
+}
+
+std::vector<Region> bed_regions(const std::string& path, const IndexedFasta& fasta) {
+  const std::vector<Interval> intervals = read_bed(path);
+  check_chromosomes(intervals, fasta);
+  std::vector<Region> out;
+  for (const Interval& iv : intervals) {
+    const std::string name = iv.name.empty() ? cat(iv.chrom, ":", iv.start, "-", iv.end) : iv.name;
+    out.push_back({name, iv.chrom, iv.end - iv.start,
+                   [iv](const SequenceSource& g) { return extract(iv, g); }});
+  }
+  return out;
+}
+
+std::vector<Region> gene_promoters(const std::string& path, int64_t upstream,
+                                   const IndexedFasta& fasta) {
+  DNAGRAD_CHECK(upstream > 0, "--upstream must be positive, got ", upstream);
+  const std::vector<Gene> genes = read_genes(path);
+  check_chromosomes(genes, fasta);
+  std::vector<Region> out;
+  for (const Gene& gene : genes)
+    out.push_back({gene.name, gene.chrom, upstream, [gene, upstream](const SequenceSource& g) {
+                     return promoter(gene, g, upstream);
+                   }});
+  return out;
+}
+
+// Case (a): regions of an indexed FASTA, joined with the label table by name.
+SequenceDataset regions_dataset(const DataSpec& spec) {
+  auto fasta = std::make_shared<IndexedFasta>(spec.fasta);
+  DNAGRAD_CHECK(spec.bed.empty() || spec.genes.empty(), "give --bed or --genes, not both");
+  std::vector<Region> regions = !spec.bed.empty() ? bed_regions(spec.bed, *fasta)
+                                : !spec.genes.empty()
+                                    ? gene_promoters(spec.genes, spec.upstream, *fasta)
+                                    : fasta_records(*fasta);
+  const std::string source = !spec.bed.empty()     ? spec.bed
+                             : !spec.genes.empty() ? spec.genes
+                                                   : spec.fasta;
+  std::vector<size_t> rows;  // index into regions, per dataset row
+  SequenceDataset data;
+  data.label = source;
+  if (spec.labelled) {
+    DNAGRAD_CHECK(!spec.labels.empty(), source, ": no label table (--labels)");
+    const LabelTable labels = read_labels(spec.labels, spec.name_column, spec.label_columns);
+    // A name may occur more than once among regions (genes with one name): then it is ambiguous.
+    std::unordered_map<std::string, size_t> by_name;
+    std::unordered_map<std::string, int> count;
+    for (size_t i = 0; i < regions.size(); ++i) {
+      by_name.emplace(regions[i].name, i);
+      ++count[regions[i].name];
+    }
+    for (size_t r = 0; r < labels.names.size(); ++r) {
+      const std::string& name = labels.names[r];
+      const auto it = by_name.find(name);
+      DNAGRAD_CHECK(it != by_name.end(), labels.label, ":", labels.lines[r], ": a label for '",
+                    name, "', which is not a sequence in ", source);
+      DNAGRAD_CHECK(count[name] == 1, labels.label, ":", labels.lines[r], ": '", name, "' names ",
+                    count[name], " sequences in ", source);
+      rows.push_back(it->second);
+      for (double v : labels.values[r]) data.targets.push_back(static_cast<float>(v));
+    }
+    data.target_names = labels.label_columns;
+  } else {
+    for (size_t i = 0; i < regions.size(); ++i) rows.push_back(i);
+  }
+  auto picked = std::make_shared<std::vector<Region>>();
+  for (size_t i : rows) {
+    data.names.push_back(regions[i].name);
+    data.chroms.push_back(regions[i].chrom);
+    data.lengths.push_back(regions[i].length);
+    picked->push_back(regions[i]);
+  }
+  data.sequence = [fasta, picked](int64_t row) {
+    return (*picked)[static_cast<size_t>(row)].read(*fasta);
+  };
+  check_dataset(data);
+  return data;
+}
+
+// Case (b): a table with a sequence column.
+SequenceDataset table_dataset(const DataSpec& spec) {
+  const Table table = read_table(spec.table);
+  const int64_t seq_col = table.column(spec.seq_column);
+  const int64_t name_col = spec.name_column.empty() ? -1 : table.column(spec.name_column);
+  std::vector<int64_t> label_cols;
+  std::vector<std::string> target_names;
+  if (spec.labelled) {
+    if (spec.label_columns.empty()) {
+      for (int64_t c = 0; c < static_cast<int64_t>(table.columns.size()); ++c)
+        if (c != seq_col && c != name_col) label_cols.push_back(c);
+    } else {
+      for (const std::string& name : spec.label_columns) label_cols.push_back(table.column(name));
+    }
+    DNAGRAD_CHECK(!label_cols.empty(), table.label, ": no label columns besides '", spec.seq_column,
+                  "'");
+    for (int64_t c : label_cols) target_names.push_back(table.columns[static_cast<size_t>(c)]);
+  }
+  std::vector<std::string> names, seqs;
+  std::vector<float> targets;
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    const std::string& seq = row[static_cast<size_t>(seq_col)];
+    const int64_t line = table.lines[r];
+    DNAGRAD_CHECK(!seq.empty(), table.label, ":", line, ": empty sequence");
+    for (size_t i = 0; i < seq.size(); ++i)
+      DNAGRAD_CHECK(base_index(seq[i]) != -2, table.label, ":", line, ": column '", spec.seq_column,
+                    "': '", seq[i], "' at position ", i + 1, " is not a nucleotide (IUPAC) code");
+    names.push_back(name_col >= 0 ? row[static_cast<size_t>(name_col)] : cat("line_", line));
+    seqs.push_back(seq);
+    for (int64_t c : label_cols)
+      targets.push_back(static_cast<float>(parse_number(
+          row[static_cast<size_t>(c)], table.label, line, table.columns[static_cast<size_t>(c)])));
+  }
+  return in_memory_dataset(table.label, std::move(names), std::move(seqs), std::move(target_names),
+                           std::move(targets));
+}
+
+// Case (c): the course's TF-binding windows and their per-position scores.
+SequenceDataset tfbind_dataset(const DataSpec& spec) {
+  const Table windows = read_table(spec.tfbind_sequences);
+  const int64_t seq_col = windows.column("sequence");
+  const int64_t name_col = windows.column("window_name");
+  std::vector<std::string> names, seqs, chroms;
+  for (size_t r = 0; r < windows.rows.size(); ++r) {
+    const std::string& name = windows.rows[r][static_cast<size_t>(name_col)];
+    const std::string& seq = windows.rows[r][static_cast<size_t>(seq_col)];
+    for (size_t i = 0; i < seq.size(); ++i)
+      DNAGRAD_CHECK(base_index(seq[i]) != -2, windows.label, ":", windows.lines[r], ": '", seq[i],
+                    "' at position ", i + 1, " is not a nucleotide (IUPAC) code");
+    names.push_back(name);
+    seqs.push_back(seq);
+    chroms.push_back(name.substr(0, name.find('_')));
+  }
+  std::vector<std::string> target_names;
+  std::vector<float> targets;
+  if (spec.labelled) {
+    DNAGRAD_CHECK(!spec.tfbind_scores.empty(), spec.tfbind_sequences,
+                  ": the scores file is missing (--tfbind-scores)");
+    const Table scores = read_table(spec.tfbind_scores);
+    const auto positions = static_cast<int64_t>(scores.rows.size());
+    for (int64_t t = 0; t < positions; ++t) target_names.push_back(cat("pos_", t));
+    targets.resize(names.size() * static_cast<size_t>(positions));
+    // Columns by name, found once: a search per window would be quadratic (23,139 windows).
+    std::unordered_map<std::string_view, size_t> column_of;
+    for (size_t c = 0; c < scores.columns.size(); ++c) column_of.emplace(scores.columns[c], c);
+    for (size_t w = 0; w < names.size(); ++w) {
+      const auto found = column_of.find(names[w]);
+      DNAGRAD_CHECK(found != column_of.end(), spec.tfbind_scores, ": no column for window '",
+                    names[w], "' (", windows.label, ":", windows.lines[w], ")");
+      const size_t col = found->second;
+      for (int64_t t = 0; t < positions; ++t) {
+        const auto& row = scores.rows[static_cast<size_t>(t)];
+        targets[w * static_cast<size_t>(positions) + static_cast<size_t>(t)] = static_cast<float>(
+            parse_number(row[col], scores.label, scores.lines[static_cast<size_t>(t)], names[w]));
+      }
+    }
+  }
+  SequenceDataset data =
+      in_memory_dataset(windows.label, std::move(names), std::move(seqs), std::move(target_names),
+                        std::move(targets), std::move(chroms));
+  data.targets_per_position = spec.labelled;
+  for (int64_t len : data.lengths)
+    if (len != data.num_targets()) data.targets_per_position = false;
+  return data;
+}
+
+}  // namespace
+
+SequenceDataset load_dataset(const DataSpec& spec) {
+  const int layouts = !spec.fasta.empty() + !spec.table.empty() + !spec.tfbind_sequences.empty();
+  DNAGRAD_CHECK(layouts == 1,
+                "give exactly one data source: --fasta (with --labels, optionally --bed or "
+                "--genes), --table, or --tfbind-sequences with --tfbind-scores");
+  if (!spec.table.empty()) return table_dataset(spec);
+  if (!spec.tfbind_sequences.empty()) return tfbind_dataset(spec);
+  return regions_dataset(spec);
+}
+
+}  // namespace dnagrad::genomics
+#endif  // DNAGRAD_WITH_GENOMICS_IO

@@ -1,0 +1,72 @@
+// The documents' models by name, for `dnagrad train / predict / evaluate` and the library.
+//
+//   name            model                                                        source
+//   promoter        genomics::PromoterExpressionModel (two-layer head, one output)      seed 002
+//   kmer-cnn        Conv1d(4→32, k3) → ReLU → flatten → Linear → T               seed 001
+//   linear          flatten [4·L] → Linear → T                                   seed 001
+//   tfbind          Conv1d(4→32, k8) → ReLU → flatten → Linear(32·(L−7) → T)     the course starter
+//   cnn-classifier  3 × [Conv1d(k8) → BatchNorm → ReLU → MaxPool(2)] (32, 64, 64 filters)
+//                   → flatten → Linear(→64) → ReLU → Dropout(0.3) → Linear(64 → T)
+//
+// Sizes adapt to the input length L and the number of outputs T. Every model maps
+// x [N, 4, L] to [N, T] except `promoter`, which (as in seed 002) returns [N]; callers that want
+// [N, T] reshape. Parameter names follow the PyTorch originals (tfbind: conv, linear), so
+// state_dicts load both ways.
+//
+// A checkpoint records what it needs to rebuild its model in its metadata
+// ("model", "input_length", "outputs"), so predict and evaluate can omit --model.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "nn/checkpoint.h"
+#include "nn/layers.h"
+
+namespace dnagrad::genomics {
+
+// Unset fields are empty / 0 (load_trained_model fills them from a checkpoint's metadata).
+struct ModelSpec {
+  std::string name;          // one of model_names()
+  int64_t input_length = 0;  // L
+  int64_t outputs = 0;       // T
+};
+
+const std::vector<std::string>& model_names();
+
+// Builds a freshly initialised model; throws for an unknown name (listing the known ones), an
+// input too short for the architecture, or an output count the model cannot give.
+std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen);
+
+// Whether a model of this name takes inputs of any length (global pooling before its head:
+// promoter) rather than only the length it was built for (a Linear reads every position).
+bool accepts_any_length(const std::string& name);
+
+// {"model": name, "input_length": L, "outputs": T} and back. spec_from_metadata throws naming
+// `path` when a field is missing or malformed.
+nn::Metadata spec_metadata(const ModelSpec& spec);
+ModelSpec spec_from_metadata(const nn::Metadata& metadata, const std::string& path);
+
+// The course's TF-binding starter (DNA_CNN): conv → ReLU → flatten → linear, one output per
+// position by default. x [N, 4, L] → [N, T].
+class TfBindCNN : public nn::Module {
+ public:
+  TfBindCNN(int64_t input_length, int64_t outputs, Generator& gen, int64_t filters = 32,
+            int64_t kernel_size = 8);
+  Tensor forward(const Tensor& x) override;
+
+  std::shared_ptr<nn::Module> conv, relu, flatten, linear;
+};
+
+// A small classifier for labelled sequence tables. x [N, 4, L] → logits [N, T].
+class CnnClassifier : public nn::Module {
+ public:
+  CnnClassifier(int64_t input_length, int64_t outputs, Generator& gen);
+  Tensor forward(const Tensor& x) override;
+
+  std::shared_ptr<nn::Sequential> features, classifier;
+};
+
+}  // namespace dnagrad::genomics

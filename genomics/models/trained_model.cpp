@@ -1,0 +1,59 @@
+#include "genomics/models/trained_model.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "nn/checkpoint.h"
+
+namespace dnagrad::genomics {
+
+TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallback) {
+  const nn::SafetensorsContents contents = nn::read_safetensors(path);
+  const nn::Metadata& meta = contents.metadata;
+  TrainedModel out;
+  ModelSpec spec = fallback;
+  if (meta.count("model")) {
+    const ModelSpec saved = spec_from_metadata(meta, path);
+    if (spec.name.empty()) spec.name = saved.name;
+    if (spec.input_length <= 0) spec.input_length = saved.input_length;
+    if (spec.outputs <= 0) spec.outputs = saved.outputs;
+  }
+  DNAGRAD_CHECK(!spec.name.empty(), path,
+                ": the checkpoint does not name its model; pass --model (one of: promoter, "
+                "kmer-cnn, linear, tfbind, cnn-classifier)");
+  DNAGRAD_CHECK(spec.input_length > 0, path, ": the input length of model '", spec.name,
+                "' is unknown; pass --length");
+  if (spec.outputs <= 0) spec.outputs = 1;
+  out.spec = spec;
+  if (meta.count("task")) out.task = parse_task(meta.at("task"));
+  out.per_position =
+      meta.count("targets_per_position") && meta.at("targets_per_position") == "true";
+  if (meta.count("target_names")) {
+    try {
+      out.target_names =
+          nlohmann::json::parse(meta.at("target_names")).get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception&) {
+      fail(path, ": metadata 'target_names' is not a JSON list of strings");
+    }
+  }
+  const auto outputs = static_cast<size_t>(spec.outputs);
+  if (out.task == Task::Multiclass || outputs == 1 || out.target_names.size() != outputs) {
+    out.target_names.clear();
+    for (size_t o = 0; o < outputs; ++o)
+      out.target_names.push_back(outputs == 1                   ? "prediction"
+                                 : out.task == Task::Multiclass ? cat("class_", o)
+                                                                : cat("prediction_", o));
+  }
+  Generator unused(0);  // the weights are overwritten by the checkpoint's
+  out.module = make_model(spec, unused);
+  try {
+    out.module->load_state_dict(contents.tensors);
+  } catch (const Error& e) {
+    fail(path, ": does not fit model '", spec.name, "' (input length ", spec.input_length, ", ",
+         spec.outputs, " outputs): ", e.what());
+  }
+  out.module->eval();
+  return out;
+}
+
+}  // namespace dnagrad::genomics

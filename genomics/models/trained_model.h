@@ -1,0 +1,32 @@
+// A trained model read back from a checkpoint, with what its metadata says about it: the
+// library side of `dnagrad predict`, `evaluate` and the interpretation commands.
+//
+// Checkpoints written by `dnagrad train` carry the model spec (name, input length, outputs),
+// the task, the target names and whether outputs belong to positions. A checkpoint written
+// elsewhere (PyTorch's state_dict saved with safetensors) has none of that: the caller supplies
+// the spec (`fallback`), and the task defaults to regression.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "genomics/models/model_zoo.h"
+#include "genomics/tasks.h"
+
+namespace dnagrad::genomics {
+
+struct TrainedModel {
+  std::shared_ptr<nn::Module> module;  // in eval mode
+  ModelSpec spec;
+  Task task = Task::Regression;
+  bool per_position = false;
+  std::vector<std::string> target_names;  // one per output; "prediction" for a single output
+};
+
+// Fields of `fallback` that are set (non-empty name, positive length/outputs) override the
+// checkpoint's metadata, which fills in the rest; then the model is built and the weights loaded
+// strictly (a wrong architecture or shape is an error naming the tensor). Throws naming `path`
+// when the spec is still incomplete.
+TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallback);
+
+}  // namespace dnagrad::genomics
