@@ -25,17 +25,21 @@ std::atomic<size_t> cuda_mallocs{0};
 // Exact device allocations: every CUDA block exactly as large as asked and freed at once, so
 // AddressSanitizer (emulation build) or compute-sanitizer (GPU) see every overrun and every use
 // of a freed block. On by default in the emulation build; DNAGRAD_EXACT_DEVICE_ALLOC=0/1 decides.
-std::atomic<bool> exact_device{[] {
-  if (const char* env = std::getenv("DNAGRAD_EXACT_DEVICE_ALLOC")) return env[0] == '1';
-  return cuda_emulated();
-}()};
+// (A function-local static: allocations made during other files' static initialisation see it.)
+std::atomic<bool>& exact_device() {
+  static std::atomic<bool> exact{[] {
+    if (const char* env = std::getenv("DNAGRAD_EXACT_DEVICE_ALLOC")) return env[0] == '1';
+    return cuda_emulated();
+  }()};
+  return exact;
+}
 
 size_t round_up(size_t bytes, size_t to) { return (bytes + to - 1) / to * to; }
 
 // Every CUDA block is cached (a cudaMalloc, and the synchronising cudaFree, per small gradient
 // or scratch buffer would cost more than the kernels); CPU blocks only from kMinCachedBytes.
 bool is_cached(size_t bytes, Device device) {
-  if (device.is_cuda()) return !exact_device.load(std::memory_order_relaxed);
+  if (device.is_cuda()) return !exact_device().load(std::memory_order_relaxed);
   return bytes >= kMinCachedBytes;
 }
 
@@ -145,10 +149,10 @@ void cached_free(const Allocation& block, Device device) { cache().release(block
 void empty_cache() { cache().release_all(false); }
 size_t cached_bytes() { return cache().held(); }
 size_t cuda_malloc_count() { return cuda_mallocs.load(std::memory_order_relaxed); }
-bool exact_device_allocations() { return exact_device.load(std::memory_order_relaxed); }
+bool exact_device_allocations() { return exact_device().load(std::memory_order_relaxed); }
 void set_exact_device_allocations(bool exact) {
   if (exact) cache().release_all(true);  // nothing cached may be handed out any more
-  exact_device.store(exact, std::memory_order_relaxed);
+  exact_device().store(exact, std::memory_order_relaxed);
 }
 
 }  // namespace dnagrad
