@@ -69,27 +69,14 @@ inline T max(T a, T b) {
   return a < b ? b : a;
 }
 
-// Integer atomics. Threads never run at the same time here, so a read-modify-write is atomic.
-// Floating-point atomics are deliberately absent: dnagrad's reductions use a fixed order.
+// The one atomic the kernels use (integer atomicMin). Threads never run at the same time here,
+// so a read-modify-write is atomic. Any other atomic is a compile error until a kernel needs it;
+// floating-point ones are absent on purpose: dnagrad's reductions use a fixed order.
 template <class T>
   requires std::is_integral_v<T>
 inline T atomicMin(T* address, T value) {
   const T old = *address;
   if (value < old) *address = value;
-  return old;
-}
-template <class T>
-  requires std::is_integral_v<T>
-inline T atomicMax(T* address, T value) {
-  const T old = *address;
-  if (old < value) *address = value;
-  return old;
-}
-template <class T>
-  requires std::is_integral_v<T>
-inline T atomicAdd(T* address, T value) {
-  const T old = *address;
-  *address = old + value;
   return old;
 }
 
