@@ -9,6 +9,7 @@
 
 #include "autograd/backward.h"
 #include "kernels/batchnorm.h"
+#include "kernels/bn_relu_maxpool.h"
 #include "kernels/conv1d.h"
 #include "kernels/elementwise.h"
 #include "kernels/losses.h"
@@ -89,6 +90,14 @@ void maxpool_rule(const Node& n, const Array& g, Grads gi) {
   k::maxpool1d_backward(g, n.saved[0], *gi[0]);
 }
 
+// BatchNorm -> ReLU -> max pooling fused; saved: y, window_argmax, mean, invstd.
+void bn_relu_maxpool_rule(const Node& n, const Array& g, Grads gi) {
+  const BnReluPoolAttrs& a = attrs_of<BnReluPoolAttrs>(n);
+  const Array weight = n.inputs[1] ? in(n, 1) : Array();
+  k::bn_relu_maxpool_backward(g, n.saved[0], n.saved[1], in(n, 0), weight, n.saved[2], n.saved[3],
+                              a.training, a.pool, gi[0], gi[1], gi[2]);
+}
+
 // Average pooling: each window's gradient spread evenly over it.
 void avgpool_rule(const Node& n, const Array& g, Grads gi) {
   k::avgpool1d_backward(g, *gi[0], attrs_of<PoolAttrs>(n).params);
@@ -161,6 +170,7 @@ constexpr RuleEntry kRules[] = {
     {Op::MaxPool1d, "max_pool1d", maxpool_rule},
     {Op::AvgPool1d, "avg_pool1d", avgpool_rule},
     {Op::AdaptiveAvgPool1d, "adaptive_avg_pool1d", adaptive_avgpool_rule},
+    {Op::BatchNormReluMaxPool1d, "batch_norm_relu_max_pool1d", bn_relu_maxpool_rule},
     {Op::Reshape, "reshape", reshape_rule},
     {Op::Permute, "permute", permute_rule},
     {Op::Sum, "sum", sum_rule},

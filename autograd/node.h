@@ -26,6 +26,7 @@ enum class Op : uint8_t {
   Softmax, LogSoftmax, Dropout,
   MatMul, Linear,
   Conv1d, BatchNorm1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
+  BatchNormReluMaxPool1d,                          // the three in a row, fused
   Reshape, Permute,
   Sum, Mean,
   MSELoss, BCEWithLogits, CrossEntropy,
@@ -57,6 +58,10 @@ struct BatchNormAttrs {   // BatchNorm1d
 struct PoolAttrs {  // MaxPool1d, AvgPool1d
   kernels::Pool1dParams params;
 };
+struct BnReluPoolAttrs {  // BatchNormReluMaxPool1d
+  bool training = false;
+  kernels::Pool1dParams pool;
+};
 struct PermuteAttrs {  // Permute
   std::vector<int64_t> perm;
 };
@@ -64,7 +69,7 @@ struct LossAttrs {  // MSELoss, BCEWithLogits, CrossEntropy
   kernels::Reduction reduction = kernels::Reduction::Mean;
 };
 using Attrs = std::variant<NoAttrs, ScalarAttrs, SoftmaxAttrs, ReduceAttrs, ConvAttrs,
-                           BatchNormAttrs, PoolAttrs, PermuteAttrs, LossAttrs>;
+                           BatchNormAttrs, PoolAttrs, BnReluPoolAttrs, PermuteAttrs, LossAttrs>;
 
 struct Node {
   Op op;

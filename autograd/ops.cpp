@@ -7,6 +7,7 @@
 
 #include "autograd/node.h"
 #include "kernels/batchnorm.h"
+#include "kernels/bn_relu_maxpool.h"
 #include "kernels/conv1d.h"
 #include "kernels/dropout.h"
 #include "kernels/elementwise.h"
@@ -260,32 +261,44 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
   return record(std::move(y), Op::Conv1d, {x, weight, bias}, {}, ConvAttrs{p});
 }
 
-Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias, Array& running_mean,
-                    Array& running_var, bool training, double momentum, double eps) {
-  require_float(x, "batch_norm1d");
-  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, "batch_norm1d: expected [N, C] or [N, C, L], got ",
+namespace {
+
+// batch_norm1d's argument checks (also those of the fused op); `op` names the caller.
+void check_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                      const Array& running_mean, const Array& running_var, bool training,
+                      const char* op) {
+  require_float(x, op);
+  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected [N, C] or [N, C, L], got ",
                 x.data().desc());
   const int64_t channels = x.size(1);
   for (const Tensor* t : {&weight, &bias}) {
     if (!t->defined()) continue;
-    require_match(x, *t, "batch_norm1d");
-    DNAGRAD_CHECK(t->shape() == Shape{channels}, "batch_norm1d: expected weight and bias [",
+    require_match(x, *t, op);
+    DNAGRAD_CHECK(t->shape() == Shape{channels}, op, ": expected weight and bias [",
                   channels, "], got ", t->data().desc());
   }
   for (const Array* a : {&running_mean, &running_var})
     if (a->defined())
       DNAGRAD_CHECK(
           a->shape() == Shape{channels} && a->dtype() == x.dtype() && a->device() == x.device(),
-          "batch_norm1d: expected running statistics ", dtype_name(x.dtype()), "[", channels,
+          op, ": expected running statistics ", dtype_name(x.dtype()), "[", channels,
           "] on ", x.device().str(), ", got ", a->desc());
   const int64_t per_channel = x.size(0) * (x.dim() == 3 ? x.size(2) : 1);
   if (training)
     DNAGRAD_CHECK(per_channel > 1,
-                  "batch_norm1d: training needs more than one value per channel, got ", "input ",
+                  op, ": training needs more than one value per channel, got ", "input ",
                   x.data().desc());
   else
     DNAGRAD_CHECK(running_mean.defined() && running_var.defined(),
-                  "batch_norm1d: evaluation mode needs running statistics");
+                  op, ": evaluation mode needs running statistics");
+}
+
+}  // namespace
+
+Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias, Array& running_mean,
+                    Array& running_var, bool training, double momentum, double eps) {
+  check_batch_norm(x, weight, bias, running_mean, running_var, training, "batch_norm1d");
+  const int64_t channels = x.size(1);
 
   const Array x3 = x.dim() == 3 ? x.data() : x.data().reshape({x.size(0), channels, 1});
   Array y = empty_like(x.data(), x3.shape());
@@ -319,6 +332,30 @@ Tensor max_pool1d(const Tensor& x, int64_t kernel, int64_t stride, int64_t paddi
   Array argmax = Array::empty(y.shape(), DType::I64, x.device());
   kernels::maxpool1d_forward(x.data(), y, argmax, p);
   return record(std::move(y), Op::MaxPool1d, {x}, {argmax}, PoolAttrs{p});
+}
+
+Tensor batch_norm_relu_max_pool1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                  Array& running_mean, Array& running_var, bool training,
+                                  double momentum, double eps, int64_t kernel, int64_t stride,
+                                  int64_t padding, int64_t dilation) {
+  const char* op = "batch_norm_relu_max_pool1d";
+  check_batch_norm(x, weight, bias, running_mean, running_var, training, op);
+  const kernels::Pool1dParams p = pool_params(kernel, stride, padding, dilation);
+  const int64_t len_out = check_pool(x, p, op);
+  const int64_t channels = x.size(1);
+  Array y = empty_like(x.data(), {x.size(0), channels, len_out});
+  Array mean = empty_like(x.data(), {channels}), invstd = empty_like(x.data(), {channels});
+  // The window offsets are only needed by a backward pass.
+  const bool recording = grad_enabled() && (x.requires_grad() ||
+                                            (weight.defined() && weight.requires_grad()) ||
+                                            (bias.defined() && bias.requires_grad()));
+  Array window_argmax = recording ? Array::empty(y.shape(), DType::U8, x.device()) : Array();
+  kernels::bn_relu_maxpool_forward(x.data(), weight.defined() ? weight.data() : Array(),
+                                   bias.defined() ? bias.data() : Array(), running_mean,
+                                   running_var, training, momentum, eps, p, y,
+                                   recording ? &window_argmax : nullptr, mean, invstd);
+  return record(y, Op::BatchNormReluMaxPool1d, {x, weight, bias},
+                {y, window_argmax, mean, invstd}, BnReluPoolAttrs{training, p});
 }
 
 Tensor avg_pool1d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,

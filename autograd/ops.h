@@ -66,6 +66,13 @@ Tensor max_pool1d(const Tensor& x, int64_t kernel, int64_t stride = 0, int64_t p
 Tensor avg_pool1d(const Tensor& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0,
                   bool count_include_pad = true);
 Tensor adaptive_avg_pool1d(const Tensor& x, int64_t out_size);
+// max_pool1d(relu(batch_norm1d(x, ...)), kernel, stride, padding, dilation) as one op
+// (kernels/bn_relu_maxpool.h): the same values, running statistics and gradients, in a few
+// passes over x. x [N, C, L] on the CPU; pooling windows of at most 256.
+Tensor batch_norm_relu_max_pool1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                  Array& running_mean, Array& running_var, bool training,
+                                  double momentum, double eps, int64_t kernel, int64_t stride = 0,
+                                  int64_t padding = 0, int64_t dilation = 1);
 
 // ---- shapes ----
 Tensor reshape(const Tensor& x, const Shape& shape);           // one extent may be -1

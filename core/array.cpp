@@ -50,6 +50,9 @@ Array Array::from_vector(const Shape& shape, const std::vector<double>& values, 
       case DType::I64:
         a.data<int64_t>()[i] = static_cast<int64_t>(values[i]);
         break;
+      case DType::U8:
+        a.data<uint8_t>()[i] = static_cast<uint8_t>(values[i]);
+        break;
     }
   }
   return a;
@@ -121,6 +124,9 @@ void Array::fill_(double value) {
       case DType::I64:
         data<int64_t>()[i] = static_cast<int64_t>(value);
         break;
+      case DType::U8:
+        data<uint8_t>()[i] = static_cast<uint8_t>(value);
+        break;
     }
   }
 }
@@ -160,6 +166,8 @@ double Array::at(const std::vector<int64_t>& index) const {
       return data<double>()[offset];
     case DType::I64:
       return static_cast<double>(data<int64_t>()[offset]);
+    case DType::U8:
+      return data<uint8_t>()[offset];
   }
   return 0;
 }
@@ -177,6 +185,9 @@ std::vector<double> Array::to_vector() const {
         break;
       case DType::I64:
         out[i] = static_cast<double>(cpu.data<int64_t>()[i]);
+        break;
+      case DType::U8:
+        out[i] = cpu.data<uint8_t>()[i];
         break;
     }
   }

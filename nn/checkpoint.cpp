@@ -29,13 +29,17 @@ const char* safetensors_dtype(DType t) {
       return "F64";
     case DType::I64:
       return "I64";
+    case DType::U8:
+      return "U8";
   }
   return "?";
 }
 
 // The safetensors library lays out larger element types first (then sorts by name); this rank
-// reproduces its order for our three types.
-int layout_rank(DType t) { return t == DType::I64 ? 0 : t == DType::F64 ? 1 : 2; }
+// reproduces its order for our types.
+int layout_rank(DType t) {
+  return t == DType::I64 ? 0 : t == DType::F64 ? 1 : t == DType::F32 ? 2 : 3;
+}
 
 // ---- writing ----
 

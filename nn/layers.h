@@ -73,10 +73,15 @@ struct BatchNormOptions {
 // x [N, C] or [N, C, L]; statistics per channel. Training mode normalises with the batch's
 // statistics and updates the running ones; eval mode uses the running ones. Without
 // track_running_stats the batch statistics are used in both modes, as in PyTorch.
+class MaxPool1d;
+
 class BatchNorm1d : public Module {
  public:
   explicit BatchNorm1d(int64_t num_features, BatchNormOptions options = {});
   Tensor forward(const Tensor& x) override;
+  // pool(relu(forward(x))) as one fused op (autograd/ops.h: batch_norm_relu_max_pool1d), with the
+  // same numbers; Sequential uses it for that run of layers on CPU tensors x [N, C, L].
+  Tensor forward_relu_max_pool(const Tensor& x, const MaxPool1d& pool);
 
   const int64_t num_features;
   const BatchNormOptions options;

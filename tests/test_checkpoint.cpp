@@ -15,6 +15,7 @@
 #include "test_util.h"
 
 using namespace dnagrad;
+using dnagrad::testing::bitwise_equal;
 namespace fs = std::filesystem;
 
 namespace {
@@ -47,11 +48,6 @@ std::string read_bytes(const std::string& path) {
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
-}
-
-bool bitwise_equal(const Array& a, const Array& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         (a.bytes() == 0 || std::memcmp(a.raw(), b.raw(), a.bytes()) == 0);  // [2, 0] has no data
 }
 
 // A safetensors file from a header written by hand (padded here) and raw data bytes.

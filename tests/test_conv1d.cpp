@@ -5,7 +5,6 @@
 // finite-difference check of the autograd op over the list's small cases; hand-computed cases,
 // bitwise repeatability, and error messages.
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -168,11 +167,6 @@ void run_cases(Backend backend, Generator& gen) {
       INFO(dtype_name(dtype), " ", describe(c));
       run_case(backend, c, dtype, gen);
     }
-}
-
-bool bitwise_equal(const Array& a, const Array& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Matrix product and linear kernels (kernels/matmul.h): against a hand example and a naive triple
 // loop for every transpose combination, assign vs accumulate, and gradients by finite differences.
+#include "core/threads.h"
 #include "kernels/matmul.h"
 #include "test_util.h"
 
@@ -45,7 +46,8 @@ TEST_CASE("matmul: every transpose combination, assigned and accumulated, vs a n
     int64_t m, k, p;
   };
   for (const Dims d :
-       {Dims{1, 1, 1}, Dims{3, 5, 2}, Dims{7, 1, 4}, Dims{17, 33, 9}, Dims{64, 70, 65}}) {
+       {Dims{1, 1, 1}, Dims{3, 5, 2}, Dims{7, 1, 4}, Dims{17, 33, 9}, Dims{64, 70, 65},
+        Dims{300, 70, 130}, Dims{130, 70, 300}}) {  // the last two are shared out by rows, columns
     for (DType dtype : {DType::F32, DType::F64}) {
       for (int flags = 0; flags < 4; ++flags) {
         const bool ta = flags & 1, tb = flags & 2;
@@ -70,11 +72,35 @@ TEST_CASE("matmul: every transpose combination, assigned and accumulated, vs a n
   }
 }
 
+TEST_CASE("matmul: a product shared out over threads is bitwise the same on one thread") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  const int saved_threads = num_threads();
+  for (const bool tall : {true, false}) {  // cut by rows, by columns
+    const Shape a_shape = tall ? Shape{400, 96} : Shape{96, 96};
+    const Shape b_shape = tall ? Shape{96, 96} : Shape{96, 400};
+    const Array a = random_array(a_shape, gen, DType::F32), b = random_array(b_shape, gen, DType::F32);
+    Array c_one = poisoned({a_shape[0], b_shape[1]}, DType::F32), c_two = c_one.clone();
+    set_num_threads(1);
+    kernels::matmul(a, b, c_one);
+    set_num_threads(2);
+    kernels::matmul(a, b, c_two);
+    set_num_threads(saved_threads);
+    CHECK(bitwise_equal(c_two, c_one));
+    require_close(c_two, Array::from_vector(c_one.shape(), naive_matmul(a, b, false, false),
+                                            DType::F64), 1e-5, 1e-5);
+  }
+}
+
 TEST_CASE("matmul: an empty inner dimension gives zeros") {
   const Array a = Array::zeros({3, 0}, DType::F64), b = Array::zeros({0, 2}, DType::F64);
   Array c = poisoned({3, 2});
   kernels::matmul(a, b, c);
   require_close(c, Array::zeros({3, 2}, DType::F64));
+  Array acc = Array::full({3, 2}, 5, DType::F64);
+  kernels::matmul(a, b, acc, false, false, true);  // accumulating nothing leaves c as it was
+  require_close(acc, Array::full({3, 2}, 5, DType::F64));
 }
 
 TEST_CASE("matmul: mismatched shapes are an error naming both") {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <limits>
 #include <random>
@@ -47,6 +48,11 @@ double closeness(const Array& a, const Array& b, double rtol, double atol) {
     if (!(err <= worst)) worst = std::isnan(err) ? std::numeric_limits<double>::infinity() : err;
   }
   return worst;
+}
+
+bool bitwise_equal(const Array& a, const Array& b) {
+  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
+         (a.bytes() == 0 || std::memcmp(a.raw(), b.raw(), a.bytes()) == 0);  // [2, 0] has no data
 }
 
 void require_close(const Array& actual, const Array& expected, double rtol, double atol) {

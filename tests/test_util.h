@@ -33,6 +33,9 @@ double closeness(const Array& a, const Array& b, double rtol, double atol);
 void require_close(const Array& actual, const Array& expected, double rtol = 1e-6,
                    double atol = 1e-9);
 
+// Same shape, dtype and bytes (NaNs with the same bits count as equal). CPU arrays.
+bool bitwise_equal(const Array& a, const Array& b);
+
 // Finite-difference gradient check in float64.
 //   f maps the inputs to an output of any shape. The checker forms the scalar
 //   L = sum(f(x) * w) with a fixed random weight w, runs backward once, and compares each input's

@@ -20,6 +20,8 @@ const char* npy_descr(DType dtype) {
       return "<f8";
     case DType::I64:
       return "<i8";
+    case DType::U8:
+      return "|u1";
   }
   return "?";
 }

@@ -22,25 +22,13 @@
 #include <vector>
 
 #include "kernels/checks.h"
+#include "kernels/cpu/batchnorm_stats.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/wide_sum.h"
 
 namespace dnagrad::kernels::cpu {
 
 namespace {
-
-struct BnDims {
-  int64_t n_batch, channels, len;
-  int64_t count() const { return n_batch * len; }  // M
-};
-
-BnDims bn_dims(const BatchNormExtents& e) { return {e.n_batch, e.channels, e.len}; }
-
-// Row n of channel c: x[n, c, 0 .. L).
-template <class T>
-T* row(T* data, const BnDims& d, int64_t n, int64_t c) {
-  return data + (n * d.channels + c) * d.len;
-}
 
 // y[n, c, :] = (x[n, c, :] - mean) * scale + shift for every n.
 template <class T>
@@ -64,30 +52,13 @@ void forward_train_impl(const Array& x, const Array& weight, const Array& bias, 
   T* run_var = running_var.defined() ? running_var.data<T>() : nullptr;
   T* out_mean = save_mean.data<T>();
   T* out_invstd = save_invstd.data<T>();
-  const double count = static_cast<double>(d.count());
 
   parallel_for(d.channels, d.count(), [&](int64_t c) {
-    double total = 0;
-    for (int64_t n = 0; n < d.n_batch; ++n) {
-      const T* x_row = row(x_data, d, n, c);
-      total += wide_sum(d.len, [&](int64_t t) { return double(x_row[t]); });
-    }
-    const double mean = total / count;
-    double squares = 0;  // sum of squared deviations
-    for (int64_t n = 0; n < d.n_batch; ++n) {
-      const T* x_row = row(x_data, d, n, c);
-      squares += wide_sum(d.len, [&](int64_t t) {
-        const double dev = double(x_row[t]) - mean;
-        return dev * dev;
-      });
-    }
-    const double invstd = 1.0 / std::sqrt(squares / count + eps);
+    const BatchStats stats = batch_stats(x_data, d, c, eps);
+    const double mean = stats.mean, invstd = stats.invstd;
     out_mean[c] = static_cast<T>(mean);
     out_invstd[c] = static_cast<T>(invstd);
-    if (run_mean) run_mean[c] = static_cast<T>((1 - momentum) * run_mean[c] + momentum * mean);
-    if (run_var)
-      run_var[c] = static_cast<T>((1 - momentum) * run_var[c] +
-                                  momentum * squares / (count - 1));  // unbiased
+    update_running_stats(run_mean, run_var, c, stats, momentum, d);
     const double scale = invstd * (w ? double(w[c]) : 1.0);
     normalise_channel(x_data, y_data, d, c, static_cast<T>(mean), static_cast<T>(scale),
                       b ? b[c] : T(0));
@@ -140,7 +111,6 @@ void backward_impl(const Array& grad_y, const Array& x, const Array& weight, con
   T* gw_data = grad_weight ? grad_weight->data<T>() : nullptr;
   T* gb_data = grad_bias ? grad_bias->data<T>() : nullptr;
   const bool need_sums = gw_data || gb_data || (gx_data && training);
-  const double count = static_cast<double>(d.count());
 
   parallel_for(d.channels, d.count(), [&](int64_t c) {
     const T mean_c = mean_data[c];
@@ -156,14 +126,9 @@ void backward_impl(const Array& grad_y, const Array& x, const Array& weight, con
         });
       }
     }
-    if (gb_data) gb_data[c] += static_cast<T>(sum_g);
-    if (gw_data) gw_data[c] += static_cast<T>(sum_g_dev * invstd_c);
+    const auto [scale, shift_g, slope] =
+        bn_channel_backward(sum_g, sum_g_dev, invstd_c, w, training, c, d, gw_data, gb_data);
     if (!gx_data) return;
-
-    // grad_x += scale * (g - shift_g - (x - mean) * slope); in eval mode shift_g = slope = 0.
-    const T scale = static_cast<T>(invstd_c * (w ? double(w[c]) : 1.0));
-    const T shift_g = static_cast<T>(training ? sum_g / count : 0.0);
-    const T slope = static_cast<T>(training ? sum_g_dev * invstd_c * invstd_c / count : 0.0);
     for (int64_t n = 0; n < d.n_batch; ++n) {
       const T* g_row = row(g_data, d, n, c);
       const T* x_row = row(x_data, d, n, c);

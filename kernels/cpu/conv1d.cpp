@@ -1,4 +1,5 @@
-// 1-D convolution on the CPU: im2col + one Eigen GEMM per sample, OpenMP over the batch.
+// 1-D convolution on the CPU: im2col + one GEMM per sample (kernels/cpu/gemm.h), OpenMP over the
+// batch.
 //
 // Legend: N batch, C_in / C_out channels, L_in / L_out lengths, K kernel size, CK = C_in * K.
 //   x [N, C_in, L_in], weight [C_out, C_in, K] (= a row-major [C_out, CK] matrix),
@@ -14,18 +15,18 @@
 // When K = 1, stride = 1 and padding = 0, col is x[n] itself and no copy is made.
 //
 // Threads: each OpenMP thread takes a fixed (static) slice of the batch, with its own col
-// buffer, and Eigen runs single-threaded inside (Eigen does not nest inside an active parallel
-// region). grad_weight: thread 0 adds its samples straight into grad_weight, every other thread
+// buffer, and the GEMM runs single-threaded inside. grad_weight: thread 0 adds its samples straight into grad_weight, every other thread
 // into a private partial sum, and the partials are then added in thread order, so results are
 // bitwise repeatable for a given thread count. With a batch of one (or a tiny problem) there is
-// no parallel region, and Eigen may use the threads itself for a large product.
+// no parallel region, and gemm may share a large product out to the threads itself.
 #include <omp.h>
 
-#include <Eigen/Core>
+#include <algorithm>
 #include <vector>
 
 #include "kernels/checks.h"
 #include "kernels/conv1d.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/wide_sum.h"
@@ -33,13 +34,6 @@
 namespace dnagrad::kernels::cpu {
 
 namespace {
-
-template <class T>
-using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using MatrixMap = Eigen::Map<RowMatrix<T>>;
-template <class T>
-using ConstMatrixMap = Eigen::Map<const RowMatrix<T>>;
 
 struct ConvDims {
   int64_t n_batch, c_in, len_in, c_out, kernel, len_out;
@@ -67,7 +61,7 @@ void forward_impl(const Array& x, const Array& weight, const Array& bias, Array&
   const T* x_data = x.data<T>();
   const T* bias_data = bias.defined() ? bias.data<T>() : nullptr;
   T* y_data = y.data<T>();
-  const ConstMatrixMap<T> w(weight.data<T>(), d.c_out, d.ck());  // [C_out, CK]
+  const T* w = weight.data<T>();  // [C_out, CK]
   const std::vector<Tap> taps = conv_taps(d.len_in, d.kernel, d.len_out, p);
   const bool unroll = !d.col_is_input(p);
 
@@ -78,14 +72,15 @@ void forward_impl(const Array& x, const Array& weight, const Array& bias, Array&
     for (int64_t n = 0; n < d.n_batch; ++n) {
       const T* x_n = x_data + n * d.c_in * d.len_in;
       if (unroll) im2col(x_n, d.c_in, d.len_in, d.len_out, taps, p.stride, col_buffer.data());
-      const ConstMatrixMap<T> col(unroll ? col_buffer.data() : x_n, d.ck(), d.len_out);
-      MatrixMap<T> y_n(y_data + n * d.c_out * d.len_out, d.c_out, d.len_out);  // [C_out, L_out]
+      const T* col = unroll ? col_buffer.data() : x_n;  // [CK, L_out]
+      T* y_n = y_data + n * d.c_out * d.len_out;        // [C_out, L_out]
       if (bias_data) {
-        for (int64_t o = 0; o < d.c_out; ++o) y_n.row(o).setConstant(bias_data[o]);
-        y_n.noalias() += w * col;
-      } else {
-        y_n.noalias() = w * col;
+        for (int64_t o = 0; o < d.c_out; ++o)
+          std::fill_n(y_n + o * d.len_out, d.len_out, bias_data[o]);
       }
+      // y_n (+)= w · col; beta 0 assigns when there is no bias to start from.
+      gemm<T>(false, false, d.c_out, d.len_out, d.ck(), T(1), w, d.ck(), col, d.len_out,
+              bias_data ? T(1) : T(0), y_n, d.len_out);
     }
   }
 }
@@ -95,7 +90,7 @@ void backward_input_impl(const Array& grad_y, const Array& weight, Array& grad_x
                          const Conv1dParams& p, const ConvDims& d) {
   const T* gy_data = grad_y.data<T>();
   T* gx_data = grad_x.data<T>();
-  const ConstMatrixMap<T> w(weight.data<T>(), d.c_out, d.ck());  // [C_out, CK]
+  const T* w = weight.data<T>();  // [C_out, CK]
   const std::vector<Tap> taps = conv_taps(d.len_in, d.kernel, d.len_out, p);
   const bool unroll = !d.col_is_input(p);
 
@@ -104,14 +99,16 @@ void backward_input_impl(const Array& grad_y, const Array& weight, Array& grad_x
     std::vector<T> col_buffer(unroll ? d.ck() * d.len_out : 0);
 #pragma omp for schedule(static)
     for (int64_t n = 0; n < d.n_batch; ++n) {
-      const ConstMatrixMap<T> gy_n(gy_data + n * d.c_out * d.len_out, d.c_out, d.len_out);
-      T* gx_n = gx_data + n * d.c_in * d.len_in;
+      const T* gy_n = gy_data + n * d.c_out * d.len_out;  // [C_out, L_out]
+      T* gx_n = gx_data + n * d.c_in * d.len_in;          // [C_in, L_in]
       if (unroll) {
-        MatrixMap<T> grad_col(col_buffer.data(), d.ck(), d.len_out);  // [CK, L_out]
-        grad_col.noalias() = w.transpose() * gy_n;
+        // grad_col [CK, L_out] = w^T · gy_n, then folded back onto gx_n.
+        gemm<T>(true, false, d.ck(), d.len_out, d.c_out, T(1), w, d.ck(), gy_n, d.len_out, T(0),
+                col_buffer.data(), d.len_out);
         col2im(col_buffer.data(), d.c_in, d.len_in, d.len_out, taps, p.stride, gx_n);
       } else {
-        MatrixMap<T>(gx_n, d.c_in, d.len_in).noalias() += w.transpose() * gy_n;
+        gemm<T>(true, false, d.c_in, d.len_in, d.c_out, T(1), w, d.ck(), gy_n, d.len_out, T(1),
+                gx_n, d.len_in);
       }
     }
   }
@@ -136,15 +133,16 @@ void backward_weight_impl(const Array& grad_y, const Array& x, Array& grad_weigh
 #pragma omp single
     used_threads = omp_get_num_threads();
     T* sum_data = tid == 0 ? grad_weight.data<T>() : partials.data() + (tid - 1) * w_size;
-    MatrixMap<T> sum(sum_data, d.c_out, d.ck());  // [C_out, CK]
     std::vector<T> col_buffer(unroll ? d.ck() * d.len_out : 0);
 #pragma omp for schedule(static)
     for (int64_t n = 0; n < d.n_batch; ++n) {
       const T* x_n = x_data + n * d.c_in * d.len_in;
       if (unroll) im2col(x_n, d.c_in, d.len_in, d.len_out, taps, p.stride, col_buffer.data());
-      const ConstMatrixMap<T> col(unroll ? col_buffer.data() : x_n, d.ck(), d.len_out);
-      const ConstMatrixMap<T> gy_n(gy_data + n * d.c_out * d.len_out, d.c_out, d.len_out);
-      sum.noalias() += gy_n * col.transpose();
+      const T* col = unroll ? col_buffer.data() : x_n;    // [CK, L_out]
+      const T* gy_n = gy_data + n * d.c_out * d.len_out;  // [C_out, L_out]
+      // sum [C_out, CK] += gy_n · col^T
+      gemm<T>(false, true, d.c_out, d.ck(), d.len_out, T(1), gy_n, d.len_out, col, d.len_out, T(1),
+              sum_data, d.ck());
     }
   }
 

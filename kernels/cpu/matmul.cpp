@@ -1,6 +1,7 @@
-// Matrix products and the fully connected layer on the CPU, through Eigen's GEMM (which uses the
-// OpenMP threads set by set_num_threads). Our arrays are row-major, so each one is an Eigen Map of
-// a RowMajor matrix over the same memory; nothing is copied.
+// Matrix products and the fully connected layer on the CPU, through the one GEMM of
+// kernels/cpu/gemm.h (BLIS, OpenBLAS or Eigen; it shares large products out to the OpenMP
+// threads). Our arrays are row-major and contiguous, so each is passed as it lies; nothing is
+// copied.
 //
 // Legend: c [M, P] = op(a) [M, K] · op(b) [K, P]; linear: x [N, I], weight [O, I], bias [O],
 // y [N, O].
@@ -8,67 +9,32 @@
 // linear_backward ADDS to every gradient it is given.
 #include "kernels/matmul.h"
 
-#include <Eigen/Core>
+#include <algorithm>
 
 #include "kernels/checks.h"
+#include "kernels/cpu/gemm.h"
 
 namespace dnagrad::kernels::cpu {
 
-namespace {
-
-template <class T>
-using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using MatrixMap = Eigen::Map<RowMatrix<T>>;
-template <class T>
-using ConstMatrixMap = Eigen::Map<const RowMatrix<T>>;
-template <class T>
-using RowVectorMap = Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>;
-template <class T>
-using ConstRowVectorMap = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
-
-template <class T>
-ConstMatrixMap<T> as_matrix(const Array& a) {
-  return ConstMatrixMap<T>(a.data<T>(), a.size(0), a.size(1));
-}
-
-template <class T>
-MatrixMap<T> as_mutable_matrix(Array& a) {
-  return MatrixMap<T>(a.data<T>(), a.size(0), a.size(1));
-}
-
-}  // namespace
-
 void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b, bool accumulate) {
-  check_matmul(a, b, c, trans_a, trans_b);
+  const MatmulExtents e = check_matmul(a, b, c, trans_a, trans_b);
   dispatch_float(a.dtype(), "matmul", [&]<class T>() {
-    const ConstMatrixMap<T> A = as_matrix<T>(a), B = as_matrix<T>(b);
-    MatrixMap<T> C = as_mutable_matrix<T>(c);
-    auto product = [&](const auto& lhs, const auto& rhs) {
-      if (accumulate)
-        C.noalias() += lhs * rhs;
-      else
-        C.noalias() = lhs * rhs;
-    };
-    if (trans_a && trans_b)
-      product(A.transpose(), B.transpose());
-    else if (trans_a)
-      product(A.transpose(), B);
-    else if (trans_b)
-      product(A, B.transpose());
-    else
-      product(A, B);
+    gemm<T>(trans_a, trans_b, e.m, e.p, e.k, T(1), a.data<T>(), a.size(1), b.data<T>(), b.size(1),
+            accumulate ? T(1) : T(0), c.data<T>(), e.p);
   });
 }
 
 // y = x W^T (+ bias on every row).
 void linear_forward(const Array& x, const Array& weight, const Array& bias, Array& y) {
   check_linear_forward(x, weight, bias, y);
-  const int64_t out_features = weight.size(0);
+  const int64_t n = x.size(0), in = x.size(1), out = weight.size(0);
   dispatch_float(x.dtype(), "linear", [&]<class T>() {
-    MatrixMap<T> Y = as_mutable_matrix<T>(y);
-    Y.noalias() = as_matrix<T>(x) * as_matrix<T>(weight).transpose();  // [N, O]
-    if (bias.defined()) Y.rowwise() += ConstRowVectorMap<T>(bias.data<T>(), out_features);
+    T* y_data = y.data<T>();  // [N, O]
+    if (bias.defined()) {
+      for (int64_t i = 0; i < n; ++i) std::copy_n(bias.data<T>(), out, y_data + i * out);
+    }
+    gemm<T>(false, true, n, out, in, T(1), x.data<T>(), in, weight.data<T>(), in,
+            bias.defined() ? T(1) : T(0), y_data, out);
   });
 }
 
@@ -76,16 +42,22 @@ void linear_forward(const Array& x, const Array& weight, const Array& bias, Arra
 void linear_backward(const Array& grad_y, const Array& x, const Array& weight, Array* grad_x,
                      Array* grad_weight, Array* grad_bias) {
   check_linear_backward(grad_y, x, weight, grad_x, grad_weight, grad_bias);
-  const int64_t out_features = weight.size(0);
+  const int64_t n = x.size(0), in = x.size(1), out = weight.size(0);
   dispatch_float(x.dtype(), "linear backward", [&]<class T>() {
-    const ConstMatrixMap<T> G = as_matrix<T>(grad_y);
-    if (grad_x) as_mutable_matrix<T>(*grad_x).noalias() += G * as_matrix<T>(weight);
+    const T* g = grad_y.data<T>();  // [N, O]
+    if (grad_x)
+      gemm<T>(false, false, n, in, out, T(1), g, out, weight.data<T>(), in, T(1),
+              grad_x->data<T>(), in);
     if (grad_weight)
-      as_mutable_matrix<T>(*grad_weight).noalias() += G.transpose() * as_matrix<T>(x);
+      gemm<T>(true, false, out, in, n, T(1), g, out, x.data<T>(), in, T(1),
+              grad_weight->data<T>(), in);
     if (grad_bias) {
-      const Eigen::Matrix<double, 1, Eigen::Dynamic> sums =
-          G.template cast<double>().colwise().sum();
-      RowVectorMap<T>(grad_bias->data<T>(), out_features) += sums.template cast<T>();
+      T* gb = grad_bias->data<T>();
+      for (int64_t o = 0; o < out; ++o) {
+        double total = 0;
+        for (int64_t i = 0; i < n; ++i) total += static_cast<double>(g[i * out + o]);
+        gb[o] += static_cast<T>(total);
+      }
     }
   });
 }

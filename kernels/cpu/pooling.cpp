@@ -12,11 +12,10 @@
 // the thread count. Sums are taken in double.
 #include "kernels/pooling.h"
 
-#include <algorithm>
 #include <atomic>
-#include <limits>
 
 #include "kernels/checks.h"
+#include "kernels/cpu/maxpool_row.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/wide_sum.h"
 
@@ -24,60 +23,7 @@ namespace dnagrad::kernels::cpu {
 
 namespace {
 
-// ---- max ----
-
-// `take` decides whether v replaces the best value so far: strictly greater (so the first maximum
-// wins), or a NaN replacing a number (the first NaN wins). Written without branches: on real data
-// the comparison is a coin flip that a branch predictor cannot learn.
-template <class T>
-inline bool max_takes(T v, T best) {
-  return (best == best) & !(v <= best);
-}
-
-// The general window: bounds-checked, for windows that touch the padding.
-template <class T>
-void max_window(const T* x_r, int64_t len_in, int64_t start, const Pool1dParams& p, T& y,
-                int64_t& arg) {
-  int64_t best_i = -1;
-  T best = -std::numeric_limits<T>::infinity();
-  for (int64_t k = 0; k < p.kernel; ++k) {
-    const int64_t i = start + k * p.dilation;
-    if (i < 0 || i >= len_in) continue;  // padding: -inf never wins
-    if (best_i < 0 || max_takes(x_r[i], best)) {
-      best = x_r[i];
-      best_i = i;
-    }
-  }
-  y = best;
-  arg = best_i;
-}
-
-// One row of max pooling. Outputs [t_inner_begin, t_inner_end) have their whole window inside
-// [0, L) and are computed tap by tap across all t (k outer): branch-free and vectorisable. The
-// few windows that touch the padding go through max_window.
-template <class T>
-void maxpool_row(const T* x_r, T* y_r, int64_t* arg_r, int64_t len_in, int64_t len_out,
-                 int64_t t_inner_begin, int64_t t_inner_end, Pool1dParams p) {
-  const int64_t kernel = p.kernel, stride = p.stride, padding = p.padding, dilation = p.dilation;
-  for (int64_t t = 0; t < t_inner_begin; ++t)
-    max_window(x_r, len_in, t * stride - padding, p, y_r[t], arg_r[t]);
-  for (int64_t t = t_inner_begin; t < t_inner_end; ++t) {
-    y_r[t] = x_r[t * stride - padding];
-    arg_r[t] = t * stride - padding;
-  }
-  for (int64_t k = 1; k < kernel; ++k) {
-    const int64_t offset = k * dilation - padding;
-    for (int64_t t = t_inner_begin; t < t_inner_end; ++t) {
-      const int64_t i = t * stride + offset;
-      const T v = x_r[i];
-      const bool take = max_takes(v, y_r[t]);
-      y_r[t] = take ? v : y_r[t];
-      arg_r[t] = take ? i : arg_r[t];
-    }
-  }
-  for (int64_t t = t_inner_end; t < len_out; ++t)
-    max_window(x_r, len_in, t * stride - padding, p, y_r[t], arg_r[t]);
-}
+// ---- max (one row: kernels/cpu/maxpool_row.h) ----
 
 template <class T>
 void maxpool_forward_impl(const Array& x, Array& y, Array& argmax, const Pool1dParams& p,
@@ -85,16 +31,10 @@ void maxpool_forward_impl(const Array& x, Array& y, Array& argmax, const Pool1dP
   const T* x_data = x.data<T>();
   T* y_data = y.data<T>();
   int64_t* arg_data = argmax.data<int64_t>();
-  // Inner outputs: t*stride - padding >= 0 and t*stride - padding + (K-1)*dilation <= L - 1.
-  const int64_t last_start = d.len_in - 1 - (p.kernel - 1) * p.dilation;  // may be negative
-  const int64_t t_inner_begin = std::min((p.padding + p.stride - 1) / p.stride, d.len_out);
-  const int64_t t_inner_end =
-      last_start + p.padding < 0
-          ? t_inner_begin
-          : std::clamp((last_start + p.padding) / p.stride + 1, t_inner_begin, d.len_out);
+  const InnerWindows inner = inner_windows(d.len_in, d.len_out, p);
   parallel_for(d.rows, d.len_in + d.len_out, [&](int64_t r) {
     maxpool_row(x_data + r * d.len_in, y_data + r * d.len_out, arg_data + r * d.len_out, d.len_in,
-                d.len_out, t_inner_begin, t_inner_end, p);
+                d.len_out, inner, p);
   });
 }
 
