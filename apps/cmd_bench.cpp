@@ -57,45 +57,43 @@ void add_bench_command(CLI::App& app, Commands& commands) {
   cmd->add_option("--warmup", options->warmup, "untimed runs first")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
-  commands.entries.push_back({cmd, [options]() {
-                                auto named = [&](const char* name) {
-                                  return std::find(options->groups.begin(), options->groups.end(),
-                                                   name) != options->groups.end();
-                                };
-                                // Before apply_common_options, whose error would not say which
-                                // benchmark needs the GPU.
-                                const Device wanted = parse_device(options->common.device);
-                                for (const Group& g : groups()) {
-                                  if (!g.needs_cuda || !named(g.name)) continue;
-                                  const std::string why = bench::kernel_bench_unavailable(wanted);
-                                  DNAGRAD_CHECK(why.empty(), "bench ", g.name,
-                                                " needs a CUDA device: ", why);
-                                }
-                                bench::Config config;
-                                config.device = apply_common_options(options->common);
-                                config.threads = num_threads();
-                                config.seed = options->common.seed;
-                                config.repeats = options->repeats;
-                                config.warmup = options->warmup;
-                                config.quiet = options->common.quiet;
-                                std::vector<bench::Measurement> results;
-                                for (const Group& g : groups()) {
-                                  const bool chosen = options->groups.empty() || named(g.name);
-                                  if (!chosen) continue;
-                                  if (g.needs_cuda && !config.device.is_cuda()) {
-                                    if (!config.quiet)
-                                      std::cerr << "bench: skipping " << g.name
-                                                << " (needs --device cuda)\n";
-                                    continue;
-                                  }
-                                  for (bench::Measurement& m : g.run(config))
-                                    results.push_back(std::move(m));
-                                }
-                                bench::print_table(results, std::cout);
-                                if (!options->json.empty())
-                                  bench::write_json(results, config, options->json);
-                                return 0;
-                              }});
+  commands.entries.push_back(
+      {cmd, [options]() {
+         auto named = [&](const char* name) {
+           return std::find(options->groups.begin(), options->groups.end(), name) !=
+                  options->groups.end();
+         };
+         // Before apply_common_options, whose error would not say which
+         // benchmark needs the GPU.
+         const Device wanted = parse_device(options->common.device);
+         for (const Group& g : groups()) {
+           if (!g.needs_cuda || !named(g.name)) continue;
+           const std::string why = bench::kernel_bench_unavailable(wanted);
+           DNAGRAD_CHECK(why.empty(), "bench ", g.name, " needs a CUDA device: ", why);
+         }
+         bench::Config config;
+         config.device = apply_common_options(options->common);
+         config.threads = num_threads();
+         config.seed = options->common.seed;
+         config.repeats = options->repeats;
+         config.warmup = options->warmup;
+         config.quiet = options->common.quiet;
+         std::vector<bench::Measurement> results;
+         for (const Group& g : groups()) {
+           const bool chosen = options->groups.empty() || named(g.name);
+           if (!chosen) continue;
+           if (g.needs_cuda && !config.device.is_cuda()) {
+             if (!config.quiet)
+               std::cerr << "bench: skipping " << g.name << " (needs --device cuda)\n";
+             continue;
+           }
+           for (bench::Measurement& m : g.run(config)) results.push_back(std::move(m));
+         }
+         std::cout << "machine: " << bench::machine_line(config) << "\n";
+         bench::print_table(results, std::cout);
+         if (!options->json.empty()) bench::write_json(results, config, options->json);
+         return 0;
+       }});
 }
 
 }  // namespace dnagrad::app

@@ -69,8 +69,10 @@ void linear_rule(const Node& n, const Array& g, Grads gi) {
 void conv1d_rule(const Node& n, const Array& g, Grads gi) {
   const k::Conv1dParams& p = attrs_of<ConvAttrs>(n).params;
   if (gi[0]) k::conv1d_backward_input(g, in(n, 1), *gi[0], p);
-  if (gi[1]) k::conv1d_backward_weight(g, in(n, 0), *gi[1], p);
-  if (gi[2]) k::conv1d_backward_bias(g, *gi[2]);
+  if (gi[1])
+    k::conv1d_backward_weight(g, in(n, 0), *gi[1], p, gi[2]);  // and the bias, in one pass
+  else if (gi[2])
+    k::conv1d_backward_bias(g, *gi[2]);
 }
 
 // Batch normalisation; saved = {mean, invstd} the forward used. [N, C] inputs are viewed as

@@ -274,23 +274,22 @@ void check_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
   for (const Tensor* t : {&weight, &bias}) {
     if (!t->defined()) continue;
     require_match(x, *t, op);
-    DNAGRAD_CHECK(t->shape() == Shape{channels}, op, ": expected weight and bias [",
-                  channels, "], got ", t->data().desc());
+    DNAGRAD_CHECK(t->shape() == Shape{channels}, op, ": expected weight and bias [", channels,
+                  "], got ", t->data().desc());
   }
   for (const Array* a : {&running_mean, &running_var})
     if (a->defined())
       DNAGRAD_CHECK(
-          a->shape() == Shape{channels} && a->dtype() == x.dtype() && a->device() == x.device(),
-          op, ": expected running statistics ", dtype_name(x.dtype()), "[", channels,
-          "] on ", x.device().str(), ", got ", a->desc());
+          a->shape() == Shape{channels} && a->dtype() == x.dtype() && a->device() == x.device(), op,
+          ": expected running statistics ", dtype_name(x.dtype()), "[", channels, "] on ",
+          x.device().str(), ", got ", a->desc());
   const int64_t per_channel = x.size(0) * (x.dim() == 3 ? x.size(2) : 1);
   if (training)
-    DNAGRAD_CHECK(per_channel > 1,
-                  op, ": training needs more than one value per channel, got ", "input ",
-                  x.data().desc());
+    DNAGRAD_CHECK(per_channel > 1, op, ": training needs more than one value per channel, got ",
+                  "input ", x.data().desc());
   else
-    DNAGRAD_CHECK(running_mean.defined() && running_var.defined(),
-                  op, ": evaluation mode needs running statistics");
+    DNAGRAD_CHECK(running_mean.defined() && running_var.defined(), op,
+                  ": evaluation mode needs running statistics");
 }
 
 }  // namespace
@@ -346,16 +345,16 @@ Tensor batch_norm_relu_max_pool1d(const Tensor& x, const Tensor& weight, const T
   Array y = empty_like(x.data(), {x.size(0), channels, len_out});
   Array mean = empty_like(x.data(), {channels}), invstd = empty_like(x.data(), {channels});
   // The window offsets are only needed by a backward pass.
-  const bool recording = grad_enabled() && (x.requires_grad() ||
-                                            (weight.defined() && weight.requires_grad()) ||
-                                            (bias.defined() && bias.requires_grad()));
+  const bool recording =
+      grad_enabled() && (x.requires_grad() || (weight.defined() && weight.requires_grad()) ||
+                         (bias.defined() && bias.requires_grad()));
   Array window_argmax = recording ? Array::empty(y.shape(), DType::U8, x.device()) : Array();
   kernels::bn_relu_maxpool_forward(x.data(), weight.defined() ? weight.data() : Array(),
                                    bias.defined() ? bias.data() : Array(), running_mean,
                                    running_var, training, momentum, eps, p, y,
                                    recording ? &window_argmax : nullptr, mean, invstd);
-  return record(y, Op::BatchNormReluMaxPool1d, {x, weight, bias},
-                {y, window_argmax, mean, invstd}, BnReluPoolAttrs{training, p});
+  return record(y, Op::BatchNormReluMaxPool1d, {x, weight, bias}, {y, window_argmax, mean, invstd},
+                BnReluPoolAttrs{training, p});
 }
 
 Tensor avg_pool1d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,

@@ -57,9 +57,8 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
               int64_t padding = 0, int64_t dilation = 1);
 // x [N, C, L] or [N, C]. In training mode normalises with batch statistics and updates the
 // running statistics in place (when defined); in eval mode uses them.
-Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                    Array& running_mean, Array& running_var, bool training,
-                    double momentum = 0.1, double eps = 1e-5);
+Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias, Array& running_mean,
+                    Array& running_var, bool training, double momentum = 0.1, double eps = 1e-5);
 // stride 0 means stride = kernel (PyTorch's default).
 Tensor max_pool1d(const Tensor& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0,
                   int64_t dilation = 1);
@@ -75,14 +74,14 @@ Tensor batch_norm_relu_max_pool1d(const Tensor& x, const Tensor& weight, const T
                                   int64_t padding = 0, int64_t dilation = 1);
 
 // ---- shapes ----
-Tensor reshape(const Tensor& x, const Shape& shape);           // one extent may be -1
+Tensor reshape(const Tensor& x, const Shape& shape);  // one extent may be -1
 Tensor flatten(const Tensor& x, int64_t start_dim = 1, int64_t end_dim = -1);
-Tensor squeeze(const Tensor& x, int64_t dim);                  // removes a size-1 dim
+Tensor squeeze(const Tensor& x, int64_t dim);  // removes a size-1 dim
 Tensor unsqueeze(const Tensor& x, int64_t dim);
 Tensor permute(const Tensor& x, const std::vector<int64_t>& dims);
 
 // ---- reductions ----
-Tensor sum(const Tensor& x);                                   // every element -> []
+Tensor sum(const Tensor& x);  // every element -> []
 Tensor sum(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, int64_t dim, bool keepdim = false);

@@ -7,8 +7,11 @@
 #include <fstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
 
 #include "core/error.h"
+#include "kernels/matmul.h"
 
 namespace dnagrad::bench {
 
@@ -30,6 +33,37 @@ std::vector<double> time_runs(const std::function<void()>& fn, int warmup, int r
     ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
   }
   return ms;
+}
+
+namespace {
+
+// The value of the first "key : value" line of /proc/cpuinfo with this key, or "".
+std::string cpuinfo_field(const std::string& key) {
+  std::ifstream file("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(file, line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    name.erase(name.find_last_not_of(" \t") + 1);
+    if (name == key) return colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string machine_line(const Config& config) {
+  std::string model = cpuinfo_field("model name");
+  const std::string flags = " " + cpuinfo_field("flags") + " ";
+  auto has = [&](const char* flag) {
+    return flags.find(std::string(" ") + flag + " ") != std::string::npos;
+  };
+  const std::string isa = has("avx512f") ? "AVX-512" : has("avx2") ? "AVX2" : "no AVX2";
+  return (model.empty() ? std::string("unknown CPU") : model) + ", " +
+         std::to_string(std::thread::hardware_concurrency()) + " CPUs, " + isa + ", built with " +
+         DNAGRAD_BENCH_MARCH + ", GEMM " + kernels::cpu::gemm_library() + ", " +
+         std::to_string(config.threads) + " threads";
 }
 
 namespace {
@@ -70,6 +104,7 @@ void write_json(const std::vector<Measurement>& results, const Config& config,
     entry["runs_ms"] = m.runs_ms;
     entry["threads"] = config.threads;
     entry["device"] = config.device.str();
+    entry["machine"] = machine_line(config);
     for (const auto& [name, value] : m.extra) entry[name] = value;
     doc[m.key] = entry;
   }

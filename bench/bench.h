@@ -36,6 +36,16 @@ std::vector<double> time_runs(const std::function<void()>& fn, int warmup, int r
 // 256 on [N, 4, 2000] inputs, plus where the training step's time goes.
 std::vector<Measurement> promoter_benchmarks(const Config& config);
 
+// The training step's kernels one by one on the CPU (bench/step_layers.cpp): each conv pass with
+// GFLOP/s and its fraction of the single-core GEMM peak times the threads, the fused BatchNorm
+// -> ReLU -> MaxPool passes with GB/s, and the peak itself ("gemm_peak_1thread"). Empty on a
+// CUDA device. Part of the promoter group.
+std::vector<Measurement> step_layer_benchmarks(const Config& config);
+
+// One line that says what the numbers were measured on: CPU model, cores, vector ISA (AVX2,
+// AVX-512), how the library was compiled (-march), the CPU GEMM library and the threads.
+std::string machine_line(const Config& config);
+
 // The whole default `dnagrad demo` run (seed 001's 8-mer tutorial), key "kmer8_demo".
 std::vector<Measurement> demo_benchmarks(const Config& config);
 

@@ -85,7 +85,9 @@ std::vector<Measurement> promoter_benchmarks(const Config& config) {
       },
       config.warmup, config.repeats);
   infer.extra["sequences_per_s"] = 256.0 / (infer.median_ms() / 1000.0);
-  return {train, infer};
+  std::vector<Measurement> out{train, infer};
+  for (Measurement& m : step_layer_benchmarks(config)) out.push_back(std::move(m));
+  return out;
 }
 
 }  // namespace dnagrad::bench

@@ -29,12 +29,11 @@ void bn_relu_maxpool_backward(const Array& grad_y, const Array& y, const Array& 
 // in training, updates the running statistics as batchnorm_forward_train does.
 inline void bn_relu_maxpool_forward(const Array& x, const Array& weight, const Array& bias,
                                     Array& running_mean, Array& running_var, bool training,
-                                    double momentum, double eps, const Pool1dParams& pool,
-                                    Array& y, Array* window_argmax, Array& save_mean,
-                                    Array& save_invstd) {
+                                    double momentum, double eps, const Pool1dParams& pool, Array& y,
+                                    Array* window_argmax, Array& save_mean, Array& save_invstd) {
   require_cpu(x, "bn_relu_maxpool_forward");
-  cpu::bn_relu_maxpool_forward(x, weight, bias, running_mean, running_var, training, momentum,
-                               eps, pool, y, window_argmax, save_mean, save_invstd);
+  cpu::bn_relu_maxpool_forward(x, weight, bias, running_mean, running_var, training, momentum, eps,
+                               pool, y, window_argmax, save_mean, save_invstd);
 }
 // Accumulates the gradients of x, weight and bias (any pointer may be null) from grad_y, the
 // forward's y and window_argmax, and the statistics it saved.

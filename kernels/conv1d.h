@@ -23,7 +23,7 @@ void conv1d_forward(const Array& x, const Array& weight, const Array& bias, Arra
 void conv1d_backward_input(const Array& grad_y, const Array& weight, Array& grad_x,
                            const Conv1dParams& p);
 void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_weight,
-                            const Conv1dParams& p);
+                            const Conv1dParams& p, Array* grad_bias = nullptr);
 void conv1d_backward_bias(const Array& grad_y, Array& grad_bias);
 }  // namespace cpu
 
@@ -57,14 +57,19 @@ inline void conv1d_backward_input(const Array& grad_y, const Array& weight, Arra
   require_cpu(grad_y, "conv1d_backward_input");
   cpu::conv1d_backward_input(grad_y, weight, grad_x, p);
 }
-// grad_weight += correlation of x with grad_y. Accumulates.
+// grad_weight += correlation of x with grad_y, and grad_bias as conv1d_backward_bias when it is
+// given (the CPU sums it in the same pass over grad_y). Accumulates.
 inline void conv1d_backward_weight(const Array& grad_y, const Array& x, Array& grad_weight,
-                                   const Conv1dParams& p) {
+                                   const Conv1dParams& p, Array* grad_bias = nullptr) {
 #ifdef DNAGRAD_WITH_CUDA
-  if (grad_y.device().is_cuda()) return cuda::conv1d_backward_weight(grad_y, x, grad_weight, p);
+  if (grad_y.device().is_cuda()) {
+    cuda::conv1d_backward_weight(grad_y, x, grad_weight, p);
+    if (grad_bias) cuda::conv1d_backward_bias(grad_y, *grad_bias);
+    return;
+  }
 #endif
   require_cpu(grad_y, "conv1d_backward_weight");
-  cpu::conv1d_backward_weight(grad_y, x, grad_weight, p);
+  cpu::conv1d_backward_weight(grad_y, x, grad_weight, p, grad_bias);
 }
 // grad_bias[o] += sum over n, t of grad_y[n, o, t]. Accumulates.
 inline void conv1d_backward_bias(const Array& grad_y, Array& grad_bias) {

@@ -1,12 +1,17 @@
 // Matrix products and the fully connected layer.
 // Legend: N = batch rows, I = in_features, O = out_features; M, K, P for a general product.
 #pragma once
+#include <string>
+
 #include "core/array.h"
 #include "kernels/dispatch.h"
 
 namespace dnagrad::kernels {
 
 namespace cpu {
+// What the CPU GEMM runs on (cmake/blas.cmake), for reports: "BLIS 0.9.0", "OpenBLAS (...)" or
+// "Eigen 3.4.0".
+std::string gemm_library();
 void matmul(const Array& a, const Array& b, Array& c, bool trans_a, bool trans_b, bool accumulate);
 void linear_forward(const Array& x, const Array& weight, const Array& bias, Array& y);
 void linear_backward(const Array& grad_y, const Array& x, const Array& weight, Array* grad_x,

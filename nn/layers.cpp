@@ -126,8 +126,8 @@ Tensor batch_norm_step(BatchNorm1d& bn, Op&& op) {
   const bool track = bn.options.track_running_stats;
   const bool use_batch_stats = bn.is_training() || !track;
   Array no_mean, no_var;
-  Tensor y = op(track ? bn.running_mean : no_mean, track ? bn.running_var : no_var,
-                use_batch_stats);
+  Tensor y =
+      op(track ? bn.running_mean : no_mean, track ? bn.running_var : no_var, use_batch_stats);
   if (bn.is_training() && track) {
     const bool on_cpu = bn.num_batches_tracked.device().is_cpu();
     Array counter = on_cpu ? bn.num_batches_tracked : bn.num_batches_tracked.to(Device::cpu());
@@ -141,16 +141,15 @@ Tensor batch_norm_step(BatchNorm1d& bn, Op&& op) {
 
 Tensor BatchNorm1d::forward(const Tensor& x) {
   return batch_norm_step(*this, [&](Array& mean, Array& var, bool use_batch_stats) {
-    return batch_norm1d(x, weight, bias, mean, var, use_batch_stats, options.momentum,
-                        options.eps);
+    return batch_norm1d(x, weight, bias, mean, var, use_batch_stats, options.momentum, options.eps);
   });
 }
 
 Tensor BatchNorm1d::forward_relu_max_pool(const Tensor& x, const MaxPool1d& pool) {
   return batch_norm_step(*this, [&](Array& mean, Array& var, bool use_batch_stats) {
-    return batch_norm_relu_max_pool1d(x, weight, bias, mean, var, use_batch_stats,
-                                      options.momentum, options.eps, pool.kernel_size, pool.stride,
-                                      pool.padding, pool.dilation);
+    return batch_norm_relu_max_pool1d(x, weight, bias, mean, var, use_batch_stats, options.momentum,
+                                      options.eps, pool.kernel_size, pool.stride, pool.padding,
+                                      pool.dilation);
   });
 }
 

@@ -23,10 +23,10 @@ struct PoolCase {
 };
 
 const std::vector<PoolCase> pool_cases = {
-    {4, 4, 0, 1},  // the promoter model's MaxPool1d(4)
-    {2, 2, 0, 1},  {3, 2, 1, 1},  // overlapping windows with padding
-    {3, 1, 1, 2},  // dilated, stride 1: every input in several windows
-    {5, 3, 2, 1},  {1, 1, 0, 1},
+    {4, 4, 0, 1},                // the promoter model's MaxPool1d(4)
+    {2, 2, 0, 1}, {3, 2, 1, 1},  // overlapping windows with padding
+    {3, 1, 1, 2},                // dilated, stride 1: every input in several windows
+    {5, 3, 2, 1}, {1, 1, 0, 1},
 };
 
 struct Inputs {
@@ -37,8 +37,10 @@ struct Inputs {
 Inputs random_inputs(int64_t n, int64_t c, int64_t len, const PoolCase& p, DType dtype,
                      Generator& gen) {
   const kernels::Pool1dParams params{p.kernel, p.stride, p.padding, p.dilation};
-  return {random_array({n, c, len}, gen, dtype, -2, 2), random_array({c}, gen, dtype, -1.5, 1.5),
-          random_array({c}, gen, dtype, -0.5, 0.5),  random_array({c}, gen, dtype, -0.3, 0.3),
+  return {random_array({n, c, len}, gen, dtype, -2, 2),
+          random_array({c}, gen, dtype, -1.5, 1.5),
+          random_array({c}, gen, dtype, -0.5, 0.5),
+          random_array({c}, gen, dtype, -0.3, 0.3),
           random_array({c}, gen, dtype, 0.5, 2),
           random_array({n, c, params.out_length(len)}, gen, dtype)};
 }
@@ -141,13 +143,13 @@ TEST_CASE("batch_norm_relu_max_pool1d: bad arguments are errors naming the op") 
   Generator gen(1);
   Array x = random_array({2, 3, 16}, gen, DType::F32), mean = Array::zeros({3}),
         var = Array::full({3}, 1);
-  CHECK_THROWS_WITH(batch_norm_relu_max_pool1d(Tensor(x), Tensor(), Tensor(), mean, var, true,
-                                               0.1, 1e-5, 300),
-                    doctest::Contains("batch_norm_relu_max_pool1d"));
+  CHECK_THROWS_WITH(
+      batch_norm_relu_max_pool1d(Tensor(x), Tensor(), Tensor(), mean, var, true, 0.1, 1e-5, 300),
+      doctest::Contains("batch_norm_relu_max_pool1d"));
   Array wrong = Array::zeros({4});
-  CHECK_THROWS_WITH(batch_norm_relu_max_pool1d(Tensor(x), Tensor(), Tensor(), wrong, var, false,
-                                               0.1, 1e-5, 4),
-                    doctest::Contains("running statistics"));
+  CHECK_THROWS_WITH(
+      batch_norm_relu_max_pool1d(Tensor(x), Tensor(), Tensor(), wrong, var, false, 0.1, 1e-5, 4),
+      doctest::Contains("running statistics"));
 }
 
 // Conv -> BatchNorm -> ReLU -> MaxPool -> Conv -> BatchNorm -> ReLU -> MaxPool, as nn::Sequential

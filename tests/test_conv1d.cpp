@@ -157,6 +157,11 @@ void run_case(Backend backend, const ConvCase& c, DType dtype, Generator& gen) {
     Array gb = on_backend(gb0, backend);
     conv.backward_bias(grad_y_on, gb);
     check_against_reference(gb, gb_ref, tol, "grad_bias (accumulated onto a random start)");
+    // Both parameter gradients in one call (the CPU sums the bias in the grad-weight pass).
+    Array gw_both = on_backend(gw0, backend), gb_both = on_backend(gb0, backend);
+    kernels::conv1d_backward_weight(grad_y_on, x_on, gw_both, c.p, &gb_both);
+    check_against_reference(gw_both, gw_ref, tol, "grad_weight with grad_bias in one call");
+    check_against_reference(gb_both, gb_ref, tol, "grad_bias with grad_weight in one call");
   }
 }
 

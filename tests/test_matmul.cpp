@@ -80,7 +80,8 @@ TEST_CASE("matmul: a product shared out over threads is bitwise the same on one 
   for (const bool tall : {true, false}) {  // cut by rows, by columns
     const Shape a_shape = tall ? Shape{400, 96} : Shape{96, 96};
     const Shape b_shape = tall ? Shape{96, 96} : Shape{96, 400};
-    const Array a = random_array(a_shape, gen, DType::F32), b = random_array(b_shape, gen, DType::F32);
+    const Array a = random_array(a_shape, gen, DType::F32),
+                b = random_array(b_shape, gen, DType::F32);
     Array c_one = poisoned({a_shape[0], b_shape[1]}, DType::F32), c_two = c_one.clone();
     set_num_threads(1);
     kernels::matmul(a, b, c_one);
@@ -88,8 +89,9 @@ TEST_CASE("matmul: a product shared out over threads is bitwise the same on one 
     kernels::matmul(a, b, c_two);
     set_num_threads(saved_threads);
     CHECK(bitwise_equal(c_two, c_one));
-    require_close(c_two, Array::from_vector(c_one.shape(), naive_matmul(a, b, false, false),
-                                            DType::F64), 1e-5, 1e-5);
+    require_close(c_two,
+                  Array::from_vector(c_one.shape(), naive_matmul(a, b, false, false), DType::F64),
+                  1e-5, 1e-5);
   }
 }
 

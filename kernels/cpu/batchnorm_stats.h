@@ -54,8 +54,8 @@ BatchStats batch_stats(const T* x, const BnDims& d, int64_t c, double eps) {
 // running <- (1 - momentum) * running + momentum * batch statistic, the variance unbiased
 // (M - 1), as PyTorch does. Either pointer may be null (statistics not tracked).
 template <class T>
-void update_running_stats(T* run_mean, T* run_var, int64_t c, const BatchStats& s,
-                          double momentum, const BnDims& d) {
+void update_running_stats(T* run_mean, T* run_var, int64_t c, const BatchStats& s, double momentum,
+                          const BnDims& d) {
   const double count = static_cast<double>(d.count());
   if (run_mean) run_mean[c] = static_cast<T>((1 - momentum) * run_mean[c] + momentum * s.mean);
   if (run_var)

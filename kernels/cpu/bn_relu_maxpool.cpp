@@ -70,6 +70,28 @@ FusedDims check_fused(const char* op, const Array& x, const Array& weight, const
   return {{n, c, len}, len_out};
 }
 
+// One row when the windows tile it (stride = K, no padding, no dilation) for a K known at compile
+// time: tap by tap across all windows, so the compiler vectorises each tap's loop. y_r doubles as
+// the running maximum; `taps` [L_out] holds the winning offsets. The same comparisons as
+// maxpool_row, so the same winner.
+template <class T, int K>
+void tiled_row(const T* x_row, T mean, T scale, T shift, int64_t len_out, T* __restrict y_r,
+               int32_t* __restrict taps) {
+  for (int64_t t = 0; t < len_out; ++t) {
+    const T z = (x_row[t * K] - mean) * scale + shift;
+    y_r[t] = z < T(0) ? T(0) : z;
+    taps[t] = 0;
+  }
+  for (int k = 1; k < K; ++k)
+    for (int64_t t = 0; t < len_out; ++t) {
+      const T z = (x_row[t * K + k] - mean) * scale + shift;
+      const T v = z < T(0) ? T(0) : z;
+      const bool take = max_takes(v, y_r[t]);
+      y_r[t] = take ? v : y_r[t];
+      taps[t] = take ? k : taps[t];
+    }
+}
+
 template <class T>
 void forward_impl(const Array& x, const Array& weight, const Array& bias, Array& running_mean,
                   Array& running_var, bool training, double momentum, double eps,
@@ -102,29 +124,43 @@ void forward_impl(const Array& x, const Array& weight, const Array& bias, Array&
     const T mean_t = static_cast<T>(mean);
     const T scale = static_cast<T>(invstd * (w ? double(w[c]) : 1.0));
     const T shift = b ? b[c] : T(0);
-    std::vector<T> r(len);               // relu(z) of one row, hot in L1
-    std::vector<int64_t> index(len_out);  // maxima's indices into L
+    const bool tiled = pool.stride == pool.kernel && pool.padding == 0 && pool.dilation == 1 &&
+                       pool.kernel >= 2 && pool.kernel <= 4;
+    std::vector<T> r(tiled ? 0 : len);    // relu(z) of one row, hot in L1 (general windows)
+    std::vector<int64_t> index(len_out);  // maxima's indices into L (general windows)
+    std::vector<int32_t> taps(len_out);   // maxima's offsets in their windows (tiled)
     for (int64_t n = 0; n < d.bn.n_batch; ++n) {
       const T* x_row = row(x_data, d.bn, n, c);
-      for (int64_t t = 0; t < len; ++t) {
-        const T z = (x_row[t] - mean_t) * scale + shift;
-        r[t] = z < T(0) ? T(0) : z;
-      }
       const int64_t out_row = (n * d.bn.channels + c) * len_out;
-      maxpool_row(r.data(), y_data + out_row, index.data(), len, len_out, inner, pool);
-      if (!arg_data) continue;
-      for (int64_t t = 0; t < len_out; ++t)
-        arg_data[out_row + t] =
-            static_cast<uint8_t>((index[t] - (t * pool.stride - pool.padding)) / pool.dilation);
+      T* y_r = y_data + out_row;
+      if (tiled) {
+        if (pool.kernel == 2)
+          tiled_row<T, 2>(x_row, mean_t, scale, shift, len_out, y_r, taps.data());
+        if (pool.kernel == 3)
+          tiled_row<T, 3>(x_row, mean_t, scale, shift, len_out, y_r, taps.data());
+        if (pool.kernel == 4)
+          tiled_row<T, 4>(x_row, mean_t, scale, shift, len_out, y_r, taps.data());
+      } else {
+        for (int64_t t = 0; t < len; ++t) {
+          const T z = (x_row[t] - mean_t) * scale + shift;
+          r[t] = z < T(0) ? T(0) : z;
+        }
+        maxpool_row(r.data(), y_r, index.data(), len, len_out, inner, pool);
+        for (int64_t t = 0; t < len_out; ++t)
+          taps[t] =
+              static_cast<int32_t>((index[t] - (t * pool.stride - pool.padding)) / pool.dilation);
+      }
+      if (arg_data)
+        for (int64_t t = 0; t < len_out; ++t) arg_data[out_row + t] = static_cast<uint8_t>(taps[t]);
     }
   });
 }
 
 template <class T>
-void backward_impl(const Array& grad_y, const Array& y, const Array& window_argmax,
-                   const Array& x, const Array& weight, const Array& mean, const Array& invstd,
-                   bool training, const Pool1dParams& pool, Array* grad_x, Array* grad_weight,
-                   Array* grad_bias, const FusedDims& d) {
+void backward_impl(const Array& grad_y, const Array& y, const Array& window_argmax, const Array& x,
+                   const Array& weight, const Array& mean, const Array& invstd, bool training,
+                   const Pool1dParams& pool, Array* grad_x, Array* grad_weight, Array* grad_bias,
+                   const FusedDims& d) {
   const T* g_data = grad_y.data<T>();
   const T* y_data = y.data<T>();
   const uint8_t* arg_data = window_argmax.data<uint8_t>();
@@ -135,7 +171,9 @@ void backward_impl(const Array& grad_y, const Array& y, const Array& window_argm
   T* gb_data = grad_bias ? grad_bias->data<T>() : nullptr;
   const int64_t len = d.bn.len, len_out = d.len_out;
   // The index into L of output t's maximum.
-  auto source = [&](int64_t t, uint8_t k) { return t * pool.stride - pool.padding + k * pool.dilation; };
+  auto source = [&](int64_t t, uint8_t k) {
+    return t * pool.stride - pool.padding + k * pool.dilation;
+  };
 
   parallel_for(d.bn.channels, d.bn.count(), [&](int64_t c) {
     const T mean_c = mean.data<T>()[c];
@@ -198,8 +236,8 @@ void bn_relu_maxpool_backward(const Array& grad_y, const Array& y, const Array& 
                 ": expected grad_y like y ", y.desc(), ", got ", grad_y.desc());
   for (const Array* g : {grad_x, grad_weight, grad_bias})
     if (g) require_same_device_dtype(op, x, {g});
-  DNAGRAD_CHECK(!grad_x || grad_x->shape() == x.shape(), op, ": expected grad_x like x ",
-                x.desc(), ", got ", grad_x ? grad_x->desc() : "");
+  DNAGRAD_CHECK(!grad_x || grad_x->shape() == x.shape(), op, ": expected grad_x like x ", x.desc(),
+                ", got ", grad_x ? grad_x->desc() : "");
   for (const Array* g : {grad_weight, grad_bias})
     DNAGRAD_CHECK(!g || g->shape() == Shape{d.bn.channels}, op, ": expected a [", d.bn.channels,
                   "] parameter gradient, got ", g ? g->desc() : "");

@@ -6,6 +6,8 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "kernels/matmul.h"  // gemm_library
+
 #if defined(DNAGRAD_BLAS_BLIS) || defined(DNAGRAD_BLAS_OPENBLAS)
 #define DNAGRAD_HAS_CBLAS 1
 #include <cblas.h>
@@ -37,8 +39,8 @@ void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, 
 #else
 // Eigen's product over strided maps of the same memory; nothing is copied.
 template <class T>
-void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
-               int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+               const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   using Stride = Eigen::OuterStride<>;
   using ConstMap = Eigen::Map<const Matrix, 0, Stride>;

@@ -15,15 +15,11 @@
 // way, so the result does not depend on the thread count.
 #pragma once
 #include <cstdint>
-#include <string>
 
 namespace dnagrad::kernels::cpu {
 
 template <class T>
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
           int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc);
-
-// "BLIS 0.9.0", "OpenBLAS 0.3.21 ...", or "Eigen 3.4.0": what gemm runs on, for reports.
-std::string gemm_library();
 
 }  // namespace dnagrad::kernels::cpu

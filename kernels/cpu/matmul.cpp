@@ -46,11 +46,11 @@ void linear_backward(const Array& grad_y, const Array& x, const Array& weight, A
   dispatch_float(x.dtype(), "linear backward", [&]<class T>() {
     const T* g = grad_y.data<T>();  // [N, O]
     if (grad_x)
-      gemm<T>(false, false, n, in, out, T(1), g, out, weight.data<T>(), in, T(1),
-              grad_x->data<T>(), in);
+      gemm<T>(false, false, n, in, out, T(1), g, out, weight.data<T>(), in, T(1), grad_x->data<T>(),
+              in);
     if (grad_weight)
-      gemm<T>(true, false, out, in, n, T(1), g, out, x.data<T>(), in, T(1),
-              grad_weight->data<T>(), in);
+      gemm<T>(true, false, out, in, n, T(1), g, out, x.data<T>(), in, T(1), grad_weight->data<T>(),
+              in);
     if (grad_bias) {
       T* gb = grad_bias->data<T>();
       for (int64_t o = 0; o < out; ++o) {
