@@ -4,8 +4,9 @@
 # clang, its runtimes (libclang-rt-dev: libFuzzer and the sanitizers, only a recommendation of
 # clang, so not installed with it here) and LLVM's OpenMP (libomp-dev).
 set -euo pipefail
+# libblis-serial-dev: the CPU GEMM (cmake/blas.cmake), single-threaded inside our OpenMP threads.
 packages=(cmake ninja-build g++ libeigen3-dev doctest-dev libcli11-dev nlohmann-json3-dev
-  libhts-dev pkg-config)
+  libhts-dev pkg-config libblis-serial-dev)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-dev libomp-dev)
 fi

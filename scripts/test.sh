@@ -4,7 +4,9 @@
 #   2. ctest: unit tests, doc tests, and the examples/ project built against the installed package,
 #   3. the same unit tests again in an AddressSanitizer + UndefinedBehaviorSanitizer build in
 #      which the CUDA backend is emulated on the CPU (-DDNAGRAD_CUDA=EMULATE), so the gpu suite
-#      runs there too: once with threads and blocks shuffled, once reversed with capped grids
+#      runs there too: once with threads and blocks shuffled, once reversed with capped grids.
+#      That build is also the portable one: the x86-64-v3 baseline (DNAGRAD_NATIVE=OFF) and
+#      Eigen's own GEMM (DNAGRAD_BLAS=OFF), where step 2 has -march=native and BLIS
 #      (skip all of step 3 with DNAGRAD_SKIP_SANITIZE=1),
 #   4. every libFuzzer target of fuzz/ (a clang build) for DNAGRAD_FUZZ_SECONDS each (default
 #      20), one per core at a time; a crash, hang or sanitizer report fails the script
@@ -29,9 +31,10 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 if [ "${DNAGRAD_SKIP_SANITIZE:-0}" != "1" ]; then
   # The CUDA backend in its emulation build: kernels/cuda/*.cu compiled as host C++, every GPU
   # thread a fiber on the CPU (kernels/cuda/simt_emulation.h), so the gpu suite runs here too.
-  echo "== sanitizer build (ASan + UBSan) with CUDA emulated on the CPU =="
+  echo "== sanitizer build (ASan + UBSan), CUDA emulated, x86-64-v3, Eigen's GEMM =="
   cmake -S . -B build-sanitize -G Ninja -DDNAGRAD_SANITIZE=ON -DDNAGRAD_CUDA=EMULATE \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNAGRAD_BUILD_APPS=OFF
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNAGRAD_BUILD_APPS=OFF -DDNAGRAD_NATIVE=OFF \
+    -DDNAGRAD_BLAS=OFF
   cmake --build build-sanitize -j "$jobs"
   export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
   # Every unit test, and the gpu suite (emulated) with blocks and threads in a shuffled order...

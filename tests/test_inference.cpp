@@ -65,7 +65,9 @@ TEST_CASE("predict_in_batches: the same outputs as one forward, for any batch si
     });
     CAPTURE(batch);
     REQUIRE(y.shape() == Shape{n, 2});
-    CHECK(y.to_vector() == whole.to_vector());
+    // Close, not bitwise: a BLAS library picks its kernel by the product's shape, so a row's
+    // last bits can depend on how many rows share the product (PyTorch's too).
+    CHECK(testing::closeness(y, whole, 1e-6, 1e-6) <= 1);
   }
   CHECK(model->is_training());  // the model's mode is back
   CHECK(nn::predict_in_batches(*model, 0, 4, [&](int64_t, int64_t) { return x; }).numel() == 0);
