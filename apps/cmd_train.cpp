@@ -56,6 +56,7 @@ int run_train(TrainOptions& o) {
   if (o.no_rc_augment) config.rc_augment = false;
   config.seed = o.common.seed;
   const genomics::SequenceDataset data = genomics::load_dataset(o.data.spec);
+  report_skipped(data);
   genomics::TrainRun run;
   run.data = &data;
   run.split = make_split(data, o.split);

@@ -11,6 +11,11 @@
 
 namespace dnagrad::genomics {
 
+std::string describe(const SkippedRows& skipped) {
+  return cat(skipped.count, " ", skipped.what, " ", skipped.count == 1 ? "is" : "are",
+             " not used (first: '", skipped.first, "')");
+}
+
 SequenceDataset in_memory_dataset(std::string label, std::vector<std::string> names,
                                   std::vector<std::string> sequences,
                                   std::vector<std::string> target_names, std::vector<float> targets,

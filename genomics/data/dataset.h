@@ -25,6 +25,16 @@
 
 namespace dnagrad::genomics {
 
+// Input rows that did not become dataset rows, e.g. FASTA records without a label. Nothing is
+// dropped silently: commands print each group on stderr and write it into their JSON.
+struct SkippedRows {
+  std::string what;   // "sequences in seqs.fa without a label in labels.tsv"
+  int64_t count = 0;  // how many
+  std::string first;  // the first one's name, as an example
+};
+// "3 sequences in seqs.fa without a label in labels.tsv are not used (first: 'seq7')"
+std::string describe(const SkippedRows& skipped);
+
 struct SequenceDataset {
   std::string label;                             // where it came from, for messages
   std::vector<std::string> names;                // one per row
@@ -34,6 +44,7 @@ struct SequenceDataset {
   std::vector<float> targets;                    // [rows, target_names.size()], row-major
   bool targets_per_position = false;             // target t belongs to base t (RC reverses them)
   std::function<std::string(int64_t)> sequence;  // the sequence of row i, as read
+  std::vector<SkippedRows> skipped;              // input rows left out, by reason
 
   int64_t size() const { return static_cast<int64_t>(names.size()); }
   int64_t num_targets() const { return static_cast<int64_t>(target_names.size()); }

@@ -35,6 +35,14 @@ std::vector<Region> fasta_records(const IndexedFasta& fasta) {
 std::vector<Region> bed_regions(const std::string& path, const IndexedFasta& fasta) {
   const std::vector<Interval> intervals = read_bed(path);
   check_chromosomes(intervals, fasta);
+  // Rows are keyed by name (labels, predictions): two regions with one name would be ambiguous.
+  std::unordered_map<std::string, const Interval*> by_name;
+  for (const Interval& iv : intervals) {
+    if (iv.name.empty()) continue;
+    const auto [it, fresh] = by_name.emplace(iv.name, &iv);
+    DNAGRAD_CHECK(fresh, iv.origin, ": duplicate region name '", iv.name, "' (also at ",
+                  it->second->origin, ")");
+  }
   std::vector<Region> out;
   for (const Interval& iv : intervals) {
     const std::string name = iv.name.empty() ? cat(iv.chrom, ":", iv.start, "-", iv.end) : iv.name;
@@ -73,7 +81,6 @@ SequenceDataset regions_dataset(const DataSpec& spec) {
   data.label = source;
   if (spec.labelled) {
     DNAGRAD_CHECK(!spec.labels.empty(), source, ": no label table (--labels)");
-    const LabelTable labels = read_labels(spec.labels, spec.name_column, spec.label_columns);
     // A name may occur more than once among regions (genes with one name): then it is ambiguous.
     std::unordered_map<std::string, size_t> by_name;
     std::unordered_map<std::string, int> count;
@@ -81,6 +88,18 @@ SequenceDataset regions_dataset(const DataSpec& spec) {
       by_name.emplace(regions[i].name, i);
       ++count[regions[i].name];
     }
+    const Table table = read_label_file(spec.labels, spec.labels_header);
+    // A header that names a sequence is a first row of data taken for a header (read_labels
+    // catches a header of numbers; this catches the rest): that sample would vanish.
+    if (table.header_line > 0) {
+      const std::string& header_name = table.columns[static_cast<size_t>(
+          spec.name_column.empty() ? 0 : table.column(spec.name_column))];
+      DNAGRAD_CHECK(!by_name.count(header_name), table.label, ":", table.header_line,
+                    ": the first line looks like data, not a header ('", header_name,
+                    "' is a sequence in ", source,
+                    "): add a header line naming the columns or give --no-header");
+    }
+    const LabelTable labels = labels_from_table(table, spec.name_column, spec.label_columns);
     for (size_t r = 0; r < labels.names.size(); ++r) {
       const std::string& name = labels.names[r];
       const auto it = by_name.find(name);
@@ -92,6 +111,17 @@ SequenceDataset regions_dataset(const DataSpec& spec) {
       for (double v : labels.values[r]) data.targets.push_back(static_cast<float>(v));
     }
     data.target_names = labels.label_columns;
+    // Regions without a label are left out, counted (never silently).
+    if (rows.size() < regions.size()) {
+      std::vector<bool> used(regions.size(), false);
+      for (size_t i : rows) used[i] = true;
+      SkippedRows skipped{cat(spec.genes.empty() ? "sequences" : "genes", " in ", source,
+                              " without a label in ", labels.label),
+                          static_cast<int64_t>(regions.size() - rows.size()), ""};
+      for (size_t i = 0; i < regions.size() && skipped.first.empty(); ++i)
+        if (!used[i]) skipped.first = regions[i].name;
+      data.skipped.push_back(skipped);
+    }
   } else {
     for (size_t i = 0; i < regions.size(); ++i) rows.push_back(i);
   }

@@ -32,6 +32,7 @@ struct DataSpec {
   std::string table;                            // (b)
   std::string seq_column = "seq";               // (b)
   std::string labels;                           // (a) label table
+  bool labels_header = true;                    // (a) false: the label table has no header line
   std::string name_column;                      // (a) labels' name column ("" = first); (b) names
   std::vector<std::string> label_columns;       // empty: every other column ((b): but seq and name)
   std::string tfbind_sequences, tfbind_scores;  // (c)

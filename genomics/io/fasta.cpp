@@ -268,6 +268,39 @@ std::vector<FaiEntry> read_fai(const std::string& fai_path) {
   return entries;
 }
 
+// Where a sequence's bases end in the file: `length` bases on lines of `line_bases` bases and
+// `line_width` bytes (the line end included).
+int64_t data_end(const FaiEntry& e) {
+  return e.offset + (e.length / e.line_bases) * e.line_width + e.length % e.line_bases;
+}
+
+// True when the plain FASTA holds a record its index does not list. htslib (and samtools)
+// index only the first of two records with one name and drop the other with a warning, so a
+// duplicate leaves a gap in the file's coverage: the bytes between one indexed sequence and the
+// next must be exactly one header line; two '>' lines there mean a record was left out.
+bool index_skips_a_record(const std::string& path, std::vector<FaiEntry> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const FaiEntry& a, const FaiEntry& b) { return a.offset < b.offset; });
+  const auto file_size = static_cast<int64_t>(fs::file_size(path));
+  constexpr int64_t kLongestHeader = int64_t{1} << 20;  // a longer gap holds more than a header
+  std::ifstream in(path, std::ios::binary);
+  int64_t begin = 0;  // start of the gap before entries[i]
+  for (size_t i = 0; i <= entries.size(); ++i) {
+    const int64_t end = i < entries.size() ? entries[i].offset : file_size;
+    if (end - begin > kLongestHeader) return true;
+    std::string gap(static_cast<size_t>(std::max<int64_t>(end - begin, 0)), '\0');
+    in.clear();
+    in.seekg(begin);
+    in.read(gap.data(), static_cast<std::streamsize>(gap.size()));
+    int headers = 0;
+    for (size_t k = 0; k < gap.size(); ++k)
+      if (gap[k] == '>' && (k == 0 || gap[k - 1] == '\n')) ++headers;
+    if (headers > (i < entries.size() ? 1 : 0)) return true;
+    if (i < entries.size()) begin = data_end(entries[i]);
+  }
+  return false;
+}
+
 // Why an existing index does not describe the FASTA, or "" when it looks current.
 std::string stale_reason(const std::string& path, const std::string& fai_path, int kind) {
   std::error_code ec;
@@ -288,16 +321,13 @@ std::string stale_reason(const std::string& path, const std::string& fai_path, i
   const auto file_size = static_cast<int64_t>(fs::file_size(path));
   const FaiEntry* last = nullptr;
   for (const auto& e : entries) {
-    const int64_t data_end =
-        e.offset + (e.length / e.line_bases) * e.line_width + e.length % e.line_bases;
-    if (data_end > file_size)
+    if (data_end(e) > file_size)
       return cat("sequence '", e.name, "' of length ", e.length, " at offset ", e.offset,
                  " runs past the end of the ", file_size, "-byte file");
     if (!last || e.offset > last->offset) last = &e;
   }
   // After the last sequence only line ends may follow.
-  const int64_t tail_start = last->offset + (last->length / last->line_bases) * last->line_width +
-                             last->length % last->line_bases;
+  const int64_t tail_start = data_end(*last);
   std::ifstream in(path, std::ios::binary);
   in.seekg(tail_start);
   char c;
@@ -367,6 +397,13 @@ IndexedFasta::IndexedFasta(const std::string& path, Options options)
   DNAGRAD_CHECK(faidx_nseq(impl_->fai) == static_cast<int>(entries.size()), "FASTA index '",
                 fai_path, "': htslib sees ", faidx_nseq(impl_->fai),
                 " sequences but the file lists ", entries.size());
+  // Two records with one name: the parser's message names both lines (plain files only; the
+  // check reads only the bytes between indexed sequences, so it is cheap on a genome too).
+  if (kind == 0 && index_skips_a_record(path, entries)) {
+    read_fasta_records(path);
+    fail("FASTA '", path, "' holds records that its index '", fai_path,
+         "' does not list (two records with one name?); delete the index to have it rebuilt");
+  }
   for (const auto& e : entries) {
     DNAGRAD_CHECK(lengths_.emplace(e.name, e.length).second, "FASTA '", path,
                   "' has two sequences named '", e.name, "'");

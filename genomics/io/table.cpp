@@ -103,6 +103,15 @@ Table parse_table(std::string_view text, const std::string& label, const TableOp
     if (header_line == 0) {
       if (line[0] == '#') return true;  // a comment before the header
       header_line = line_no;
+      if (!options.header) {  // the first row fixes the number of columns
+        std::vector<std::string> first;
+        split_fields(line, delim, quoting, label, line_no, first);
+        for (size_t c = 0; c < first.size(); ++c) table.columns.push_back(cat("column_", c + 1));
+        table.rows.push_back(std::move(first));
+        table.lines.push_back(line_no);
+        return true;
+      }
+      table.header_line = line_no;
       split_fields(line, delim, quoting, label, line_no, table.columns);
       std::unordered_map<std::string_view, size_t> seen;
       for (size_t c = 0; c < table.columns.size(); ++c) {
@@ -116,13 +125,14 @@ Table parse_table(std::string_view text, const std::string& label, const TableOp
     row.reserve(table.columns.size());
     split_fields(line, delim, quoting, label, line_no, row);
     DNAGRAD_CHECK(row.size() == table.columns.size(), label, ":", line_no, ": ", row.size(),
-                  " fields, the header (line ", header_line, ") has ", table.columns.size(), ": '",
-                  preview(line), "'");
+                  " fields, ", options.header ? "the header" : "the first row", " (line ",
+                  header_line, ") has ", table.columns.size(), ": '", preview(line), "'");
     table.rows.push_back(std::move(row));
     table.lines.push_back(line_no);
     return true;
   });
-  DNAGRAD_CHECK(header_line != 0, label, ": the table is empty (no header line)");
+  DNAGRAD_CHECK(header_line != 0, label, ": the table is empty (no ",
+                options.header ? "header line)" : "rows)");
   return table;
 }
 
@@ -179,6 +189,22 @@ LabelTable labels_from_table(const Table& table, const std::string& name_column,
                 "column '",
                 name_header, "'");
   for (int64_t c : cols) out.label_columns.push_back(table.columns[c]);
+  // A header of numbers is a first row of data read as column names: one sample would vanish.
+  if (label_columns.empty() && table.header_line > 0) {
+    bool all_numbers = true;
+    for (int64_t c : cols) {
+      try {
+        parse_number(table.columns[c], table.label, table.header_line, "");
+      } catch (const Error&) {
+        all_numbers = false;
+      }
+    }
+    DNAGRAD_CHECK(!all_numbers, table.label, ":", table.header_line,
+                  ": the first line looks like data, not a header (column '",
+                  table.columns[cols[0]],
+                  "' is a number): add a header line naming the columns (e.g. 'name<TAB>label') "
+                  "or give --no-header");
+  }
 
   const size_t n = table.rows.size();
   out.names.reserve(n);
@@ -203,9 +229,19 @@ LabelTable labels_from_table(const Table& table, const std::string& name_column,
   return out;
 }
 
+Table read_label_file(const std::string& path, bool header) {
+  Table table = read_table(path, {.header = header});
+  if (!header) {  // name the columns as a header would: name, label (or label_1, label_2, ...)
+    const size_t n = table.columns.size();
+    for (size_t c = 0; c < n; ++c)
+      table.columns[c] = c == 0 ? "name" : n == 2 ? "label" : cat("label_", c);
+  }
+  return table;
+}
+
 LabelTable read_labels(const std::string& path, const std::string& name_column,
-                       const std::vector<std::string>& label_columns) {
-  return labels_from_table(read_table(path), name_column, label_columns);
+                       const std::vector<std::string>& label_columns, bool header) {
+  return labels_from_table(read_label_file(path, header), name_column, label_columns);
 }
 
 }  // namespace dnagrad::genomics

@@ -25,6 +25,7 @@ namespace dnagrad::genomics {
 
 struct TableOptions {
   char delimiter = 0;  // 0: ',' for names ending .csv/.csv.gz, otherwise '\t'
+  bool header = true;  // false: every line is a row; columns are named column_1, column_2, ...
 };
 
 struct Table {
@@ -32,6 +33,7 @@ struct Table {
   std::vector<std::string> columns;            // header names, in file order
   std::vector<std::vector<std::string>> rows;  // [row][column]; each row has columns.size() fields
   std::vector<int64_t> lines;                  // 1-based file line of each row
+  int64_t header_line = 0;                     // 1-based line of the header; 0 without one
   // Index of a column; throws "<file>: no column 'x' (columns: a, b, c)".
   int64_t column(std::string_view name) const;
   bool has_column(std::string_view name) const;
@@ -66,9 +68,15 @@ struct LabelTable {
 
 // name_column "" = the first column; label_columns empty = every other column. Throws for a
 // table without rows, an unknown column, an empty or duplicate name (naming both lines), and a
-// label that is not a finite number.
+// label that is not a finite number. A header whose label columns are all numbers is taken for
+// a first row of data (the sample would silently become column names): an error asks for a
+// header line or header = false. Without a header the columns are "name" and "label" (or
+// label_1, label_2, ... for several).
 LabelTable read_labels(const std::string& path, const std::string& name_column = "",
-                       const std::vector<std::string>& label_columns = {});
+                       const std::vector<std::string>& label_columns = {}, bool header = true);
+// The table of read_labels before its values are parsed (header = false: columns named as
+// above), for callers that check the names first.
+Table read_label_file(const std::string& path, bool header = true);
 LabelTable labels_from_table(const Table& table, const std::string& name_column = "",
                              const std::vector<std::string>& label_columns = {});
 

@@ -73,7 +73,8 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
   DNAGRAD_CHECK(T >= 1, "model '", spec.name, "': the number of outputs must be positive, got ", T);
   auto need_length = [&](int64_t minimum) {
     DNAGRAD_CHECK(L >= minimum, "model '", spec.name, "' needs inputs of at least ", minimum,
-                  " bases, got ", L);
+                  " bases, got ", L, "; N-pad the sequences to a length it takes with --length ",
+                  minimum, " (or longer)");
   };
   if (spec.name == "promoter") {
     DNAGRAD_CHECK(T == 1, "model 'promoter' (seed 002) has one output, the data has ", T);

@@ -7,7 +7,8 @@
 
 namespace dnagrad::genomics {
 
-TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallback) {
+TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallback,
+                                int64_t default_length) {
   const nn::SafetensorsContents contents = nn::read_safetensors(path);
   const nn::Metadata& meta = contents.metadata;
   TrainedModel out;
@@ -18,6 +19,7 @@ TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallba
     if (spec.input_length <= 0) spec.input_length = saved.input_length;
     if (spec.outputs <= 0) spec.outputs = saved.outputs;
   }
+  if (spec.input_length <= 0) spec.input_length = default_length;
   DNAGRAD_CHECK(!spec.name.empty(), path,
                 ": the checkpoint does not name its model; pass --model (one of: promoter, "
                 "kmer-cnn, linear, tfbind, cnn-classifier)");
@@ -26,6 +28,9 @@ TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallba
   if (spec.outputs <= 0) spec.outputs = 1;
   out.spec = spec;
   if (meta.count("task")) out.task = parse_task(meta.at("task"));
+  DNAGRAD_CHECK(!meta.count("alphabet") || meta.at("alphabet") == "ACGT", path,
+                ": the model reads the alphabet '", meta.at("alphabet"),
+                "'; dnagrad one-hot encodes ACGT only");
   out.per_position =
       meta.count("targets_per_position") && meta.at("targets_per_position") == "true";
   if (meta.count("target_names")) {

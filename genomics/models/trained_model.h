@@ -24,9 +24,11 @@ struct TrainedModel {
 };
 
 // Fields of `fallback` that are set (non-empty name, positive length/outputs) override the
-// checkpoint's metadata, which fills in the rest; then the model is built and the weights loaded
-// strictly (a wrong architecture or shape is an error naming the tensor). Throws naming `path`
-// when the spec is still incomplete.
-TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallback);
+// checkpoint's metadata, which fills in the rest; `default_length` (when positive) is the input
+// length of a checkpoint whose metadata has none (one written elsewhere). Then the model is
+// built and the weights loaded strictly (a wrong architecture or shape is an error naming the
+// tensor). Throws naming `path` when the spec is still incomplete.
+TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallback,
+                                int64_t default_length = 0);
 
 }  // namespace dnagrad::genomics

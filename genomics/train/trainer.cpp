@@ -161,6 +161,13 @@ class Trainer {
     meta["targets_per_position"] = data_.targets_per_position ? "true" : "false";
     json names = data_.target_names;
     meta["target_names"] = names.dump();
+    // How inputs were made: apply commands fit new sequences the same way.
+    using Kind = LengthPolicy::Kind;
+    meta["length_policy"] = run_.length.kind == Kind::CenterFit     ? "center-fit"
+                            : run_.length.kind == Kind::PadWithMask ? "pad-with-mask"
+                                                                    : "exact";
+    meta["alphabet"] = "ACGT";  // one-hot rows A, C, G, T; N and other codes all-zero columns
+    meta["output_scale"] = task_ == Task::Regression ? "value" : "logit";
     return meta;
   }
 
@@ -209,6 +216,7 @@ class Trainer {
                 .val_rows = static_cast<int64_t>(run_.split.val.size()),
                 .test_rows = static_cast<int64_t>(run_.split.test.size()),
                 .target_names = data_.target_names,
+                .skipped = data_.skipped,
                 .history = &state_.history,
                 .best_epoch = state_.best_epoch,
                 .best_val_loss = state_.best_val_loss};
