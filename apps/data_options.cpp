@@ -172,13 +172,22 @@ void report_fit(const genomics::SequenceDataset& data, int64_t length, const std
 // The length policy for applying `model`: a model that takes only its own input length gets
 // every sequence centre-cropped or N-padded to it (as at training); a --length or
 // --pad-with-mask it cannot take is an error naming the length it wants.
+// A model that takes any length gets the training's policy unless one is asked for.
 genomics::LengthPolicy fit_to_model(const genomics::TrainedModel& model,
                                     const genomics::SequenceDataset& data,
                                     const genomics::LengthPolicy& asked,
                                     const std::string& checkpoint) {
   using Kind = genomics::LengthPolicy::Kind;
-  if (genomics::accepts_any_length(model.spec.name)) return asked;
   const int64_t length = model.spec.input_length;
+  if (genomics::accepts_any_length(model.spec.name)) {  // the training's policy, unless asked
+    if (asked.kind != Kind::Exact) return asked;
+    if (model.length_policy == "pad-with-mask") {
+      std::cerr << "note: each batch padded to its longest sequence and masked, as in training ("
+                << checkpoint << ")\n";
+      return {Kind::PadWithMask, 0};
+    }
+    if (model.length_policy != "center-fit") return asked;
+  }
   DNAGRAD_CHECK(asked.kind != Kind::PadWithMask, "--pad-with-mask: model '", model.spec.name, "' (",
                 checkpoint, ") takes inputs of exactly ", length,
                 " bases; drop --pad-with-mask (inputs are then centre-cropped or N-padded to ",

@@ -182,6 +182,12 @@ Batch DataLoader::build(const std::vector<int64_t>& rows, const std::vector<bool
   return out;
 }
 
+Task infer_task(const SequenceDataset& data) {
+  for (float v : data.targets)
+    if (v != 0 && v != 1) return Task::Regression;
+  return data.targets.empty() ? Task::Regression : Task::Binary;
+}
+
 int64_t task_outputs(Task task, const SequenceDataset& data) {
   DNAGRAD_CHECK(data.num_targets() > 0, data.label, ": the data has no label columns");
   const int64_t t = data.num_targets();

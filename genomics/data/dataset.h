@@ -127,6 +127,9 @@ class DataLoader {
   int64_t length_;
 };
 
+// The task the labels suggest: binary when every label is 0 or 1 (classes), else regression.
+Task infer_task(const SequenceDataset& data);
+
 // Checks the dataset's targets fit the task (binary: 0/1; multiclass: one column of class
 // indices) and returns the number of model outputs (T, or C = largest class + 1). Throws naming
 // the row and the value.

@@ -7,6 +7,18 @@
 
 namespace dnagrad::genomics {
 
+std::vector<std::string> output_names(Task task, int64_t outputs,
+                                      const std::vector<std::string>& target_names) {
+  const auto n = static_cast<size_t>(outputs);
+  if (task != Task::Multiclass && n > 1 && target_names.size() == n) return target_names;
+  std::vector<std::string> names;
+  for (size_t o = 0; o < n; ++o)
+    names.push_back(n == 1                     ? "prediction"
+                    : task == Task::Multiclass ? cat("class_", o)
+                                               : cat("prediction_", o));
+  return names;
+}
+
 TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallback,
                                 int64_t default_length) {
   const nn::SafetensorsContents contents = nn::read_safetensors(path);
@@ -31,6 +43,7 @@ TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallba
   DNAGRAD_CHECK(!meta.count("alphabet") || meta.at("alphabet") == "ACGT", path,
                 ": the model reads the alphabet '", meta.at("alphabet"),
                 "'; dnagrad one-hot encodes ACGT only");
+  if (meta.count("length_policy")) out.length_policy = meta.at("length_policy");
   out.per_position =
       meta.count("targets_per_position") && meta.at("targets_per_position") == "true";
   if (meta.count("target_names")) {
@@ -41,14 +54,7 @@ TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallba
       fail(path, ": metadata 'target_names' is not a JSON list of strings");
     }
   }
-  const auto outputs = static_cast<size_t>(spec.outputs);
-  if (out.task == Task::Multiclass || outputs == 1 || out.target_names.size() != outputs) {
-    out.target_names.clear();
-    for (size_t o = 0; o < outputs; ++o)
-      out.target_names.push_back(outputs == 1                   ? "prediction"
-                                 : out.task == Task::Multiclass ? cat("class_", o)
-                                                                : cat("prediction_", o));
-  }
+  out.target_names = output_names(out.task, spec.outputs, out.target_names);
   Generator unused(0);  // the weights are overwritten by the checkpoint's
   out.module = make_model(spec, unused);
   try {

@@ -21,7 +21,16 @@ struct TrainedModel {
   Task task = Task::Regression;
   bool per_position = false;
   std::vector<std::string> target_names;  // one per output; "prediction" for a single output
+  // How training fitted input lengths: "exact", "center-fit" (to spec.input_length),
+  // "pad-with-mask", or "" when the checkpoint does not say.
+  std::string length_policy;
 };
+
+// The column names of a model's outputs, as `dnagrad predict` writes them: "prediction" for one
+// output, class_0, class_1, ... for a multiclass task, else the target names when there is one
+// per output, else prediction_0, prediction_1, ...
+std::vector<std::string> output_names(Task task, int64_t outputs,
+                                      const std::vector<std::string>& target_names);
 
 // Fields of `fallback` that are set (non-empty name, positive length/outputs) override the
 // checkpoint's metadata, which fills in the rest; `default_length` (when positive) is the input

@@ -11,6 +11,7 @@
 #include "autograd/ops.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "genomics/models/trained_model.h"
 #include "genomics/train/progress.h"
 #include "genomics/train/run_state.h"
 #include "nn/layers.h"
@@ -252,10 +253,10 @@ class Trainer {
       for (const auto& [k, v] : result.test) *run_.log << "  " << k << " " << v;
       *run_.log << "\n";
     }
-    PredictionsTable table{.target_columns = data_.target_names,
+    // Prediction columns as `dnagrad predict` names them; the labels as measured_<label>.
+    PredictionsTable table{.prediction_columns = output_names(task_, outputs_, data_.target_names),
                            .predictions = test.predictions.data()};
-    for (int64_t o = 0; o < outputs_; ++o)
-      table.prediction_columns.push_back(cat("prediction_", o));
+    for (const std::string& t : data_.target_names) table.target_columns.push_back("measured_" + t);
     for (const int64_t row : run_.split.test) {
       table.names.push_back(data_.names[static_cast<size_t>(row)]);
       table.targets.push_back(data_.targets_of(row));

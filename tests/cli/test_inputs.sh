@@ -168,4 +168,35 @@ must_fail "$dnagrad" predict --checkpoint run64/best.safetensors --fasta s50.fa 
 message_has "drop --pad-with-mask"
 no_file bad_len.tsv
 
+awk -F'\t' 'NR == 1 { print "name\tbound"; next } { print $1 "\t" ($2 > 32 ? 1 : 0) }' \
+  labels64.tsv >bound.tsv
+
+check "0/1 labels without --model/--task: an error, not the promoter regression model"
+must_fail "$dnagrad" train --fasta s64.fa --labels bound.tsv --epochs 1 --out bound_run
+message_has "bound.tsv"
+message_has "every label is 0 or 1"
+message_has "'promoter' is a regression model (the default)"
+message_has "--model cnn-classifier"
+no_file bound_run
+
+check "with a classifier the task is inferred from the labels and said on stderr"
+"$dnagrad" train --model cnn-classifier --fasta s64.fa --labels bound.tsv --epochs 1 \
+  --out bound_run --quiet >train.txt 2>&1 || fail "train failed: $(cat train.txt)"
+grep -qF "task binary (inferred from the labels" train.txt || fail "no task note: $(cat train.txt)"
+grep -qF '"task": "binary"' bound_run/metrics.json || fail "metrics.json: not binary"
+grep -qF '"early_stopping": 10' bound_run/metrics.json || fail "early stopping is not on by default"
+
+check "test_predictions.tsv names its columns as predict does"
+"$dnagrad" predict --checkpoint bound_run/best.safetensors --fasta s64.fa --out pb.tsv --quiet \
+  2>err.txt || fail "predict failed: $(cat err.txt)"
+[ "$(head -n 1 bound_run/test_predictions.tsv)" = "$(printf 'name\tmeasured_bound\tprediction')" ] ||
+  fail "test_predictions.tsv header: $(head -n 1 bound_run/test_predictions.tsv)"
+[ "$(head -n 1 pb.tsv)" = "$(printf 'name\tprediction')" ] || fail "predict header: $(head -n 1 pb.tsv)"
+
+check "a resume with other settings names the field that differs"
+must_fail "$dnagrad" train --model cnn-classifier --fasta s64.fa --labels bound.tsv --epochs 2 \
+  --lr 0.01 --out bound_run --resume --quiet
+message_has "lr 0.001 → 0.01"
+if grep -qF '"optimizer"' err.txt; then fail "the resume error dumps the configs: $(cat err.txt)"; fi
+
 echo "all input checks passed"
