@@ -70,17 +70,20 @@ void choose_task(const TrainOptions& o, const genomics::SequenceDataset& data,
       config_sets(o.config_file, &genomics::TrainConfig::task, "binary", "regression");
   if (task_given) return;
   const genomics::Task inferred = genomics::infer_task(data);
-  if (inferred == genomics::Task::Binary && config.model != "cnn-classifier")
+  const bool text = inferred == genomics::Task::Multiclass;
+  if (inferred != genomics::Task::Regression && config.model != "cnn-classifier")
     fail(o.data.spec.labels.empty() ? data.label : o.data.spec.labels,
-         ": every label is 0 or 1, which looks like classes, but model '", config.model,
-         "' is a regression model", o.model_option->count() ? "" : " (the default)",
-         ": give --model cnn-classifier for a classifier, or --task binary or --task regression "
-         "to train '",
-         config.model, "' on them");
+         text ? ": the labels are text (classes)"
+              : ": every label is 0 or 1, which looks like classes",
+         ", but model '", config.model, "' is a regression model",
+         o.model_option->count() ? "" : " (the default)",
+         ": give --model cnn-classifier for a classifier, or --task to train '", config.model,
+         "' on them anyway");
   config.task = genomics::task_name(inferred);
   std::cerr << "train: task " << config.task << " (inferred from the labels: "
-            << (inferred == genomics::Task::Binary ? "every label is 0 or 1"
-                                                   : "the labels are not all 0 or 1")
+            << (text                                 ? "text labels are classes"
+                : inferred == genomics::Task::Binary ? "every label is 0 or 1"
+                                                     : "the labels are not all 0 or 1")
             << "; --task chooses)\n";
 }
 
@@ -95,7 +98,7 @@ int run_train(TrainOptions& o) {
   if (o.no_rc_augment) config.rc_augment = false;
   config.seed = o.common.seed;
   const genomics::SequenceDataset data = genomics::load_dataset(o.data.spec);
-  report_skipped(data);
+  report_inputs(data);
   choose_task(o, data, config);
   genomics::TrainRun run;
   run.data = &data;

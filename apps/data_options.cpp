@@ -42,6 +42,9 @@ void add_data_options(CLI::App* cmd, DataOptions& o, bool labels) {
   cmd->add_option("--seq-column", s.seq_column, "the --table's sequence column")
       ->capture_default_str()
       ->group("Data");
+  cmd->add_option("--sequences", s.sequences,
+                  "text file of sequences, one per line (rows named line_<N>)")
+      ->group("Data");
   cmd->add_option("--tfbind-sequences", s.tfbind_sequences,
                   "the course's TF-binding windows: sequence<TAB>window_name")
       ->group("Data");
@@ -54,6 +57,13 @@ void add_data_options(CLI::App* cmd, DataOptions& o, bool labels) {
     cmd->add_flag_callback(
            "--no-header", [&s]() { s.labels_header = false; },
            "the --labels table has no header line: column 1 names, the others are labels")
+        ->group("Data");
+    cmd->add_option("--line-labels", s.line_labels,
+                    "with --sequences: labels, one per line, in the same order")
+        ->group("Data");
+    cmd->add_option("--fasta-per-class", s.fasta_per_class,
+                    "one FASTA per class, as FILE=LABEL: pos.fa=1 neg.fa=0 (text labels such as "
+                    "bound.fa=bound are classes)")
         ->group("Data");
     cmd->add_option("--label-columns", s.label_columns,
                     "label columns, comma-separated (default: all others)")
@@ -88,7 +98,8 @@ void add_split_options(CLI::App* cmd, SplitOptions& o) {
       ->group("Split");
 }
 
-void report_skipped(const genomics::SequenceDataset& data) {
+void report_inputs(const genomics::SequenceDataset& data) {
+  for (const std::string& note : data.notes) std::cerr << "note: " << note << "\n";
   for (const genomics::SkippedRows& s : data.skipped)
     std::cerr << "note: " << genomics::describe(s) << "\n";
 }
@@ -206,7 +217,7 @@ Prepared prepare(const ApplyOptions& o) {
   const Device device = apply_common_options(o.common);
   Prepared p;
   p.data = genomics::load_dataset(o.data.spec);
-  report_skipped(p.data);
+  report_inputs(p.data);
   for (int64_t i = 0; i < p.data.size(); ++i) p.rows.push_back(i);
   const genomics::LengthPolicy asked = length_policy(o.data);
   // A checkpoint that does not record its input length (one written elsewhere) is built for
@@ -215,6 +226,7 @@ Prepared prepare(const ApplyOptions& o) {
       asked.kind == genomics::LengthPolicy::Kind::CenterFit ? asked.length : common_length(p.data);
   p.model = genomics::load_trained_model(o.checkpoint, o.spec, data_length);
   p.model.module->to(device);
+  genomics::use_class_names(p.data, p.model.class_names, o.checkpoint);
   p.predict = {.batch_size = o.batch_size,
                .rc_average = o.rc_average,
                .per_position = p.model.per_position,

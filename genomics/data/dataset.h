@@ -45,6 +45,8 @@ struct SequenceDataset {
   bool targets_per_position = false;             // target t belongs to base t (RC reverses them)
   std::function<std::string(int64_t)> sequence;  // the sequence of row i, as read
   std::vector<SkippedRows> skipped;              // input rows left out, by reason
+  std::vector<std::string> class_names;          // text labels: class index -> name; else empty
+  std::vector<std::string> notes;                // how the files were read, for the user
 
   int64_t size() const { return static_cast<int64_t>(names.size()); }
   int64_t num_targets() const { return static_cast<int64_t>(target_names.size()); }
@@ -127,8 +129,14 @@ class DataLoader {
   int64_t length_;
 };
 
-// The task the labels suggest: binary when every label is 0 or 1 (classes), else regression.
+// The task the labels suggest: multiclass for text labels, binary when every label is 0 or 1,
+// else regression.
 Task infer_task(const SequenceDataset& data);
+
+// Re-indexes text class labels to `names` (a checkpoint's classes, from `source`), so class i
+// means what it meant in training; throws naming a label that is not among them.
+void use_class_names(SequenceDataset& data, const std::vector<std::string>& names,
+                     const std::string& source);
 
 // Checks the dataset's targets fit the task (binary: 0/1; multiclass: one column of class
 // indices) and returns the number of model outputs (T, or C = largest class + 1). Throws naming

@@ -1,9 +1,11 @@
 #include "genomics/io/table.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <set>
 
 #include "core/error.h"
 #include "genomics/io/fasta.h"
@@ -161,6 +163,44 @@ double parse_number(std::string_view field, const std::string& label, int64_t li
   return value;
 }
 
+namespace {
+
+// Whether a field starts like a number (strtod reads something: 1, -2.5, 1e3, nan, inf). A
+// label column where no field does holds text labels (classes); otherwise every field must be
+// a finite number, and NaN and inf fail as such.
+bool number_like(const std::string& field) {
+  const char* begin = field.c_str();
+  char* end = nullptr;
+  std::strtod(begin, &end);  // skips leading whitespace
+  return end != begin;
+}
+
+}  // namespace
+
+EncodedLabels encode_labels(const std::vector<std::string>& fields, const std::string& label,
+                            const std::vector<int64_t>& lines, std::string_view column,
+                            bool single_column) {
+  EncodedLabels out;
+  bool any_number = false;
+  for (const std::string& f : fields) any_number = any_number || number_like(f);
+  if (any_number) {  // numbers: every field must be one (the error names the first that is not)
+    for (size_t i = 0; i < fields.size(); ++i)
+      out.values.push_back(parse_number(fields[i], label, lines[i], column));
+    return out;
+  }
+  DNAGRAD_CHECK(single_column || fields.empty(), label, ":", lines.front(), ": column '", column,
+                "': '", fields.front(),
+                "' is not a number (text labels are classes, which need a single label column; "
+                "choose one with --label-columns)");
+  std::set<std::string> distinct(fields.begin(), fields.end());
+  out.class_names.assign(distinct.begin(), distinct.end());
+  for (const std::string& f : fields)
+    out.values.push_back(
+        static_cast<double>(std::lower_bound(out.class_names.begin(), out.class_names.end(), f) -
+                            out.class_names.begin()));
+  return out;
+}
+
 // ---- label tables ----------------------------------------------------------------------------
 
 LabelTable labels_from_table(const Table& table, const std::string& name_column,
@@ -219,12 +259,17 @@ LabelTable labels_from_table(const Table& table, const std::string& name_column,
     auto [it, fresh] = out.index.emplace(name, static_cast<int64_t>(r));
     DNAGRAD_CHECK(fresh, table.label, ":", line, ": duplicate name '", name, "' (also at line ",
                   table.lines[it->second], ")");
-    std::vector<double> row;
-    row.reserve(cols.size());
-    for (int64_t c : cols)
-      row.push_back(parse_number(table.rows[r][c], table.label, line, table.columns[c]));
     out.names.push_back(name);
-    out.values.push_back(std::move(row));
+  }
+  // Column by column: one column of text labels is classes.
+  out.values.assign(n, std::vector<double>(cols.size()));
+  for (size_t k = 0; k < cols.size(); ++k) {
+    std::vector<std::string> fields;
+    for (size_t r = 0; r < n; ++r) fields.push_back(table.rows[r][cols[k]]);
+    EncodedLabels e =
+        encode_labels(fields, table.label, table.lines, table.columns[cols[k]], cols.size() == 1);
+    if (!e.class_names.empty()) out.class_names = std::move(e.class_names);
+    for (size_t r = 0; r < n; ++r) out.values[r][k] = e.values[r];
   }
   return out;
 }

@@ -7,9 +7,27 @@
 
 namespace dnagrad::genomics {
 
+namespace {
+
+// A metadata entry holding a JSON list of strings; empty when absent.
+std::vector<std::string> string_list(const nn::Metadata& meta, const char* key,
+                                     const std::string& path) {
+  if (!meta.count(key)) return {};
+  try {
+    return nlohmann::json::parse(meta.at(key)).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception&) {
+    fail(path, ": metadata '", key, "' is not a JSON list of strings");
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> output_names(Task task, int64_t outputs,
-                                      const std::vector<std::string>& target_names) {
+                                      const std::vector<std::string>& target_names,
+                                      const std::vector<std::string>& class_names) {
   const auto n = static_cast<size_t>(outputs);
+  if (task == Task::Multiclass && class_names.size() == n) return class_names;
+  if (task == Task::Binary && n == 1 && class_names.size() == 2) return {class_names[1]};
   if (task != Task::Multiclass && n > 1 && target_names.size() == n) return target_names;
   std::vector<std::string> names;
   for (size_t o = 0; o < n; ++o)
@@ -46,15 +64,9 @@ TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallba
   if (meta.count("length_policy")) out.length_policy = meta.at("length_policy");
   out.per_position =
       meta.count("targets_per_position") && meta.at("targets_per_position") == "true";
-  if (meta.count("target_names")) {
-    try {
-      out.target_names =
-          nlohmann::json::parse(meta.at("target_names")).get<std::vector<std::string>>();
-    } catch (const nlohmann::json::exception&) {
-      fail(path, ": metadata 'target_names' is not a JSON list of strings");
-    }
-  }
-  out.target_names = output_names(out.task, spec.outputs, out.target_names);
+  out.target_names = string_list(meta, "target_names", path);
+  out.class_names = string_list(meta, "class_names", path);
+  out.target_names = output_names(out.task, spec.outputs, out.target_names, out.class_names);
   Generator unused(0);  // the weights are overwritten by the checkpoint's
   out.module = make_model(spec, unused);
   try {

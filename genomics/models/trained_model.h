@@ -24,13 +24,16 @@ struct TrainedModel {
   // How training fitted input lengths: "exact", "center-fit" (to spec.input_length),
   // "pad-with-mask", or "" when the checkpoint does not say.
   std::string length_policy;
+  std::vector<std::string> class_names;  // text labels of training: class index -> name
 };
 
-// The column names of a model's outputs, as `dnagrad predict` writes them: "prediction" for one
-// output, class_0, class_1, ... for a multiclass task, else the target names when there is one
-// per output, else prediction_0, prediction_1, ...
+// The column names of a model's outputs, as `dnagrad predict` writes them: for a multiclass
+// task the class names (text labels) or class_0, class_1, ...; for a binary task with class
+// names the name of class 1 (its probability); else "prediction" for one output, the target
+// names when there is one per output, or prediction_0, prediction_1, ...
 std::vector<std::string> output_names(Task task, int64_t outputs,
-                                      const std::vector<std::string>& target_names);
+                                      const std::vector<std::string>& target_names,
+                                      const std::vector<std::string>& class_names = {});
 
 // Fields of `fallback` that are set (non-empty name, positive length/outputs) override the
 // checkpoint's metadata, which fills in the rest; `default_length` (when positive) is the input

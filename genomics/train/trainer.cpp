@@ -167,6 +167,7 @@ class Trainer {
     meta["length_policy"] = run_.length.kind == Kind::CenterFit     ? "center-fit"
                             : run_.length.kind == Kind::PadWithMask ? "pad-with-mask"
                                                                     : "exact";
+    if (!data_.class_names.empty()) meta["class_names"] = json(data_.class_names).dump();
     meta["alphabet"] = "ACGT";  // one-hot rows A, C, G, T; N and other codes all-zero columns
     meta["output_scale"] = task_ == Task::Regression ? "value" : "logit";
     return meta;
@@ -254,8 +255,9 @@ class Trainer {
       *run_.log << "\n";
     }
     // Prediction columns as `dnagrad predict` names them; the labels as measured_<label>.
-    PredictionsTable table{.prediction_columns = output_names(task_, outputs_, data_.target_names),
-                           .predictions = test.predictions.data()};
+    PredictionsTable table{
+        .prediction_columns = output_names(task_, outputs_, data_.target_names, data_.class_names),
+        .predictions = test.predictions.data()};
     for (const std::string& t : data_.target_names) table.target_columns.push_back("measured_" + t);
     for (const int64_t row : run_.split.test) {
       table.names.push_back(data_.names[static_cast<size_t>(row)]);
