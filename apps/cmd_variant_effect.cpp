@@ -22,19 +22,24 @@ struct VariantEffectCliOptions {
   genomics::ModelSpec spec;  // unset fields come from the checkpoint
   std::string checkpoint, fasta, vcf, out;
   genomics::VariantEffectOptions scoring;
+  std::string scale = "probability";
 };
 
 int run_variant_effect(const VariantEffectCliOptions& o) {
   const Device device = apply_common_options(o.common);
   const genomics::TrainedModel model = genomics::load_trained_model(o.checkpoint, o.spec);
   model.module->to(device);  // windows are cut on the CPU and scored there in batches
+  genomics::VariantEffectOptions scoring = o.scoring;
+  scoring.logit = o.scale == "logit";
   const genomics::IndexedFasta genome(o.fasta);
   const std::vector<genomics::Variant> variants = genomics::read_vcf(o.vcf);
   const genomics::VariantEffects effects =
-      genomics::score_variants(model, genome, variants, o.vcf, o.scoring);
+      genomics::score_variants(model, genome, variants, o.vcf, scoring);
   for (const std::string& w : effects.warnings) std::cerr << "warning: " << w << "\n";
   write_file_atomically(o.out, genomics::variant_effects_tsv(effects));
-  if (!o.common.quiet) std::cerr << effects.summary() << " → " << o.out << "\n";
+  if (!o.common.quiet)
+    std::cerr << effects.summary() << " → " << o.out
+              << (effects.scale.empty() ? "" : "; scale: " + effects.scale) << "\n";
   return 0;
 }
 
@@ -63,6 +68,11 @@ void add_variant_effect_command(CLI::App& app, Commands& commands) {
                   "which output of a multi-output model to score")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--scale", o->scale,
+                  "classifiers: effects on the probability (what predict reports) or on the "
+                  "logit (the model's output); the TSV's first line says which")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"probability", "logit"}));
   cmd->add_option("--batch-size", o->scoring.batch_size, "windows per forward pass")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));

@@ -40,11 +40,14 @@ std::string upper(std::string s) {
 
 // Output `k` of the model's predictions (task_predictions of its raw outputs) for every window.
 std::vector<double> predictions(const TrainedModel& model, const SequenceDataset& windows,
-                                const PredictOptions& predict, int64_t k) {
+                                const PredictOptions& predict, int64_t k, bool logit) {
   const int64_t t = model.spec.outputs;
   std::vector<int64_t> rows(static_cast<size_t>(windows.size()));
   std::iota(rows.begin(), rows.end(), 0);
-  const Array p = predict_rows(*model.module, model.task, windows, rows, t, predict);
+  const Array p = logit ? predict_outputs(*model.module, windows, rows, t, predict)
+                              .to(Device::cpu())
+                              .to(DType::F32)
+                        : predict_rows(*model.module, model.task, windows, rows, t, predict);
   std::vector<double> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i)
     out[i] = p.data<float>()[static_cast<int64_t>(i) * t + k];
@@ -118,6 +121,7 @@ VariantEffects score_variants(const TrainedModel& model, const SequenceSource& g
   VariantEffects result;
   result.records = static_cast<int64_t>(variants.size());
   result.rc_average = options.rc_average;
+  if (model.task != Task::Regression) result.scale = options.logit ? "logit" : "probability";
 
   const Plan plan = plan_windows(genome, variants, vcf_label, length, result);
   const std::vector<Window>& windows = plan.windows;
@@ -139,11 +143,12 @@ VariantEffects score_variants(const TrainedModel& model, const SequenceSource& g
     return seq;
   };
   PredictOptions predict{.batch_size = options.batch_size, .per_position = model.per_position};
-  const std::vector<double> plain = predictions(model, data, predict, options.output_index);
+  const std::vector<double> plain =
+      predictions(model, data, predict, options.output_index, options.logit);
   std::vector<double> both;
   if (options.rc_average) {
     predict.rc_average = true;
-    both = predictions(model, data, predict, options.output_index);
+    both = predictions(model, data, predict, options.output_index, options.logit);
   }
   for (const Scored& s : plan.scored) {
     const Variant& v = *s.variant;
@@ -172,6 +177,7 @@ std::string VariantEffects::summary() const {
 std::string variant_effects_tsv(const VariantEffects& effects) {
   std::ostringstream tsv;
   tsv.precision(7);
+  if (!effects.scale.empty()) tsv << "# scale: " << effects.scale << "\n";
   tsv << "chrom\tpos\tid\tref\talt\tpred_ref\tpred_alt\tdelta";
   if (effects.rc_average) tsv << "\tpred_ref_rc_avg\tpred_alt_rc_avg\tdelta_rc_avg";
   tsv << "\n";

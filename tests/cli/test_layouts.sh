@@ -118,4 +118,64 @@ must_fail "$dnagrad" predict --checkpoint nh_run/best.safetensors --table nodna.
 message_has "no column 'seq' (columns: a, b)"
 no_file x.tsv
 
+# --scale (issue 14): a binary model's ISM, attributions and variant effects say their scale.
+# sigmoid(logit(p) + d) - p for the logit ISM effect d of a sequence whose prediction is p.
+on_probability_scale() {
+  awk -F'\t' -v p="$1" -v d="$2" 'BEGIN { z = log(p / (1 - p)); printf "%.6f", 1 / (1 + exp(-(z + d))) - p }'
+}
+
+check "ism and attribute of a binary model: logit by default, --scale probability on request"
+head -n 2 all.fa >one.fa
+"$dnagrad" predict --checkpoint pc_run/best.safetensors --fasta one.fa --out one.tsv --quiet
+p_ref=$(tail -n 1 one.tsv | cut -f 2)
+"$dnagrad" ism --checkpoint pc_run/best.safetensors --fasta one.fa --out ism_logit.tsv --quiet \
+  2>err.txt || fail "ism failed: $(cat err.txt)"
+"$dnagrad" ism --checkpoint pc_run/best.safetensors --fasta one.fa --scale probability \
+  --out ism_prob.tsv --quiet 2>err.txt || fail "ism --scale probability failed: $(cat err.txt)"
+head -n 1 ism_logit.tsv | grep -qF "# scale: logit" || fail "ism_logit.tsv: $(head -n 1 ism_logit.tsv)"
+head -n 1 ism_prob.tsv | grep -qF "# scale: probability" || fail "ism_prob.tsv: $(head -n 1 ism_prob.tsv)"
+[ "$(sed -n 2p ism_prob.tsv)" = "$(printf 'name\tpos\tref\tdA\tdC\tdG\tdT')" ] ||
+  fail "ism_prob.tsv header: $(sed -n 2p ism_prob.tsv)"
+for row in 3 30 60; do
+  for col in 4 5 6 7; do
+    d=$(sed -n "${row}p" ism_logit.tsv | cut -f "$col")
+    got=$(sed -n "${row}p" ism_prob.tsv | cut -f "$col")
+    want=$(on_probability_scale "$p_ref" "$d")
+    awk -v a="$got" -v b="$want" 'BEGIN { exit (a - b < 2e-5 && b - a < 2e-5) ? 0 : 1 }' ||
+      fail "ism row $row col $col: probability effect $got, sigmoid says $want (p=$p_ref d=$d)"
+  done
+done
+"$dnagrad" attribute --checkpoint pc_run/best.safetensors --fasta one.fa --out at_logit.tsv \
+  --quiet 2>err.txt || fail "attribute failed: $(cat err.txt)"
+"$dnagrad" attribute --checkpoint pc_run/best.safetensors --fasta one.fa --scale probability \
+  --out at_prob.tsv --quiet 2>err.txt || fail "attribute --scale probability failed"
+g=$(sed -n 3p at_logit.tsv | cut -f 4)
+got=$(sed -n 3p at_prob.tsv | cut -f 4)
+awk -v g="$g" -v got="$got" -v p="$p_ref" \
+  'BEGIN { w = g * p * (1 - p); exit (got - w < 1e-6 + 1e-4 * (w < 0 ? -w : w) && w - got < 1e-6 + 1e-4 * (w < 0 ? -w : w)) ? 0 : 1 }' ||
+  fail "attribution on the probability scale $got is not $g * p(1 - p) (p = $p_ref)"
+
+check "--scale probability of a multiclass model fails before writing anything"
+must_fail "$dnagrad" ism --checkpoint pct_run/best.safetensors --fasta one.fa --scale probability \
+  --out mc.tsv
+message_has "--scale probability: only a binary model"
+no_file mc.tsv
+
+check "variant-effect of a binary model: probability by default, --scale logit on request"
+{ printf '>chr1\n'; grep -v '>' all.fa | tr -d '\n' | head -c 400; printf '\n'; } >genome.fa
+ref=$(grep -v '>' genome.fa | cut -c 200)
+alt=$( [ "$ref" = A ] && echo C || echo A )
+printf '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr1\t200\tv1\t%s\t%s\t.\t.\t.\n' \
+  "$ref" "$alt" >one.vcf
+"$dnagrad" variant-effect --checkpoint pc_run/best.safetensors --fasta genome.fa --vcf one.vcf \
+  --out ve.tsv --quiet 2>err.txt || fail "variant-effect failed: $(cat err.txt)"
+"$dnagrad" variant-effect --checkpoint pc_run/best.safetensors --fasta genome.fa --vcf one.vcf \
+  --scale logit --out ve_logit.tsv --quiet 2>err.txt || fail "variant-effect --scale logit failed"
+[ "$(head -n 1 ve.tsv)" = "# scale: probability" ] || fail "ve.tsv: $(head -n 1 ve.tsv)"
+[ "$(head -n 1 ve_logit.tsv)" = "# scale: logit" ] || fail "ve_logit.tsv: $(head -n 1 ve_logit.tsv)"
+p_ref=$(sed -n 3p ve.tsv | cut -f 6)
+z_ref=$(sed -n 3p ve_logit.tsv | cut -f 6)
+awk -v p="$p_ref" -v z="$z_ref" 'BEGIN { q = 1 / (1 + exp(-z)); exit (p - q < 1e-5 && q - p < 1e-5) ? 0 : 1 }' ||
+  fail "variant-effect: pred_ref $p_ref is not sigmoid($z_ref)"
+
 echo "all layout checks passed"
