@@ -4,7 +4,8 @@
 
 namespace dnagrad::genomics {
 
-PromoterExpressionModel::PromoterExpressionModel(Generator& gen) {
+PromoterExpressionModel::PromoterExpressionModel(Generator& gen, bool masked_pooling)
+    : masked_pooling_(masked_pooling) {
   // Layers are built in PyTorch's order, so their initial values are drawn in that order too.
   conv_layers = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
       // block 1: motif detection
@@ -35,7 +36,16 @@ PromoterExpressionModel::PromoterExpressionModel(Generator& gen) {
 }
 
 Tensor PromoterExpressionModel::forward(const Tensor& x) {
-  return squeeze(fc->forward(conv_layers->forward(x)), -1);
+  if (!masked_pooling_) return squeeze(fc->forward(conv_layers->forward(x)), -1);
+  Tensor h = x;
+  for (size_t i = 0; i + 1 < conv_layers->size(); ++i) h = (*conv_layers)[i].forward(h);
+  // [N, 64, L'] with L' = L / 16; seen [N, 1, L']: 1 where the window holds a base, else 0 (x is
+  // one-hot: a column sums to 1 at a base, 0 at N or padding).
+  const Tensor seen = max_pool1d(max_pool1d(sum(x, 1, true), 4), 4);
+  // The mean over seen positions ([N, 64, 1], as the average pool gives); an all-N sequence
+  // gives 0 rather than 0 / 0.
+  const Tensor pooled = div(sum(mul(h, seen), 2, true), add_scalar(sum(seen, 2, true), 1e-6));
+  return squeeze(fc->forward(pooled), -1);
 }
 
 }  // namespace dnagrad::genomics

@@ -48,6 +48,7 @@ TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallba
     if (spec.name.empty()) spec.name = saved.name;
     if (spec.input_length <= 0) spec.input_length = saved.input_length;
     if (spec.outputs <= 0) spec.outputs = saved.outputs;
+    spec.masked_pooling = spec.masked_pooling || saved.masked_pooling;
   }
   if (spec.input_length <= 0) spec.input_length = default_length;
   DNAGRAD_CHECK(!spec.name.empty(), path,

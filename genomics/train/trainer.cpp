@@ -54,8 +54,14 @@ class Trainer {
                                                                .length = run.length,
                                                                .seed = config.seed});
     spec_ = {config.model, train_loader_->input_length(), outputs_};
-    DNAGRAD_CHECK(spec_.input_length > 0 || run.length.kind != LengthPolicy::Kind::PadWithMask,
-                  "train: model '", config.model, "' needs a fixed input length");
+    if (run.length.kind == LengthPolicy::Kind::PadWithMask) {
+      DNAGRAD_CHECK(accepts_any_length(config.model), "--pad-with-mask: model '", config.model,
+                    "' takes inputs of one length only (promoter takes any); use --length N");
+      // Any length goes; the longest training sequence is recorded as the input length.
+      spec_.masked_pooling = true;
+      for (int64_t row : run.split.train)
+        spec_.input_length = std::max(spec_.input_length, data_.lengths[static_cast<size_t>(row)]);
+    }
     Generator init(config.seed);
     model_ = make_model(spec_, init);
     model_->to(run.device);  // before the optimizer, so its state is made there too

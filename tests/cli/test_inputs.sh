@@ -199,4 +199,21 @@ must_fail "$dnagrad" train --model cnn-classifier --fasta s64.fa --labels bound.
 message_has "lr 0.001 → 0.01"
 if grep -qF '"optimizer"' err.txt; then fail "the resume error dumps the configs: $(cat err.txt)"; fi
 
+check "--pad-with-mask trains the promoter model on mixed lengths; predict pads the same way"
+"$dnagrad" train --model promoter --fasta mixed.fa --labels labels64.tsv --pad-with-mask \
+  --epochs 1 --no-rc-augment --out masked_run --quiet >train.txt 2>&1 ||
+  fail "train --pad-with-mask failed: $(cat train.txt)"
+head -c 4000 masked_run/best.safetensors | grep -qaF '"masked_pooling":"true"' ||
+  fail "the checkpoint does not record the masked pooling"
+head -c 4000 masked_run/best.safetensors | grep -qaF '"length_policy":"pad-with-mask"' ||
+  fail "the checkpoint does not record the length policy"
+"$dnagrad" predict --checkpoint masked_run/best.safetensors --fasta mixed.fa --out pm.tsv \
+  --quiet 2>err.txt || fail "predict failed: $(cat err.txt)"
+message_has "each batch padded to its longest sequence and masked"
+[ "$(wc -l <pm.tsv)" -eq 31 ] || fail "pm.tsv has $(wc -l <pm.tsv) lines, not 31"
+must_fail train --fasta mixed.fa --labels labels64.tsv --pad-with-mask --out masked_kmer
+message_has "--pad-with-mask: model 'kmer-cnn' takes inputs of one length only"
+message_has "--length"
+no_file masked_kmer
+
 echo "all input checks passed"
