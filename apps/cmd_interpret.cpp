@@ -96,8 +96,9 @@ int run_interpret(const InterpretOptions& o, ScoreKind kind) {
                 ": expected a .npy (array [N, 4, W]) or .tsv (rows) file name");
   Prepared p = prepare(o.apply);
   DNAGRAD_CHECK(p.predict.length.kind != genomics::LengthPolicy::Kind::PadWithMask,
-                "--pad-with-mask: not supported here; the scores of all sequences form one array, "
-                "so they need one length (use --length)");
+                "sequences padded per batch (--pad-with-mask, or a checkpoint trained with it) are "
+                "not supported here: the scores of all sequences form one array, so they need one "
+                "length; give --length N");
   DNAGRAD_CHECK(!(o.apply.rc_average && p.model.per_position),
                 "--rc-average: the model's outputs belong to positions (output t is base t), so "
                 "averaging one output over both strands would mix two positions; not supported");

@@ -105,6 +105,12 @@ Plan plan_windows(const SequenceSource& genome, const std::vector<Variant>& vari
   return plan;
 }
 
+// "probability" or "logit" for a classifier's effects; "" for a regression model's values.
+std::string effect_scale(const TrainedModel& model, const VariantEffectOptions& options) {
+  if (model.task == Task::Regression) return "";
+  return options.logit ? "logit" : "probability";
+}
+
 }  // namespace
 
 VariantEffects score_variants(const TrainedModel& model, const SequenceSource& genome,
@@ -121,7 +127,7 @@ VariantEffects score_variants(const TrainedModel& model, const SequenceSource& g
   VariantEffects result;
   result.records = static_cast<int64_t>(variants.size());
   result.rc_average = options.rc_average;
-  if (model.task != Task::Regression) result.scale = options.logit ? "logit" : "probability";
+  result.scale = effect_scale(model, options);
 
   const Plan plan = plan_windows(genome, variants, vcf_label, length, result);
   const std::vector<Window>& windows = plan.windows;
@@ -174,13 +180,36 @@ std::string VariantEffects::summary() const {
              " skipped (contig not in the genome)");
 }
 
-std::string variant_effects_tsv(const VariantEffects& effects) {
+VariantEffects score_vcf_file(const TrainedModel& model, const SequenceSource& genome,
+                              const std::string& vcf_path, const VariantEffectOptions& options,
+                              size_t chunk_records,
+                              const std::function<void(const VariantEffects&)>& on_chunk) {
+  VariantEffects total;
+  total.rc_average = options.rc_average;
+  total.scale = effect_scale(model, options);
+  read_vcf_chunks(vcf_path, chunk_records, [&](std::vector<Variant>& chunk) {
+    const VariantEffects part = score_variants(model, genome, chunk, vcf_path, options);
+    total.records += part.records;
+    total.scored += part.scored;
+    total.ref_mismatch += part.ref_mismatch;
+    total.unsupported += part.unsupported;
+    total.unknown_contig += part.unknown_contig;
+    on_chunk(part);
+  });
+  return total;
+}
+
+std::string variant_effects_header(const VariantEffects& effects) {
+  std::string header;
+  if (!effects.scale.empty()) header += "# scale: " + effects.scale + "\n";
+  header += "chrom\tpos\tid\tref\talt\tpred_ref\tpred_alt\tdelta";
+  if (effects.rc_average) header += "\tpred_ref_rc_avg\tpred_alt_rc_avg\tdelta_rc_avg";
+  return header + "\n";
+}
+
+std::string variant_effects_rows(const VariantEffects& effects) {
   std::ostringstream tsv;
   tsv.precision(7);
-  if (!effects.scale.empty()) tsv << "# scale: " << effects.scale << "\n";
-  tsv << "chrom\tpos\tid\tref\talt\tpred_ref\tpred_alt\tdelta";
-  if (effects.rc_average) tsv << "\tpred_ref_rc_avg\tpred_alt_rc_avg\tdelta_rc_avg";
-  tsv << "\n";
   for (const VariantEffect& e : effects.effects) {
     tsv << e.chrom << "\t" << e.pos << "\t" << e.id << "\t" << e.ref << "\t" << e.alt << "\t"
         << e.pred_ref << "\t" << e.pred_alt << "\t" << e.delta;
@@ -189,6 +218,10 @@ std::string variant_effects_tsv(const VariantEffects& effects) {
     tsv << "\n";
   }
   return tsv.str();
+}
+
+std::string variant_effects_tsv(const VariantEffects& effects) {
+  return variant_effects_header(effects) + variant_effects_rows(effects);
 }
 
 }  // namespace dnagrad::genomics

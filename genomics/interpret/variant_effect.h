@@ -30,6 +30,7 @@
 // Built only with DNAGRAD_GENOMICS_IO (it reads the genome and the VCF through genomics/io).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -79,10 +80,21 @@ VariantEffects score_variants(const TrainedModel& model, const SequenceSource& g
                               const std::vector<Variant>& variants, const std::string& vcf_label,
                               const VariantEffectOptions& options);
 
+// A whole VCF file scored in chunks of chunk_records records (constant memory for any VCF):
+// on_chunk gets each chunk's effects, warnings and counts as soon as it is scored, in file
+// order. Returns the totals (counts, rc_average, scale; effects and warnings empty).
+VariantEffects score_vcf_file(const TrainedModel& model, const SequenceSource& genome,
+                              const std::string& vcf_path, const VariantEffectOptions& options,
+                              size_t chunk_records,
+                              const std::function<void(const VariantEffects&)>& on_chunk);
+
 // The effects as TSV (for a classifier first a line `# scale: probability|logit`): a header
 // `chrom pos id ref alt pred_ref pred_alt delta`, with
 // `pred_ref_rc_avg pred_alt_rc_avg delta_rc_avg` after it when effects.rc_average, then one line
-// per effect; numbers with 7 significant digits.
+// per effect; numbers with 7 significant digits. The header part and the rows part alone are
+// for writing chunk by chunk.
 std::string variant_effects_tsv(const VariantEffects& effects);
+std::string variant_effects_header(const VariantEffects& effects);
+std::string variant_effects_rows(const VariantEffects& effects);
 
 }  // namespace dnagrad::genomics
