@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "genome_fixture.h"
 #include "genomics/models/trained_model.h"
+#include "genomics/train/progress.h"
 #include "genomics/train/trainer.h"
 #include "nn/checkpoint.h"
 #include "test_util.h"
@@ -449,4 +450,25 @@ TEST_CASE("trainer: multiclass runs report accuracy, auroc and auprc") {
   bad_run.out_dir = (dir.path() / "bad").string();
   require_error_mentions([&] { train(bad_run, {.model = "linear", .task = "binary"}); },
                          {"labels.tsv", "'b'", "0 or 1"});
+}
+
+TEST_CASE("progress: a plain line (not a terminal) gives the count, the rate and the time left") {
+  std::ostringstream log;
+  {
+    Progress progress("epoch 1/3", 10, "sequence", log, false);
+    progress.update(4, "loss 0.5");   // the first line is printed
+    progress.update(7, "loss 0.4");   // within 10 s of it: not printed
+    progress.update(10, "loss 0.3");  // the last one always is
+  }
+  const std::string text = log.str();
+  INFO(text);
+  CHECK(text.find("epoch 1/3 sequence 4/10 (") == 0);
+  CHECK(text.find("sequence/s, ETA ") != std::string::npos);
+  CHECK(text.find("loss 0.4") == std::string::npos);
+  CHECK(text.find("epoch 1/3 sequence 10/10 (") != std::string::npos);
+  CHECK(text.find("ETA 0.0s) loss 0.3\n") != std::string::npos);
+  std::ostringstream quiet_log;
+  Progress quiet("x", 2, "batch", quiet_log, true);
+  quiet.update(2, "");
+  CHECK(quiet_log.str().empty());
 }

@@ -136,8 +136,9 @@ class Trainer {
   double train_epoch(int64_t epoch) {
     model_->train();
     reset_dropout_streams(*model_, config_.seed, epoch);
-    Progress progress(cat("epoch ", epoch + 1, "/", config_.epochs), train_loader_->num_batches(),
-                      "batch", run_.log ? *run_.log : std::cerr, run_.log == nullptr);
+    // Counted in sequences, so the rate reads as sequences per second.
+    Progress progress(cat("epoch ", epoch + 1, "/", config_.epochs), train_loader_->num_rows(),
+                      "sequence", run_.log ? *run_.log : std::cerr, run_.log == nullptr);
     double loss_sum = 0;
     int64_t rows = 0;
     const std::vector<Tensor> params = model_->parameters();
@@ -156,7 +157,7 @@ class Trainer {
       const auto n = static_cast<int64_t>(batch.rows.size());
       loss_sum += value * static_cast<double>(n);
       rows += n;
-      progress.update(b + 1, cat("loss ", loss_sum / static_cast<double>(rows)));
+      progress.update(rows, cat("loss ", loss_sum / static_cast<double>(rows)));
     });
     return loss_sum / static_cast<double>(rows);
   }
