@@ -189,7 +189,9 @@ SequenceDataset table_dataset(const DataSpec& spec) {
       for (const std::string& name : spec.label_columns) label_cols.push_back(table.column(name));
     }
     DNAGRAD_CHECK(!label_cols.empty(), table.label, ": no label columns besides '",
-                  table.columns[static_cast<size_t>(seq_col)], "'");
+                  table.columns[static_cast<size_t>(seq_col)],
+                  "' (labels in a file of their own, one per line: --sequences ", table.label,
+                  " --line-labels LABELS)");
     for (int64_t c : label_cols) target_names.push_back(table.columns[static_cast<size_t>(c)]);
   }
   std::vector<std::string> names, seqs;

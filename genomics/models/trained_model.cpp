@@ -74,7 +74,10 @@ TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallba
     out.module->load_state_dict(contents.tensors);
   } catch (const Error& e) {
     fail(path, ": does not fit model '", spec.name, "' (input length ", spec.input_length, ", ",
-         spec.outputs, " outputs): ", e.what());
+         spec.outputs, " outputs): ", e.what(),
+         meta.count("input_length") ? ""
+                                    : "; if it was trained on inputs of another length, give "
+                                      "that length with --length (and --outputs, --model)");
   }
   out.module->eval();
   return out;

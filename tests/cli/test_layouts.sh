@@ -107,6 +107,10 @@ cut -f 1 noheader.tsv >seqs_only.tsv
 "$dnagrad" predict --checkpoint nh_run/best.safetensors --table seqs_only.tsv --out nh.tsv \
   --quiet 2>err.txt || fail "predict on a one-column table failed: $(cat err.txt)"
 [ "$(wc -l <nh.tsv)" -eq 31 ] || fail "nh.tsv has $(wc -l <nh.tsv) lines, not 31"
+must_fail train --table seqs_only.tsv --out seqs_only_run
+message_has "seqs_only.tsv: no label columns besides 'seq'"
+message_has "--sequences seqs_only.tsv --line-labels LABELS"
+no_file seqs_only_run
 
 check "a table with text labels (Genomic Benchmarks' seq,label) trains a classifier"
 train --table table.csv --out csv_run >train.txt 2>&1 || fail "train failed: $(cat train.txt)"
