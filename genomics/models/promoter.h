@@ -35,6 +35,7 @@ class PromoterExpressionModel : public nn::Module {
 
  private:
   bool masked_pooling_;
+  std::shared_ptr<nn::Sequential> features_;  // conv_layers 0..10
 };
 
 }  // namespace dnagrad::genomics
