@@ -55,6 +55,14 @@ head -c 4000 pct_run/best.safetensors | grep -qaF '"class_names":"[\"bound\",\"u
   fail "predict's columns are not the class names: $(head -n 1 pct.tsv)"
 [ "$(wc -l <pct.tsv)" -eq 31 ] || fail "pct.tsv has $(wc -l <pct.tsv) lines, not 31"
 
+check "two text classes trained as binary: predict's column is the probability of class 1"
+train --fasta-per-class pos.fa=bound neg.fa=unbound --task binary --out pcb_run >train.txt 2>&1 ||
+  fail "train --task binary failed: $(cat train.txt)"
+"$dnagrad" predict --checkpoint pcb_run/best.safetensors --fasta all.fa --out pcb.tsv --quiet \
+  2>err.txt || fail "predict failed: $(cat err.txt)"
+[ "$(head -n 1 pcb.tsv)" = "$(printf 'name\tunbound')" ] ||
+  fail "binary text classes: predict's header is $(head -n 1 pcb.tsv)"
+
 check "evaluate maps text labels through the checkpoint's classes (one class only here)"
 grep -v unbound text_labels.tsv >only_bound.tsv
 "$dnagrad" evaluate --checkpoint pct_run/best.safetensors --fasta all.fa \
