@@ -53,7 +53,18 @@ struct InterpretOptions {
   int64_t start = 0, end = -1, output_index = 0;
   std::string svg_dir;
   int64_t svg_count = 10;
+  std::string scale = "logit";  // logit | probability (classifiers)
 };
+
+// The scale of the scores in words, for the TSV's '#' line and stderr: only a classifier's
+// outputs have two (its logits, and the probabilities predict reports); "" for regression.
+std::string scale_note(const InterpretOptions& o, genomics::Task task) {
+  if (task == genomics::Task::Regression) return "";
+  return o.scale == "probability"
+             ? "scale: probability (sigmoid of the model's output, as predict reports it)"
+             : "scale: logit (the model's output before the sigmoid/softmax; predict reports "
+               "probabilities; --scale probability for them)";
+}
 
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
@@ -73,7 +84,9 @@ genomics::ScoreRequest score_request(const InterpretOptions& o, ScoreKind kind, 
           .output_index = o.output_index,
           .rc_average = o.apply.rc_average,
           .batch_size = o.apply.batch_size,
-          .length = p.predict.length};
+          .length = p.predict.length,
+          .probability = o.scale == "probability",
+          .n_outputs = p.model.spec.outputs};
 }
 
 int run_interpret(const InterpretOptions& o, ScoreKind kind) {
@@ -83,8 +96,9 @@ int run_interpret(const InterpretOptions& o, ScoreKind kind) {
                 ": expected a .npy (array [N, 4, W]) or .tsv (rows) file name");
   Prepared p = prepare(o.apply);
   DNAGRAD_CHECK(p.predict.length.kind != genomics::LengthPolicy::Kind::PadWithMask,
-                "--pad-with-mask: not supported here; the scores of all sequences form one array, "
-                "so they need one length (use --length)");
+                "sequences padded per batch (--pad-with-mask, or a checkpoint trained with it) are "
+                "not supported here: the scores of all sequences form one array, so they need one "
+                "length; give --length N");
   DNAGRAD_CHECK(!(o.apply.rc_average && p.model.per_position),
                 "--rc-average: the model's outputs belong to positions (output t is base t), so "
                 "averaging one output over both strands would mix two positions; not supported");
@@ -92,6 +106,13 @@ int run_interpret(const InterpretOptions& o, ScoreKind kind) {
                 " is out of range: the model (", o.apply.checkpoint, ") has ", p.model.spec.outputs,
                 " output(s)");
 
+  DNAGRAD_CHECK(o.scale == "logit" || p.model.task == genomics::Task::Binary, "--scale ", o.scale,
+                ": only a binary model's scores can be probabilities (", o.apply.checkpoint, " is ",
+                genomics::task_name(p.model.task),
+                "; a multiclass probability depends on every class's output); use --scale logit");
+  DNAGRAD_CHECK(o.scale == "logit" || !o.apply.rc_average,
+                "--scale probability: not with "
+                "--rc-average (the strands' logits would have to be averaged first)");
   const genomics::ScoreRequest request = score_request(o, kind, p);
   genomics::Progress progress(kind == ScoreKind::Ism ? "ism" : "attribute",
                               static_cast<int64_t>(p.rows.size()), "sequence", std::cerr,
@@ -108,7 +129,7 @@ int run_interpret(const InterpretOptions& o, ScoreKind kind) {
   if (npy)
     genomics::write_npy(out, s.values);
   else
-    write_file_atomically(out, genomics::scores_tsv(s, names, kind));
+    write_file_atomically(out, genomics::scores_tsv(s, names, kind, scale_note(o, p.model.task)));
   if (!o.svg_dir.empty()) {
     std::error_code error;
     std::filesystem::create_directories(o.svg_dir, error);
@@ -121,7 +142,8 @@ int run_interpret(const InterpretOptions& o, ScoreKind kind) {
               << " sequences x " << s.values.size(2) << " positions, model " << p.model.spec.name
               << " → " << out;
     if (!o.svg_dir.empty()) std::cerr << ", " << maps.size() << " map(s) in " << o.svg_dir;
-    std::cerr << "\n";
+    const std::string note = scale_note(o, p.model.task);
+    std::cerr << (note.empty() ? "" : "; ") << note << "\n";
   }
   return 0;
 }
@@ -159,6 +181,11 @@ void add_interpret_command(CLI::App& app, Commands& commands, ScoreKind kind) {
   cmd->add_option("--output-index", o->output_index, "which output of a multi-output model")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--scale", o->scale,
+                  "classifiers: scores of the logit (the model's output) or of the probability "
+                  "(binary models; what predict reports); the TSV's first line says which")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"logit", "probability"}));
   cmd->add_option("--svg", o->svg_dir, "also draw maps (logo + heatmap) into this directory");
   cmd->add_option("--svg-count", o->svg_count, "maps for at most this many (the first) sequences")
       ->capture_default_str()

@@ -29,13 +29,14 @@ struct TrainOptions {
   std::string config_file, out = "dnagrad-train";
   bool resume = false, no_rc_augment = false;
   std::vector<std::pair<CLI::Option*, std::function<void(genomics::TrainConfig&)>>> overrides;
+  CLI::Option *task_option = nullptr, *model_option = nullptr;
 };
 
 // Adds a recipe flag whose value, when given, overrides --config's.
 // A bool field becomes a flag that sets it.
 template <class T>
-void recipe_option(CLI::App* cmd, TrainOptions& o, const std::string& flag,
-                   T genomics::TrainConfig::*field, const std::string& help) {
+CLI::Option* recipe_option(CLI::App* cmd, TrainOptions& o, const std::string& flag,
+                           T genomics::TrainConfig::*field, const std::string& help) {
   auto value = std::make_shared<T>(o.config.*field);
   CLI::Option* opt = nullptr;
   if constexpr (std::is_same_v<T, bool>)
@@ -43,6 +44,47 @@ void recipe_option(CLI::App* cmd, TrainOptions& o, const std::string& flag,
   else
     opt = cmd->add_option(flag, *value, help)->capture_default_str()->group("Recipe");
   o.overrides.emplace_back(opt, [value, field](genomics::TrainConfig& c) { c.*field = *value; });
+  return opt;
+}
+
+// Whether the --config file sets the field: parsed with two different defaults, it agrees
+// with itself only if it does.
+bool config_sets(const std::string& file, std::string genomics::TrainConfig::*field,
+                 const std::string& a, const std::string& b) {
+  if (file.empty()) return false;
+  const std::string text = genomics::read_text_file(file);
+  genomics::TrainConfig with_a, with_b;
+  with_a.*field = a;
+  with_b.*field = b;
+  return genomics::parse_train_config(text, file, with_a).*field ==
+         genomics::parse_train_config(text, file, with_b).*field;
+}
+
+// --task not given: the labels decide (0/1 labels: binary), and stderr says so. Labels that look
+// like classes with a regression model (promoter, kmer-cnn, linear, tfbind) are an error: the
+// user most likely forgot --model/--task.
+void choose_task(const TrainOptions& o, const genomics::SequenceDataset& data,
+                 genomics::TrainConfig& config) {
+  const bool task_given =
+      o.task_option->count() > 0 ||
+      config_sets(o.config_file, &genomics::TrainConfig::task, "binary", "regression");
+  if (task_given) return;
+  const genomics::Task inferred = genomics::infer_task(data);
+  const bool text = inferred == genomics::Task::Multiclass;
+  if (inferred != genomics::Task::Regression && config.model != "cnn-classifier")
+    fail(o.data.spec.labels.empty() ? data.label : o.data.spec.labels,
+         text ? ": the labels are text (classes)"
+              : ": every label is 0 or 1, which looks like classes",
+         ", but model '", config.model, "' is a regression model",
+         o.model_option->count() ? "" : " (the default)",
+         ": give --model cnn-classifier for a classifier, or --task to train '", config.model,
+         "' on them anyway");
+  config.task = genomics::task_name(inferred);
+  std::cerr << "train: task " << config.task << " (inferred from the labels: "
+            << (text                                 ? "text labels are classes"
+                : inferred == genomics::Task::Binary ? "every label is 0 or 1"
+                                                     : "the labels are not all 0 or 1")
+            << "; --task chooses)\n";
 }
 
 int run_train(TrainOptions& o) {
@@ -56,6 +98,8 @@ int run_train(TrainOptions& o) {
   if (o.no_rc_augment) config.rc_augment = false;
   config.seed = o.common.seed;
   const genomics::SequenceDataset data = genomics::load_dataset(o.data.spec);
+  report_inputs(data);
+  choose_task(o, data, config);
   genomics::TrainRun run;
   run.data = &data;
   run.split = make_split(data, o.split);
@@ -89,9 +133,11 @@ void add_train_command(CLI::App& app, Commands& commands) {
   add_data_options(cmd, o->data, true);
   add_split_options(cmd, o->split);
   using C = genomics::TrainConfig;
-  recipe_option(cmd, *o, "--model", &C::model,
-                "promoter, kmer-cnn, linear, tfbind or cnn-classifier");
-  recipe_option(cmd, *o, "--task", &C::task, "regression (MSE), binary (BCE) or multiclass (CE)");
+  o->model_option = recipe_option(cmd, *o, "--model", &C::model,
+                                  "promoter, kmer-cnn, linear, tfbind or cnn-classifier");
+  o->task_option = recipe_option(cmd, *o, "--task", &C::task,
+                                 "regression (MSE), binary (BCE) or multiclass (CE); default: "
+                                 "from the labels (binary when all are 0 or 1)");
   recipe_option(cmd, *o, "--epochs", &C::epochs, "maximum number of epochs");
   recipe_option(cmd, *o, "--batch-size", &C::batch_size, "training batch size");
   recipe_option(cmd, *o, "--eval-batch-size", &C::eval_batch_size, "evaluation batch size");
@@ -104,7 +150,8 @@ void add_train_command(CLI::App& app, Commands& commands) {
                 "ReduceLROnPlateau patience on the val loss (-1: off)");
   recipe_option(cmd, *o, "--plateau-factor", &C::plateau_factor, "ReduceLROnPlateau factor");
   recipe_option(cmd, *o, "--early-stopping", &C::early_stopping,
-                "stop after N epochs without a lower val loss (0: off)");
+                "stop after N epochs without a lower val loss (0: off); later commands use "
+                "best.safetensors, the epoch of the lowest val loss");
   recipe_option(cmd, *o, "--rc-average", &C::rc_average,
                 "evaluate on the mean of forward and reverse-complement predictions");
   recipe_option(cmd, *o, "--keep-epoch-checkpoints", &C::keep_epoch_checkpoints,

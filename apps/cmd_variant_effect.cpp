@@ -22,19 +22,33 @@ struct VariantEffectCliOptions {
   genomics::ModelSpec spec;  // unset fields come from the checkpoint
   std::string checkpoint, fasta, vcf, out;
   genomics::VariantEffectOptions scoring;
+  std::string scale = "probability";
+  size_t chunk_records = 10000;
 };
 
 int run_variant_effect(const VariantEffectCliOptions& o) {
   const Device device = apply_common_options(o.common);
   const genomics::TrainedModel model = genomics::load_trained_model(o.checkpoint, o.spec);
   model.module->to(device);  // windows are cut on the CPU and scored there in batches
+  genomics::VariantEffectOptions scoring = o.scoring;
+  scoring.logit = o.scale == "logit";
   const genomics::IndexedFasta genome(o.fasta);
-  const std::vector<genomics::Variant> variants = genomics::read_vcf(o.vcf);
-  const genomics::VariantEffects effects =
-      genomics::score_variants(model, genome, variants, o.vcf, o.scoring);
-  for (const std::string& w : effects.warnings) std::cerr << "warning: " << w << "\n";
-  write_file_atomically(o.out, genomics::variant_effects_tsv(effects));
-  if (!o.common.quiet) std::cerr << effects.summary() << " → " << o.out << "\n";
+  // Chunk by chunk into a temporary file, renamed over --out only when the whole VCF is scored:
+  // constant memory, and nothing at --out when a record fails half way.
+  AtomicFileWriter out(o.out);
+  bool header_written = false;
+  const genomics::VariantEffects total = genomics::score_vcf_file(
+      model, genome, o.vcf, scoring, o.chunk_records, [&](const genomics::VariantEffects& chunk) {
+        for (const std::string& w : chunk.warnings) std::cerr << "warning: " << w << "\n";
+        if (!header_written) out.write(genomics::variant_effects_header(chunk));
+        header_written = true;
+        out.write(genomics::variant_effects_rows(chunk));
+      });
+  if (!header_written) out.write(genomics::variant_effects_header(total));  // no records
+  out.commit();
+  if (!o.common.quiet)
+    std::cerr << total.summary() << " → " << o.out
+              << (total.scale.empty() ? "" : "; scale: " + total.scale) << "\n";
   return 0;
 }
 
@@ -63,6 +77,15 @@ void add_variant_effect_command(CLI::App& app, Commands& commands) {
                   "which output of a multi-output model to score")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--scale", o->scale,
+                  "classifiers: effects on the probability (what predict reports) or on the "
+                  "logit (the model's output); the TSV's first line says which")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"probability", "logit"}));
+  cmd->add_option("--chunk-records", o->chunk_records,
+                  "VCF records read, scored and written at a time (memory stays bounded by it)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30));
   cmd->add_option("--batch-size", o->scoring.batch_size, "windows per forward pass")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));

@@ -1,7 +1,10 @@
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include "apps/data_options.h"
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <iostream>
 #include <set>
 #include <sstream>
 
@@ -39,6 +42,9 @@ void add_data_options(CLI::App* cmd, DataOptions& o, bool labels) {
   cmd->add_option("--seq-column", s.seq_column, "the --table's sequence column")
       ->capture_default_str()
       ->group("Data");
+  cmd->add_option("--sequences", s.sequences,
+                  "text file of sequences, one per line (rows named line_<N>)")
+      ->group("Data");
   cmd->add_option("--tfbind-sequences", s.tfbind_sequences,
                   "the course's TF-binding windows: sequence<TAB>window_name")
       ->group("Data");
@@ -47,6 +53,17 @@ void add_data_options(CLI::App* cmd, DataOptions& o, bool labels) {
       ->group("Data");
   if (labels) {
     cmd->add_option("--labels", s.labels, "label table keyed by sequence name (with --fasta)")
+        ->group("Data");
+    cmd->add_flag_callback(
+           "--no-header", [&s]() { s.labels_header = false; },
+           "the --labels table has no header line: column 1 names, the others are labels")
+        ->group("Data");
+    cmd->add_option("--line-labels", s.line_labels,
+                    "with --sequences: labels, one per line, in the same order")
+        ->group("Data");
+    cmd->add_option("--fasta-per-class", s.fasta_per_class,
+                    "one FASTA per class, as FILE=LABEL: pos.fa=1 neg.fa=0 (text labels such as "
+                    "bound.fa=bound are classes)")
         ->group("Data");
     cmd->add_option("--label-columns", s.label_columns,
                     "label columns, comma-separated (default: all others)")
@@ -79,6 +96,12 @@ void add_split_options(CLI::App* cmd, SplitOptions& o) {
   cmd->add_option("--split-seed", o.seed, "seed of the random split")
       ->capture_default_str()
       ->group("Split");
+}
+
+void report_inputs(const genomics::SequenceDataset& data) {
+  for (const std::string& note : data.notes) std::cerr << "note: " << note << "\n";
+  for (const genomics::SkippedRows& s : data.skipped)
+    std::cerr << "note: " << genomics::describe(s) << "\n";
 }
 
 genomics::LengthPolicy length_policy(const DataOptions& o) {
@@ -128,28 +151,86 @@ void add_apply_options(CLI::App* cmd, ApplyOptions& o, bool labels) {
   add_common_options(cmd, o.common);
 }
 
+namespace {
+
+// The common length of the rows, or 0 when they differ.
+int64_t common_length(const genomics::SequenceDataset& data) {
+  for (int64_t len : data.lengths)
+    if (len != data.lengths.front()) return 0;
+  return data.lengths.empty() ? 0 : data.lengths.front();
+}
+
+// " 3 sequences (80 → 64 bases)" or " 3 sequences (80–120 → 64 bases)"
+std::string fitted(int64_t count, int64_t shortest, int64_t longest, int64_t length) {
+  return cat(" ", count, count == 1 ? " sequence (" : " sequences (", shortest,
+             longest == shortest ? "" : cat("–", longest), " → ", length, " bases)");
+}
+
+// Says on stderr how many sequences were centre-cropped and N-padded to `length`.
+void report_fit(const genomics::SequenceDataset& data, int64_t length, const std::string& why) {
+  int64_t n_crop = 0, n_pad = 0, crop_lo = INT64_MAX, crop_hi = 0, pad_lo = INT64_MAX, pad_hi = 0;
+  for (int64_t len : data.lengths) {
+    if (len > length) ++n_crop, crop_lo = std::min(crop_lo, len), crop_hi = std::max(crop_hi, len);
+    if (len < length) ++n_pad, pad_lo = std::min(pad_lo, len), pad_hi = std::max(pad_hi, len);
+  }
+  if (n_crop > 0)
+    std::cerr << "note: centre-cropped" << fitted(n_crop, crop_lo, crop_hi, length) << why << "\n";
+  if (n_pad > 0)
+    std::cerr << "note: N-padded" << fitted(n_pad, pad_lo, pad_hi, length) << " at both ends" << why
+              << " (N: an all-zero one-hot column)\n";
+}
+
+// The length policy for applying `model`: a model that takes only its own input length gets
+// every sequence centre-cropped or N-padded to it (as at training); a --length or
+// --pad-with-mask it cannot take is an error naming the length it wants.
+// A model that takes any length gets the training's policy unless one is asked for.
+genomics::LengthPolicy fit_to_model(const genomics::TrainedModel& model,
+                                    const genomics::SequenceDataset& data,
+                                    const genomics::LengthPolicy& asked,
+                                    const std::string& checkpoint) {
+  using Kind = genomics::LengthPolicy::Kind;
+  const int64_t length = model.spec.input_length;
+  if (genomics::accepts_any_length(model.spec.name)) {  // the training's policy, unless asked
+    if (asked.kind != Kind::Exact) return asked;
+    if (model.length_policy == "pad-with-mask") {
+      std::cerr << "note: each batch padded to its longest sequence and masked, as in training ("
+                << checkpoint << ")\n";
+      return {Kind::PadWithMask, 0};
+    }
+    if (model.length_policy != "center-fit") return asked;
+  }
+  DNAGRAD_CHECK(asked.kind != Kind::PadWithMask, "--pad-with-mask: model '", model.spec.name, "' (",
+                checkpoint, ") takes inputs of exactly ", length,
+                " bases; drop --pad-with-mask (inputs are then centre-cropped or N-padded to ",
+                length, ")");
+  DNAGRAD_CHECK(asked.kind != Kind::CenterFit || asked.length == length, "--length ", asked.length,
+                ": model '", model.spec.name, "' (", checkpoint, ") takes inputs of exactly ",
+                length, " bases; give --length ", length,
+                " or drop --length (inputs are then centre-cropped or N-padded to ", length, ")");
+  report_fit(data, length, cat(" to the model's input length, from ", checkpoint));
+  return {Kind::CenterFit, length};
+}
+
+}  // namespace
+
 Prepared prepare(const ApplyOptions& o) {
   const Device device = apply_common_options(o.common);
   Prepared p;
   p.data = genomics::load_dataset(o.data.spec);
+  report_inputs(p.data);
   for (int64_t i = 0; i < p.data.size(); ++i) p.rows.push_back(i);
-  genomics::LengthPolicy policy = length_policy(o.data);
-  genomics::ModelSpec spec = o.spec;
-  if (spec.input_length <= 0 && policy.kind == genomics::LengthPolicy::Kind::CenterFit)
-    spec.input_length = policy.length;
-  if (spec.input_length <= 0 && policy.kind == genomics::LengthPolicy::Kind::Exact)
-    spec.input_length = genomics::input_length(p.data, p.rows, policy);
-  p.model = genomics::load_trained_model(o.checkpoint, spec);
+  const genomics::LengthPolicy asked = length_policy(o.data);
+  // A checkpoint that does not record its input length (one written elsewhere) is built for
+  // --length, else for the data's common length.
+  const int64_t data_length =
+      asked.kind == genomics::LengthPolicy::Kind::CenterFit ? asked.length : common_length(p.data);
+  p.model = genomics::load_trained_model(o.checkpoint, o.spec, data_length);
   p.model.module->to(device);
-  // Inputs must have the length the model was built for (unless it accepts any): centre-fit to
-  // it unless the user chose a policy.
-  if (policy.kind == genomics::LengthPolicy::Kind::Exact &&
-      !genomics::accepts_any_length(p.model.spec.name))
-    policy = {genomics::LengthPolicy::Kind::CenterFit, p.model.spec.input_length};
+  genomics::use_class_names(p.data, p.model.class_names, o.checkpoint);
   p.predict = {.batch_size = o.batch_size,
                .rc_average = o.rc_average,
                .per_position = p.model.per_position,
-               .length = policy};
+               .length = fit_to_model(p.model, p.data, asked, o.checkpoint)};
   return p;
 }
 

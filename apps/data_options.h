@@ -31,6 +31,10 @@ struct SplitOptions {
 void add_data_options(CLI::App* cmd, DataOptions& options, bool labels);
 void add_split_options(CLI::App* cmd, SplitOptions& options);
 
+// Prints on stderr how the files were read (notes, class names) and the input rows the data
+// left out (never silent, --quiet or not).
+void report_inputs(const genomics::SequenceDataset& data);
+
 genomics::LengthPolicy length_policy(const DataOptions& options);
 genomics::SplitIndices make_split(const genomics::SequenceDataset& data,
                                   const SplitOptions& options);

@@ -210,3 +210,18 @@ TEST_CASE("genomics: regression metrics on hand examples") {
   CHECK(pearson({1, 2, 3}, {3, 2, 1}) == doctest::Approx(-1.0));
   CHECK(std::isnan(pearson({1, 1, 1}, {1, 2, 3})));
 }
+
+TEST_CASE("demo: the progress line counts each model's epochs, and a model not yet run says so") {
+  KmerDemoOptions options;
+  options.epochs = 1;
+  options.parallel_models = false;  // linear first, then the CNN
+  std::ostringstream log;           // not a terminal: plain lines
+  (void)run_kmer_demo(options, log);
+  const std::string text = log.str();
+  INFO(text);
+  CHECK(text.find("train epoch (2 models) 1/2 (") != std::string::npos);
+  CHECK(text.find("linear 1/1 val MSE ") != std::string::npos);
+  CHECK(text.find("cnn not started") != std::string::npos);
+  CHECK(text.find("cnn 1/1 val MSE ") != std::string::npos);
+  CHECK(text.find("cnn 0.000") == std::string::npos);
+}

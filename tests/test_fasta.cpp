@@ -240,3 +240,31 @@ TEST_CASE("fasta: the record parser names file, line and value for bad input") {
   require_error_mentions([&] { read_fasta_records(missing); }, {missing});
 }
 #endif  // DNAGRAD_WITH_GENOMICS_IO
+
+TEST_CASE("fasta: two records of one name are an error naming both lines, plain or bgzip, first "
+          "index or later") {
+  ScratchDir dir;
+  // chr1 again at the end, in the middle, and as the last of three: htslib's index keeps only
+  // the first chr1 and would silently drop the other.
+  const std::vector<std::string> texts = {
+      std::string(kSmall) + ">chr1\nAAAA\n",
+      ">chr1\nACGT\n>chr1 again\nGGGG\n>chr2\nTTTT\n",
+      ">a\nAC\n>b\nGG\n>a\nTT\n",
+  };
+  const std::vector<std::string> where = {":8:", ":3:", ":5:"};
+  for (size_t t = 0; t < texts.size(); ++t) {
+    for (const bool bgzip : {false, true}) {
+      const std::string path =
+          (dir.path() / ("dup" + std::to_string(t) + (bgzip ? ".fa.gz" : ".fa"))).string();
+      if (bgzip)
+        write_bgzip(path, texts[t]);
+      else
+        dir.write(path.substr(path.rfind('/') + 1), texts[t]);
+      for (int run = 0; run < 2; ++run) {  // the second finds the index the first built
+        INFO(path, " run ", run);
+        require_error_mentions([&] { IndexedFasta fa(path); },
+                               {path + where[t], "duplicate FASTA sequence name", "first used"});
+      }
+    }
+  }
+}

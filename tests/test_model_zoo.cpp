@@ -9,6 +9,7 @@
 #include "genome_fixture.h"
 #include "genomics/models/model_zoo.h"
 #include "genomics/models/trained_model.h"
+#include "genomics/sequence.h"
 #include "test_util.h"
 
 using namespace dnagrad;
@@ -231,4 +232,46 @@ TEST_CASE("trained model: checkpoints load with their metadata or a given spec")
   nn::save_checkpoint(trained, *original, meta);
   require_error_mentions([&] { load_trained_model(trained, no_spec()); },
                          {trained, "'target_names'"});
+}
+
+TEST_CASE(
+    "promoter with masked pooling: the plain mean where every window holds a base, the "
+    "mean over real windows where a batch is padded") {
+  Generator gen(fresh_seed());
+  INFO("seed ", gen.seed());
+  const uint64_t init = gen.next_u64();
+  Generator g1(init), g2(init);  // the same weights in both
+  auto plain = make_model({"promoter", 64, 1}, g1);
+  auto masked = make_model({"promoter", 64, 1, true}, g2);
+  // Running statistics that let most activations through the ReLUs (mean below 0).
+  nn::StateDict state = plain->state_dict();
+  for (auto& [name, value] : state) {
+    if (name.find("running_mean") != std::string::npos)
+      value = random_array(value.shape(), gen, DType::F32, -0.5, 0);
+    if (name.find("running_var") != std::string::npos)
+      value = random_array(value.shape(), gen, DType::F32, 0.5, 1.5);
+  }
+  plain->load_state_dict(state);
+  masked->load_state_dict(state);
+  // No padding: the masked mean is the plain mean.
+  std::vector<std::string> full(3, std::string(64, 'A'));
+  for (std::string& seq : full)
+    for (char& c : seq) c = "ACGT"[gen.next_u64() % 4];
+  const Array x = one_hot(full);  // the masked model reads a one-hot column sum as "a base"
+  const std::vector<double> a = model_output(*plain, x).to_vector();
+  const std::vector<double> b = model_output(*masked, x).to_vector();
+  for (size_t i = 0; i < a.size(); ++i) CHECK(b[i] == doctest::Approx(a[i]).epsilon(1e-5));
+  CHECK(a[0] != doctest::Approx(a[1]).epsilon(1e-4));  // the features are not all zero
+  // 32 bases N-padded to 64: the masked model averages 2 of the 4 pooled positions, the plain
+  // one all 4, so they differ; a 64-base window of N's gives the bias path, not NaN.
+  std::vector<std::string> seqs = {std::string(32, 'A') + std::string(32, 'N'),
+                                   std::string(64, 'N')};
+  for (int i = 0; i < 32; ++i) seqs[0][static_cast<size_t>(i)] = "ACGT"[gen.next_u64() % 4];
+  const std::vector<double> p = model_output(*plain, one_hot(seqs)).to_vector();
+  const std::vector<double> q = model_output(*masked, one_hot(seqs)).to_vector();
+  CHECK(std::isfinite(q[1]));
+  CHECK(q[0] != doctest::Approx(p[0]).epsilon(1e-4));
+  // The metadata carries the flag, so a loaded checkpoint pools the same way.
+  CHECK(spec_from_metadata(spec_metadata({"promoter", 64, 1, true}), "ck").masked_pooling);
+  CHECK_FALSE(spec_from_metadata(spec_metadata({"promoter", 64, 1}), "ck").masked_pooling);
 }

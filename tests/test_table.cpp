@@ -281,10 +281,34 @@ TEST_CASE("table: unknown and misused columns are named with the columns there a
   for (int i = 1; i < 30; ++i) header += "\tc" + std::to_string(i);
   const Table wide = parse_table(header + "\n", "wide.tsv");
   mentions(error_of([&] { (void)wide.column("x"); }), {"c0, c1", "c9, ... (30 in all)"});
-  // Labels that are not numbers name the column in the file, not its position in the request.
-  const Table letters = parse_table("a\tid\nx\tr1\n", "letters.tsv");
+  // Text labels are classes only in a single label column; else the message names the column
+  // in the file, not its position in the request.
+  const Table letters = parse_table("a\tb\tid\nx\t1\tr1\n", "letters.tsv");
   mentions(error_of([&] { (void)labels_from_table(letters, "id"); }),
-           {"letters.tsv:2: column 'a': 'x' is not a number"});
+           {"letters.tsv:2: column 'a': 'x' is not a number", "single label column"});
+}
+
+TEST_CASE("table: text labels are classes, indexed by their sorted names") {
+  const LabelTable t =
+      labels_from_table(parse_table("name\tlabel\ng1\tunbound\ng2\tbound\ng3\tunbound\n", "t.tsv"));
+  CHECK(t.class_names == std::vector<std::string>{"bound", "unbound"});
+  CHECK(t.values == std::vector<std::vector<double>>{{1}, {0}, {1}});
+  // Numbers and text mixed: the first text value is the error.
+  const std::string mixed =
+      error_of([] { (void)labels_from_table(parse_table("n\ty\ng1\t1\ng2\tabc\n", "m.tsv")); });
+  CHECK(mixed.find("m.tsv:3: column 'y': 'abc' is not a number") != std::string::npos);
+}
+
+TEST_CASE("table: a header of numbers is a first row of data; header = false reads it as a row") {
+  ScratchDir dir;
+  const std::string path = dir.write("nh.tsv", "g1\t0.5\ng2\t1.5\n");
+  const std::string message = error_of([&] { (void)read_labels(path); });
+  CHECK(message.find(path + ":1: the first line looks like data") != std::string::npos);
+  CHECK(message.find("--no-header") != std::string::npos);
+  const LabelTable t = read_labels(path, "", {}, false);
+  CHECK(t.names == std::vector<std::string>{"g1", "g2"});
+  CHECK(t.label_columns == std::vector<std::string>{"label"});
+  CHECK(t.lines == std::vector<int64_t>{1, 2});
 }
 
 TEST_CASE("table: the TF-binding tables of chromosome 22 read whole and fast") {

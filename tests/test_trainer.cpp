@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "genome_fixture.h"
 #include "genomics/models/trained_model.h"
+#include "genomics/train/progress.h"
 #include "genomics/train/trainer.h"
 #include "nn/checkpoint.h"
 #include "test_util.h"
@@ -202,7 +203,7 @@ TEST_CASE("trainer: a small regression run learns and writes every output file")
   CHECK(tsv[4].starts_with("4\t"));
   const std::vector<std::string> preds = lines_of(out / "test_predictions.tsv");
   CHECK(preds.size() == 21);
-  CHECK(preds[0] == "name\ty\tprediction_0");
+  CHECK(preds[0] == "name\tmeasured_y\tprediction");  // predict's column name
   std::ifstream svg(out / "loss_curves.svg");
   const std::string svg_text((std::istreambuf_iterator<char>(svg)), {});
   CHECK(svg_text.find("<svg") != std::string::npos);
@@ -266,8 +267,15 @@ TEST_CASE("trainer: resume continues a stopped run to exactly the uninterrupted 
   TrainConfig changed = config;
   changed.lr = 1e-2;
   changed.epochs = 5;
+  // The message names the field that differs, not two whole configs.
   require_error_mentions([&] { train(resumed_run, changed); },
-                         {"--resume", "trainer_state.safetensors", "different settings"});
+                         {"--resume", "trainer_state.safetensors", "other settings",
+                          cat("lr ", nlohmann::json(config.lr).dump(), " → 0.01")});
+  try {
+    train(resumed_run, changed);
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("optimizer") == std::string::npos);
+  }
   TrainRun empty = make_run(data, (dir.path() / "empty").string(), split_seed);
   empty.resume = true;
   require_error_mentions([&] { train(empty, config); },
@@ -424,7 +432,7 @@ TEST_CASE("trainer: multiclass runs report accuracy, auroc and auprc") {
   CHECK(metrics.at("model").at("outputs") == 3);
   const std::vector<std::string> preds = lines_of(dir.path() / "test_predictions.tsv");
   REQUIRE(preds.size() == 1 + 15);
-  CHECK(preds[0] == "name\ty\tprediction_0\tprediction_1\tprediction_2");
+  CHECK(preds[0] == "name\tmeasured_y\tclass_0\tclass_1\tclass_2");
   for (size_t i = 1; i < preds.size(); ++i) {
     std::istringstream fields(preds[i]);
     std::string name;
@@ -442,4 +450,25 @@ TEST_CASE("trainer: multiclass runs report accuracy, auroc and auprc") {
   bad_run.out_dir = (dir.path() / "bad").string();
   require_error_mentions([&] { train(bad_run, {.model = "linear", .task = "binary"}); },
                          {"labels.tsv", "'b'", "0 or 1"});
+}
+
+TEST_CASE("progress: a plain line (not a terminal) gives the count, the rate and the time left") {
+  std::ostringstream log;
+  {
+    Progress progress("epoch 1/3", 10, "sequence", log, false);
+    progress.update(4, "loss 0.5");   // the first line is printed
+    progress.update(7, "loss 0.4");   // within 10 s of it: not printed
+    progress.update(10, "loss 0.3");  // the last one always is
+  }
+  const std::string text = log.str();
+  INFO(text);
+  CHECK(text.find("epoch 1/3 sequence 4/10 (") == 0);
+  CHECK(text.find("sequence/s, ETA ") != std::string::npos);
+  CHECK(text.find("loss 0.4") == std::string::npos);
+  CHECK(text.find("epoch 1/3 sequence 10/10 (") != std::string::npos);
+  CHECK(text.find("ETA 0.0s) loss 0.3\n") != std::string::npos);
+  std::ostringstream quiet_log;
+  Progress quiet("x", 2, "batch", quiet_log, true);
+  quiet.update(2, "");
+  CHECK(quiet_log.str().empty());
 }

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "genome_fixture.h"
 #include "genomics/io/vcf.h"
 
@@ -300,3 +301,42 @@ TEST_CASE("vcf: is_snv is a one-base ACGT substitution in either case") {
   CHECK_FALSE(is_snv(std::string(1, '\0'), "A"));
 }
 #endif  // DNAGRAD_WITH_GENOMICS_IO
+
+TEST_CASE("vcf: read in chunks, the records come in file order, chunk by chunk") {
+  const std::string path = spec_example();
+  const std::vector<Variant> all = read_vcf(path);
+  REQUIRE(all.size() >= 3);
+  for (size_t chunk : {size_t{1}, size_t{2}, all.size(), all.size() + 5}) {
+    INFO("chunk ", chunk);
+    std::vector<Variant> got;
+    std::vector<size_t> sizes;
+    read_vcf_chunks(path, chunk, [&](std::vector<Variant>& part) {
+      sizes.push_back(part.size());
+      for (Variant& v : part) got.push_back(std::move(v));
+    });
+    REQUIRE(got.size() == all.size());
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i].pos == all[i].pos);
+    for (size_t k = 0; k + 1 < sizes.size(); ++k) CHECK(sizes[k] == chunk);
+  }
+}
+
+TEST_CASE("files: AtomicFileWriter shows the file only on commit, and nothing without it") {
+  ScratchDir dir;
+  const std::string path = (dir.path() / "out.tsv").string();
+  {
+    AtomicFileWriter out(path);
+    out.write("a\tb\n");
+    out.write("1\t2\n");
+    CHECK_FALSE(std::filesystem::exists(path));
+    out.commit();
+  }
+  CHECK(slurp(path) == "a\tb\n1\t2\n");
+  {
+    AtomicFileWriter out((dir.path() / "failed.tsv").string());
+    out.write("half");
+  }  // destroyed without commit, as when an exception passes
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    ++files;
+  CHECK(files == 1);  // out.tsv only: no failed.tsv, no temporary file
+}

@@ -11,6 +11,11 @@
 
 namespace dnagrad::genomics {
 
+std::string describe(const SkippedRows& skipped) {
+  return cat(skipped.count, " ", skipped.what, " ", skipped.count == 1 ? "is" : "are",
+             " not used (first: '", skipped.first, "')");
+}
+
 SequenceDataset in_memory_dataset(std::string label, std::vector<std::string> names,
                                   std::vector<std::string> sequences,
                                   std::vector<std::string> target_names, std::vector<float> targets,
@@ -177,9 +182,36 @@ Batch DataLoader::build(const std::vector<int64_t>& rows, const std::vector<bool
   return out;
 }
 
+Task infer_task(const SequenceDataset& data) {
+  if (!data.class_names.empty()) return Task::Multiclass;
+  for (float v : data.targets)
+    if (v != 0 && v != 1) return Task::Regression;
+  return data.targets.empty() ? Task::Regression : Task::Binary;
+}
+
+void use_class_names(SequenceDataset& data, const std::vector<std::string>& names,
+                     const std::string& source) {
+  if (data.class_names.empty()) return;
+  DNAGRAD_CHECK(!names.empty(), data.label, ": the labels are text (classes such as '",
+                data.class_names.front(), "'), but ", source, " was trained on numeric labels");
+  std::vector<float> index_of;  // data's class index -> the checkpoint's
+  for (const std::string& c : data.class_names) {
+    const auto it = std::find(names.begin(), names.end(), c);
+    DNAGRAD_CHECK(it != names.end(), data.label, ": class '", c, "' is not one of the classes of ",
+                  source, " (", names.size(), " classes, the first '", names.front(), "')");
+    index_of.push_back(static_cast<float>(it - names.begin()));
+  }
+  for (float& v : data.targets) v = index_of[static_cast<size_t>(v)];
+  data.class_names = names;
+}
+
 int64_t task_outputs(Task task, const SequenceDataset& data) {
   DNAGRAD_CHECK(data.num_targets() > 0, data.label, ": the data has no label columns");
   const int64_t t = data.num_targets();
+  DNAGRAD_CHECK(task != Task::Regression || data.class_names.empty(), data.label,
+                ": the labels are text (classes such as '",
+                data.class_names.empty() ? "" : data.class_names.front(),
+                "'); a regression task needs numbers (--task multiclass or binary)");
   if (task == Task::Regression) return t;
   if (task == Task::Binary) {
     for (size_t i = 0; i < data.targets.size(); ++i)

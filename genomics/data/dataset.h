@@ -25,6 +25,16 @@
 
 namespace dnagrad::genomics {
 
+// Input rows that did not become dataset rows, e.g. FASTA records without a label. Nothing is
+// dropped silently: commands print each group on stderr and write it into their JSON.
+struct SkippedRows {
+  std::string what;   // "sequences in seqs.fa without a label in labels.tsv"
+  int64_t count = 0;  // how many
+  std::string first;  // the first one's name, as an example
+};
+// "3 sequences in seqs.fa without a label in labels.tsv are not used (first: 'seq7')"
+std::string describe(const SkippedRows& skipped);
+
 struct SequenceDataset {
   std::string label;                             // where it came from, for messages
   std::vector<std::string> names;                // one per row
@@ -34,6 +44,9 @@ struct SequenceDataset {
   std::vector<float> targets;                    // [rows, target_names.size()], row-major
   bool targets_per_position = false;             // target t belongs to base t (RC reverses them)
   std::function<std::string(int64_t)> sequence;  // the sequence of row i, as read
+  std::vector<SkippedRows> skipped;              // input rows left out, by reason
+  std::vector<std::string> class_names;          // text labels: class index -> name; else empty
+  std::vector<std::string> notes;                // how the files were read, for the user
 
   int64_t size() const { return static_cast<int64_t>(names.size()); }
   int64_t num_targets() const { return static_cast<int64_t>(target_names.size()); }
@@ -115,6 +128,15 @@ class DataLoader {
   LoaderOptions options_;
   int64_t length_;
 };
+
+// The task the labels suggest: multiclass for text labels, binary when every label is 0 or 1,
+// else regression.
+Task infer_task(const SequenceDataset& data);
+
+// Re-indexes text class labels to `names` (a checkpoint's classes, from `source`), so class i
+// means what it meant in training; throws naming a label that is not among them.
+void use_class_names(SequenceDataset& data, const std::vector<std::string>& names,
+                     const std::string& source);
 
 // Checks the dataset's targets fit the task (binary: 0/1; multiclass: one column of class
 // indices) and returns the number of model outputs (T, or C = largest class + 1). Throws naming

@@ -35,6 +35,14 @@ std::vector<Region> fasta_records(const IndexedFasta& fasta) {
 std::vector<Region> bed_regions(const std::string& path, const IndexedFasta& fasta) {
   const std::vector<Interval> intervals = read_bed(path);
   check_chromosomes(intervals, fasta);
+  // Rows are keyed by name (labels, predictions): two regions with one name would be ambiguous.
+  std::unordered_map<std::string, const Interval*> by_name;
+  for (const Interval& iv : intervals) {
+    if (iv.name.empty()) continue;
+    const auto [it, fresh] = by_name.emplace(iv.name, &iv);
+    DNAGRAD_CHECK(fresh, iv.origin, ": duplicate region name '", iv.name, "' (also at ",
+                  it->second->origin, ")");
+  }
   std::vector<Region> out;
   for (const Interval& iv : intervals) {
     const std::string name = iv.name.empty() ? cat(iv.chrom, ":", iv.start, "-", iv.end) : iv.name;
@@ -73,7 +81,6 @@ SequenceDataset regions_dataset(const DataSpec& spec) {
   data.label = source;
   if (spec.labelled) {
     DNAGRAD_CHECK(!spec.labels.empty(), source, ": no label table (--labels)");
-    const LabelTable labels = read_labels(spec.labels, spec.name_column, spec.label_columns);
     // A name may occur more than once among regions (genes with one name): then it is ambiguous.
     std::unordered_map<std::string, size_t> by_name;
     std::unordered_map<std::string, int> count;
@@ -81,6 +88,18 @@ SequenceDataset regions_dataset(const DataSpec& spec) {
       by_name.emplace(regions[i].name, i);
       ++count[regions[i].name];
     }
+    const Table table = read_label_file(spec.labels, spec.labels_header);
+    // A header that names a sequence is a first row of data taken for a header (read_labels
+    // catches a header of numbers; this catches the rest): that sample would vanish.
+    if (table.header_line > 0) {
+      const std::string& header_name = table.columns[static_cast<size_t>(
+          spec.name_column.empty() ? 0 : table.column(spec.name_column))];
+      DNAGRAD_CHECK(!by_name.count(header_name), table.label, ":", table.header_line,
+                    ": the first line looks like data, not a header ('", header_name,
+                    "' is a sequence in ", source,
+                    "): add a header line naming the columns or give --no-header");
+    }
+    const LabelTable labels = labels_from_table(table, spec.name_column, spec.label_columns);
     for (size_t r = 0; r < labels.names.size(); ++r) {
       const std::string& name = labels.names[r];
       const auto it = by_name.find(name);
@@ -92,6 +111,18 @@ SequenceDataset regions_dataset(const DataSpec& spec) {
       for (double v : labels.values[r]) data.targets.push_back(static_cast<float>(v));
     }
     data.target_names = labels.label_columns;
+    data.class_names = labels.class_names;
+    // Regions without a label are left out, counted (never silently).
+    if (rows.size() < regions.size()) {
+      std::vector<bool> used(regions.size(), false);
+      for (size_t i : rows) used[i] = true;
+      SkippedRows skipped{cat(spec.genes.empty() ? "sequences" : "genes", " in ", source,
+                              " without a label in ", labels.label),
+                          static_cast<int64_t>(regions.size() - rows.size()), ""};
+      for (size_t i = 0; i < regions.size() && skipped.first.empty(); ++i)
+        if (!used[i]) skipped.first = regions[i].name;
+      data.skipped.push_back(skipped);
+    }
   } else {
     for (size_t i = 0; i < regions.size(); ++i) rows.push_back(i);
   }
@@ -110,9 +141,43 @@ SequenceDataset regions_dataset(const DataSpec& spec) {
 }
 
 // Case (b): a table with a sequence column.
+// At least 8 letters, all A, C, G, T or N (either case): a sequence, not a column name.
+bool looks_like_dna(std::string_view s) {
+  return s.size() >= 8 && s.find_first_not_of("ACGTNacgtn") == std::string_view::npos;
+}
+
+// The table and its sequence column. Without --seq-column and without a 'seq' column, the
+// sequences are found: a header field that is DNA means the file has no header (it is read
+// again with every line a row: the sequence column is named seq, the others label/label_<k>);
+// else a column whose first value is DNA. A note says which.
+std::pair<Table, int64_t> table_and_sequence_column(const DataSpec& spec,
+                                                    std::vector<std::string>& notes) {
+  Table table = read_table(spec.table);
+  if (spec.seq_column != "seq" || table.has_column("seq"))
+    return {table, table.column(spec.seq_column)};
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    if (!looks_like_dna(table.columns[c])) continue;
+    table = read_table(spec.table, {.header = false});
+    const size_t n = table.columns.size();
+    for (size_t k = 0, label = 0; k < n; ++k)
+      table.columns[k] = k == c ? "seq" : n == 2 ? "label" : cat("label_", ++label);
+    notes.push_back(cat(spec.table, ": no header line (line ", table.lines.front(),
+                        " holds a sequence): every line is a row; column ", c + 1,
+                        " holds the sequences"));
+    return {table, static_cast<int64_t>(c)};
+  }
+  for (size_t c = 0; c < table.columns.size() && !table.rows.empty(); ++c)
+    if (looks_like_dna(table.rows.front()[c])) {
+      notes.push_back(cat(spec.table, ": no 'seq' column; column '", table.columns[c],
+                          "' holds the sequences (--seq-column chooses)"));
+      return {table, static_cast<int64_t>(c)};
+    }
+  return {table, table.column(spec.seq_column)};  // throws naming the columns
+}
+
 SequenceDataset table_dataset(const DataSpec& spec) {
-  const Table table = read_table(spec.table);
-  const int64_t seq_col = table.column(spec.seq_column);
+  std::vector<std::string> notes;
+  const auto [table, seq_col] = table_and_sequence_column(spec, notes);
   const int64_t name_col = spec.name_column.empty() ? -1 : table.column(spec.name_column);
   std::vector<int64_t> label_cols;
   std::vector<std::string> target_names;
@@ -123,28 +188,43 @@ SequenceDataset table_dataset(const DataSpec& spec) {
     } else {
       for (const std::string& name : spec.label_columns) label_cols.push_back(table.column(name));
     }
-    DNAGRAD_CHECK(!label_cols.empty(), table.label, ": no label columns besides '", spec.seq_column,
-                  "'");
+    DNAGRAD_CHECK(!label_cols.empty(), table.label, ": no label columns besides '",
+                  table.columns[static_cast<size_t>(seq_col)],
+                  "' (labels in a file of their own, one per line: --sequences ", table.label,
+                  " --line-labels LABELS)");
     for (int64_t c : label_cols) target_names.push_back(table.columns[static_cast<size_t>(c)]);
   }
   std::vector<std::string> names, seqs;
-  std::vector<float> targets;
   for (size_t r = 0; r < table.rows.size(); ++r) {
     const auto& row = table.rows[r];
     const std::string& seq = row[static_cast<size_t>(seq_col)];
     const int64_t line = table.lines[r];
     DNAGRAD_CHECK(!seq.empty(), table.label, ":", line, ": empty sequence");
     for (size_t i = 0; i < seq.size(); ++i)
-      DNAGRAD_CHECK(base_index(seq[i]) != -2, table.label, ":", line, ": column '", spec.seq_column,
-                    "': '", seq[i], "' at position ", i + 1, " is not a nucleotide (IUPAC) code");
+      DNAGRAD_CHECK(base_index(seq[i]) != -2, table.label, ":", line, ": column '",
+                    table.columns[static_cast<size_t>(seq_col)], "': '", seq[i], "' at position ",
+                    i + 1, " is not a nucleotide (IUPAC) code");
     names.push_back(name_col >= 0 ? row[static_cast<size_t>(name_col)] : cat("line_", line));
     seqs.push_back(seq);
-    for (int64_t c : label_cols)
-      targets.push_back(static_cast<float>(parse_number(
-          row[static_cast<size_t>(c)], table.label, line, table.columns[static_cast<size_t>(c)])));
   }
-  return in_memory_dataset(table.label, std::move(names), std::move(seqs), std::move(target_names),
-                           std::move(targets));
+  // Label columns one by one (a single column of text labels is classes).
+  std::vector<float> targets(table.rows.size() * label_cols.size());
+  std::vector<std::string> class_names;
+  for (size_t k = 0; k < label_cols.size(); ++k) {
+    const auto c = static_cast<size_t>(label_cols[k]);
+    std::vector<std::string> fields;
+    for (const auto& row : table.rows) fields.push_back(row[c]);
+    EncodedLabels e =
+        encode_labels(fields, table.label, table.lines, table.columns[c], label_cols.size() == 1);
+    if (!e.class_names.empty()) class_names = std::move(e.class_names);
+    for (size_t r = 0; r < fields.size(); ++r)
+      targets[r * label_cols.size() + k] = static_cast<float>(e.values[r]);
+  }
+  SequenceDataset data = in_memory_dataset(table.label, std::move(names), std::move(seqs),
+                                           std::move(target_names), std::move(targets));
+  data.class_names = std::move(class_names);
+  data.notes = std::move(notes);
+  return data;
 }
 
 // Case (c): the course's TF-binding windows and their per-position scores.
@@ -199,13 +279,24 @@ SequenceDataset tfbind_dataset(const DataSpec& spec) {
 }  // namespace
 
 SequenceDataset load_dataset(const DataSpec& spec) {
-  const int layouts = !spec.fasta.empty() + !spec.table.empty() + !spec.tfbind_sequences.empty();
+  const int layouts = !spec.fasta.empty() + !spec.table.empty() + !spec.tfbind_sequences.empty() +
+                      !spec.fasta_per_class.empty() + !spec.sequences.empty();
   DNAGRAD_CHECK(layouts == 1,
                 "give exactly one data source: --fasta (with --labels, optionally --bed or "
-                "--genes), --table, or --tfbind-sequences with --tfbind-scores");
-  if (!spec.table.empty()) return table_dataset(spec);
-  if (!spec.tfbind_sequences.empty()) return tfbind_dataset(spec);
-  return regions_dataset(spec);
+                "--genes), --table, --fasta-per-class, --sequences (with --line-labels), or "
+                "--tfbind-sequences with --tfbind-scores");
+  SequenceDataset data = !spec.table.empty()              ? table_dataset(spec)
+                         : !spec.tfbind_sequences.empty() ? tfbind_dataset(spec)
+                         : !spec.fasta_per_class.empty()  ? per_class_dataset(spec)
+                         : !spec.sequences.empty()        ? lines_dataset(spec)
+                                                          : regions_dataset(spec);
+  if (!data.class_names.empty()) {
+    std::string mapping;
+    for (size_t c = 0; c < data.class_names.size(); ++c)
+      mapping += cat(c ? ", " : "", c, " = ", data.class_names[c]);
+    data.notes.push_back(cat("text labels are classes (sorted names): ", mapping));
+  }
+  return data;
 }
 
 }  // namespace dnagrad::genomics

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
 #include "core/error.h"
+#include "genomics/models/predict.h"
 #include "genomics/plot/plot_attribution.h"
 
 namespace dnagrad::genomics {
@@ -46,6 +48,20 @@ std::string file_stem(const std::string& name) {
   return stem;
 }
 
+// Scores of the output z (values [B, 4, W], float32) turned into scores of p = σ(z), given each
+// sequence's reference output z_ref (ISM: σ(z_ref + Δ) − σ(z_ref); attribution: × p(1 − p)).
+void to_probability_scale(float* values, int64_t batch, int64_t per_sequence, const float* z_ref,
+                          ScoreKind kind) {
+  auto sigmoid = [](double z) { return 1 / (1 + std::exp(-z)); };
+  for (int64_t i = 0; i < batch; ++i) {
+    const double p = sigmoid(z_ref[i]);
+    float* v = values + i * per_sequence;
+    for (int64_t k = 0; k < per_sequence; ++k)
+      v[k] = static_cast<float>(kind == ScoreKind::Ism ? sigmoid(z_ref[i] + v[k]) - p
+                                                       : v[k] * p * (1 - p));
+  }
+}
+
 }  // namespace
 
 SequenceScores score_sequences(nn::Module& model, const SequenceDataset& data,
@@ -82,7 +98,20 @@ SequenceScores score_sequences(nn::Module& model, const SequenceDataset& data,
                                             .end = end,
                                             .batch_size = r.batch_size});
     const Array window = slice_positions(x, r.start, end);
-    const Array values32 = values.to(DType::F32);  // float64 models give float64 scores
+    Array values32 = values.to(DType::F32);  // float64 models give float64 scores
+    if (r.probability) {
+      DNAGRAD_CHECK(!r.rc_average, "--scale probability: not with --rc-average");
+      const Array z = predict_outputs(model, data, chunk_rows, r.n_outputs,
+                                      {.batch_size = chunk, .length = r.length})
+                          .to(Device::cpu())
+                          .to(DType::F32);  // [B, T]
+      std::vector<float> z_ref;
+      for (size_t i = 0; i < chunk_rows.size(); ++i)
+        z_ref.push_back(z.data<float>()[static_cast<int64_t>(i) * r.n_outputs + r.output_index]);
+      values32 = values32.clone();  // may share the model's buffer
+      to_probability_scale(values32.data<float>(), static_cast<int64_t>(chunk_rows.size()),
+                           4 * width, z_ref.data(), r.kind);
+    }
     const size_t offset = static_cast<size_t>(first) * sequence_bytes;
     std::memcpy(static_cast<char*>(s.values.raw()) + offset, values32.raw(), values32.bytes());
     std::memcpy(static_cast<char*>(s.onehot.raw()) + offset, window.raw(), window.bytes());
@@ -92,11 +121,12 @@ SequenceScores score_sequences(nn::Module& model, const SequenceDataset& data,
 }
 
 std::string scores_tsv(const SequenceScores& s, const std::vector<std::string>& names,
-                       ScoreKind kind) {
+                       ScoreKind kind, const std::string& note) {
   const int64_t width = s.values.size(2);
   const float* v = s.values.data<float>();
   std::ostringstream tsv;
   tsv.precision(7);
+  if (!note.empty()) tsv << "# " << note << "\n";
   tsv << (kind == ScoreKind::Ism ? "name\tpos\tref\tdA\tdC\tdG\tdT\n"
                                  : "name\tpos\tref\tA\tC\tG\tT\n");
   for (size_t i = 0; i < names.size(); ++i) {

@@ -30,6 +30,12 @@ struct ScoreRequest {
   bool rc_average = false;
   int64_t batch_size = 256;  // ISM: mutants per forward; attribution: sequences per pass
   LengthPolicy length{};     // how sequences are brought to the model's input length
+  // Binary models: score the probability σ(output) instead of the output (the logit). ISM then
+  // gives σ(z_ref + Δz) − σ(z_ref), attribution the gradient times σ'(z_ref) = p(1 − p), with
+  // z_ref the reference sequence's output. Not with rc_average (the strands' logits would have
+  // to be averaged first); n_outputs is the model's output count.
+  bool probability = false;
+  int64_t n_outputs = 1;
 };
 
 struct SequenceScores {
@@ -46,8 +52,9 @@ SequenceScores score_sequences(nn::Module& model, const SequenceDataset& data,
 
 // A header, then one row per sequence and position: name, pos (1-based), ref (A, C, G, T, or N
 // for an all-zero column), then the four bases' scores (ism: dA dC dG dT; attribution: A C G T).
+// `note`, when not empty, comes first as a '#' line (the scale of the scores).
 std::string scores_tsv(const SequenceScores& scores, const std::vector<std::string>& names,
-                       ScoreKind kind);
+                       ScoreKind kind, const std::string& note = "");
 
 // What the maps say about the scores.
 struct MapLabels {

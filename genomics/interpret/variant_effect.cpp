@@ -40,11 +40,14 @@ std::string upper(std::string s) {
 
 // Output `k` of the model's predictions (task_predictions of its raw outputs) for every window.
 std::vector<double> predictions(const TrainedModel& model, const SequenceDataset& windows,
-                                const PredictOptions& predict, int64_t k) {
+                                const PredictOptions& predict, int64_t k, bool logit) {
   const int64_t t = model.spec.outputs;
   std::vector<int64_t> rows(static_cast<size_t>(windows.size()));
   std::iota(rows.begin(), rows.end(), 0);
-  const Array p = predict_rows(*model.module, model.task, windows, rows, t, predict);
+  const Array p = logit ? predict_outputs(*model.module, windows, rows, t, predict)
+                              .to(Device::cpu())
+                              .to(DType::F32)
+                        : predict_rows(*model.module, model.task, windows, rows, t, predict);
   std::vector<double> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i)
     out[i] = p.data<float>()[static_cast<int64_t>(i) * t + k];
@@ -102,6 +105,12 @@ Plan plan_windows(const SequenceSource& genome, const std::vector<Variant>& vari
   return plan;
 }
 
+// "probability" or "logit" for a classifier's effects; "" for a regression model's values.
+std::string effect_scale(const TrainedModel& model, const VariantEffectOptions& options) {
+  if (model.task == Task::Regression) return "";
+  return options.logit ? "logit" : "probability";
+}
+
 }  // namespace
 
 VariantEffects score_variants(const TrainedModel& model, const SequenceSource& genome,
@@ -118,6 +127,7 @@ VariantEffects score_variants(const TrainedModel& model, const SequenceSource& g
   VariantEffects result;
   result.records = static_cast<int64_t>(variants.size());
   result.rc_average = options.rc_average;
+  result.scale = effect_scale(model, options);
 
   const Plan plan = plan_windows(genome, variants, vcf_label, length, result);
   const std::vector<Window>& windows = plan.windows;
@@ -139,11 +149,12 @@ VariantEffects score_variants(const TrainedModel& model, const SequenceSource& g
     return seq;
   };
   PredictOptions predict{.batch_size = options.batch_size, .per_position = model.per_position};
-  const std::vector<double> plain = predictions(model, data, predict, options.output_index);
+  const std::vector<double> plain =
+      predictions(model, data, predict, options.output_index, options.logit);
   std::vector<double> both;
   if (options.rc_average) {
     predict.rc_average = true;
-    both = predictions(model, data, predict, options.output_index);
+    both = predictions(model, data, predict, options.output_index, options.logit);
   }
   for (const Scored& s : plan.scored) {
     const Variant& v = *s.variant;
@@ -169,12 +180,36 @@ std::string VariantEffects::summary() const {
              " skipped (contig not in the genome)");
 }
 
-std::string variant_effects_tsv(const VariantEffects& effects) {
+VariantEffects score_vcf_file(const TrainedModel& model, const SequenceSource& genome,
+                              const std::string& vcf_path, const VariantEffectOptions& options,
+                              size_t chunk_records,
+                              const std::function<void(const VariantEffects&)>& on_chunk) {
+  VariantEffects total;
+  total.rc_average = options.rc_average;
+  total.scale = effect_scale(model, options);
+  read_vcf_chunks(vcf_path, chunk_records, [&](std::vector<Variant>& chunk) {
+    const VariantEffects part = score_variants(model, genome, chunk, vcf_path, options);
+    total.records += part.records;
+    total.scored += part.scored;
+    total.ref_mismatch += part.ref_mismatch;
+    total.unsupported += part.unsupported;
+    total.unknown_contig += part.unknown_contig;
+    on_chunk(part);
+  });
+  return total;
+}
+
+std::string variant_effects_header(const VariantEffects& effects) {
+  std::string header;
+  if (!effects.scale.empty()) header += "# scale: " + effects.scale + "\n";
+  header += "chrom\tpos\tid\tref\talt\tpred_ref\tpred_alt\tdelta";
+  if (effects.rc_average) header += "\tpred_ref_rc_avg\tpred_alt_rc_avg\tdelta_rc_avg";
+  return header + "\n";
+}
+
+std::string variant_effects_rows(const VariantEffects& effects) {
   std::ostringstream tsv;
   tsv.precision(7);
-  tsv << "chrom\tpos\tid\tref\talt\tpred_ref\tpred_alt\tdelta";
-  if (effects.rc_average) tsv << "\tpred_ref_rc_avg\tpred_alt_rc_avg\tdelta_rc_avg";
-  tsv << "\n";
   for (const VariantEffect& e : effects.effects) {
     tsv << e.chrom << "\t" << e.pos << "\t" << e.id << "\t" << e.ref << "\t" << e.alt << "\t"
         << e.pred_ref << "\t" << e.pred_alt << "\t" << e.delta;
@@ -183,6 +218,10 @@ std::string variant_effects_tsv(const VariantEffects& effects) {
     tsv << "\n";
   }
   return tsv.str();
+}
+
+std::string variant_effects_tsv(const VariantEffects& effects) {
+  return variant_effects_header(effects) + variant_effects_rows(effects);
 }
 
 }  // namespace dnagrad::genomics

@@ -30,6 +30,7 @@
 // Built only with DNAGRAD_GENOMICS_IO (it reads the genome and the VCF through genomics/io).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -45,6 +46,7 @@ struct VariantEffectOptions {
   int64_t output_index = 0;  // which output of a multi-output model
   bool rc_average = false;   // also report predictions averaged over both strands
   int64_t batch_size = 256;  // windows per forward pass
+  bool logit = false;        // classifiers: the model's output (logit), not the probability
 };
 
 struct VariantEffect {
@@ -65,6 +67,7 @@ struct VariantEffects {
   // ALT alleles by outcome (see the header comment).
   int64_t scored = 0, ref_mismatch = 0, unsupported = 0, unknown_contig = 0;
   bool rc_average = false;  // whether the *_rc_avg fields are filled
+  std::string scale;        // classifiers: "probability" or "logit"; "" for regression
 
   // "variant-effect: 7 records, 9 ALT alleles: 5 scored, 1 skipped (REF mismatch), ..."
   std::string summary() const;
@@ -77,9 +80,21 @@ VariantEffects score_variants(const TrainedModel& model, const SequenceSource& g
                               const std::vector<Variant>& variants, const std::string& vcf_label,
                               const VariantEffectOptions& options);
 
-// The effects as TSV: a header `chrom pos id ref alt pred_ref pred_alt delta`, with
+// A whole VCF file scored in chunks of chunk_records records (constant memory for any VCF):
+// on_chunk gets each chunk's effects, warnings and counts as soon as it is scored, in file
+// order. Returns the totals (counts, rc_average, scale; effects and warnings empty).
+VariantEffects score_vcf_file(const TrainedModel& model, const SequenceSource& genome,
+                              const std::string& vcf_path, const VariantEffectOptions& options,
+                              size_t chunk_records,
+                              const std::function<void(const VariantEffects&)>& on_chunk);
+
+// The effects as TSV (for a classifier first a line `# scale: probability|logit`): a header
+// `chrom pos id ref alt pred_ref pred_alt delta`, with
 // `pred_ref_rc_avg pred_alt_rc_avg delta_rc_avg` after it when effects.rc_average, then one line
-// per effect; numbers with 7 significant digits.
+// per effect; numbers with 7 significant digits. The header part and the rows part alone are
+// for writing chunk by chunk.
 std::string variant_effects_tsv(const VariantEffects& effects);
+std::string variant_effects_header(const VariantEffects& effects);
+std::string variant_effects_rows(const VariantEffects& effects);
 
 }  // namespace dnagrad::genomics

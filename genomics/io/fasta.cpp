@@ -9,10 +9,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <sstream>
 
 #include "core/error.h"
+#include "genomics/io/fasta_index.h"
 #include "genomics/io/text_lines.h"
 #include "genomics/sequence.h"
 
@@ -239,90 +242,6 @@ struct IndexedFasta::Impl {
   }
 };
 
-namespace {
-
-struct FaiEntry {
-  std::string name;
-  int64_t length, offset, line_bases, line_width;
-};
-
-// Parses a .fai; throws naming the index file and line for a malformed one.
-std::vector<FaiEntry> read_fai(const std::string& fai_path) {
-  std::ifstream in(fai_path);
-  DNAGRAD_CHECK(in, "cannot open FASTA index '", fai_path, "'");
-  std::vector<FaiEntry> entries;
-  std::string line;
-  int64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty()) continue;
-    std::istringstream fields(line);
-    FaiEntry e;
-    std::string rest;
-    fields >> e.name >> e.length >> e.offset >> e.line_bases >> e.line_width;
-    DNAGRAD_CHECK(fields && e.length >= 0 && e.offset >= 0 && e.line_bases > 0 &&
-                      e.line_width >= e.line_bases,
-                  fai_path, ":", line_no, ": malformed FASTA index line '", line, "'");
-    entries.push_back(std::move(e));
-  }
-  return entries;
-}
-
-// Why an existing index does not describe the FASTA, or "" when it looks current.
-std::string stale_reason(const std::string& path, const std::string& fai_path, int kind) {
-  std::error_code ec;
-  const auto fasta_time = fs::last_write_time(path, ec);
-  const auto fai_time = fs::last_write_time(fai_path, ec);
-  if (!ec && fasta_time > fai_time) return "the FASTA file was modified after its index";
-  if (kind == 2) {
-    if (!fs::exists(path + ".gzi")) return cat("the bgzip index '", path, ".gzi' is missing");
-    return "";
-  }
-  std::vector<FaiEntry> entries;
-  try {
-    entries = read_fai(fai_path);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  if (entries.empty()) return "the index lists no sequences";
-  const auto file_size = static_cast<int64_t>(fs::file_size(path));
-  const FaiEntry* last = nullptr;
-  for (const auto& e : entries) {
-    const int64_t data_end =
-        e.offset + (e.length / e.line_bases) * e.line_width + e.length % e.line_bases;
-    if (data_end > file_size)
-      return cat("sequence '", e.name, "' of length ", e.length, " at offset ", e.offset,
-                 " runs past the end of the ", file_size, "-byte file");
-    if (!last || e.offset > last->offset) last = &e;
-  }
-  // After the last sequence only line ends may follow.
-  const int64_t tail_start = last->offset + (last->length / last->line_bases) * last->line_width +
-                             last->length % last->line_bases;
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(tail_start);
-  char c;
-  int64_t n = 0;
-  while (in.get(c)) {
-    if (c != '\n' && c != '\r')
-      return cat("the file continues after the last indexed sequence '", last->name,
-                 "' (its length in the index is ", last->length, ")");
-    if (++n > 4) break;
-  }
-  // The byte before each sequence's data must end its header line.
-  std::ifstream f(path, std::ios::binary);
-  for (const auto& e : entries) {
-    if (e.offset == 0) return cat("sequence '", e.name, "' has offset 0 (no header line)");
-    f.clear();
-    f.seekg(e.offset - 1);
-    if (!f.get(c) || c != '\n')
-      return cat("sequence '", e.name, "' at offset ", e.offset,
-                 " does not start after a header line");
-  }
-  return "";
-}
-
-}  // namespace
-
 IndexedFasta::IndexedFasta(const std::string& path, Options options)
     : path_(path), impl_(std::make_unique<Impl>()) {
   silence_htslib_messages();
@@ -335,7 +254,7 @@ IndexedFasta::IndexedFasta(const std::string& path, Options options)
   const std::string fai_path = path + ".fai";
   bool build = !fs::exists(fai_path);
   if (!build) {
-    const std::string why = stale_reason(path, fai_path, kind);
+    const std::string why = fai::stale_reason(path, fai_path, kind);
     if (!why.empty()) {
       DNAGRAD_CHECK(options.rebuild_stale_index, "the FASTA index '", fai_path, "' is stale: ", why,
                     ". Delete it to have it rebuilt (or run `samtools faidx ", path, "`)");
@@ -362,11 +281,18 @@ IndexedFasta::IndexedFasta(const std::string& path, Options options)
   DNAGRAD_CHECK(impl_->fai != nullptr, "could not load the FASTA index '", fai_path, "' for '",
                 path, "'");
   // Names and 64-bit lengths from the .fai itself (htslib 1.16 has no faidx_seq_len64).
-  const std::vector<FaiEntry> entries = read_fai(fai_path);
+  const std::vector<fai::FaiEntry> entries = fai::read_fai(fai_path);
   DNAGRAD_CHECK(!entries.empty(), "FASTA '", path, "' contains no sequences");
   DNAGRAD_CHECK(faidx_nseq(impl_->fai) == static_cast<int>(entries.size()), "FASTA index '",
                 fai_path, "': htslib sees ", faidx_nseq(impl_->fai),
                 " sequences but the file lists ", entries.size());
+  // Two records with one name: the parser's message names both lines. The check reads only the
+  // bytes between indexed sequences, so it is cheap on a genome too.
+  if (fai::index_skips_a_record(entries, fai::text_reader(path, kind))) {
+    read_fasta_records(path);
+    fail("FASTA '", path, "' holds records that its index '", fai_path,
+         "' does not list (two records with one name?); delete the index to have it rebuilt");
+  }
   for (const auto& e : entries) {
     DNAGRAD_CHECK(lengths_.emplace(e.name, e.length).second, "FASTA '", path,
                   "' has two sequences named '", e.name, "'");

@@ -1,9 +1,11 @@
 #include "genomics/io/table.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <set>
 
 #include "core/error.h"
 #include "genomics/io/fasta.h"
@@ -103,6 +105,15 @@ Table parse_table(std::string_view text, const std::string& label, const TableOp
     if (header_line == 0) {
       if (line[0] == '#') return true;  // a comment before the header
       header_line = line_no;
+      if (!options.header) {  // the first row fixes the number of columns
+        std::vector<std::string> first;
+        split_fields(line, delim, quoting, label, line_no, first);
+        for (size_t c = 0; c < first.size(); ++c) table.columns.push_back(cat("column_", c + 1));
+        table.rows.push_back(std::move(first));
+        table.lines.push_back(line_no);
+        return true;
+      }
+      table.header_line = line_no;
       split_fields(line, delim, quoting, label, line_no, table.columns);
       std::unordered_map<std::string_view, size_t> seen;
       for (size_t c = 0; c < table.columns.size(); ++c) {
@@ -116,13 +127,14 @@ Table parse_table(std::string_view text, const std::string& label, const TableOp
     row.reserve(table.columns.size());
     split_fields(line, delim, quoting, label, line_no, row);
     DNAGRAD_CHECK(row.size() == table.columns.size(), label, ":", line_no, ": ", row.size(),
-                  " fields, the header (line ", header_line, ") has ", table.columns.size(), ": '",
-                  preview(line), "'");
+                  " fields, ", options.header ? "the header" : "the first row", " (line ",
+                  header_line, ") has ", table.columns.size(), ": '", preview(line), "'");
     table.rows.push_back(std::move(row));
     table.lines.push_back(line_no);
     return true;
   });
-  DNAGRAD_CHECK(header_line != 0, label, ": the table is empty (no header line)");
+  DNAGRAD_CHECK(header_line != 0, label, ": the table is empty (no ",
+                options.header ? "header line)" : "rows)");
   return table;
 }
 
@@ -149,6 +161,44 @@ double parse_number(std::string_view field, const std::string& label, int64_t li
   DNAGRAD_CHECK(!std::isinf(value), where(), " is infinite",
                 ec == std::errc::result_out_of_range ? " (too large for a double)" : "");
   return value;
+}
+
+namespace {
+
+// Whether a field starts like a number (strtod reads something: 1, -2.5, 1e3, nan, inf). A
+// label column where no field does holds text labels (classes); otherwise every field must be
+// a finite number, and NaN and inf fail as such.
+bool number_like(const std::string& field) {
+  const char* begin = field.c_str();
+  char* end = nullptr;
+  std::strtod(begin, &end);  // skips leading whitespace
+  return end != begin;
+}
+
+}  // namespace
+
+EncodedLabels encode_labels(const std::vector<std::string>& fields, const std::string& label,
+                            const std::vector<int64_t>& lines, std::string_view column,
+                            bool single_column) {
+  EncodedLabels out;
+  bool any_number = false;
+  for (const std::string& f : fields) any_number = any_number || number_like(f);
+  if (any_number) {  // numbers: every field must be one (the error names the first that is not)
+    for (size_t i = 0; i < fields.size(); ++i)
+      out.values.push_back(parse_number(fields[i], label, lines[i], column));
+    return out;
+  }
+  DNAGRAD_CHECK(single_column || fields.empty(), label, ":", lines.front(), ": column '", column,
+                "': '", fields.front(),
+                "' is not a number (text labels are classes, which need a single label column; "
+                "choose one with --label-columns)");
+  std::set<std::string> distinct(fields.begin(), fields.end());
+  out.class_names.assign(distinct.begin(), distinct.end());
+  for (const std::string& f : fields)
+    out.values.push_back(
+        static_cast<double>(std::lower_bound(out.class_names.begin(), out.class_names.end(), f) -
+                            out.class_names.begin()));
+  return out;
 }
 
 // ---- label tables ----------------------------------------------------------------------------
@@ -179,6 +229,22 @@ LabelTable labels_from_table(const Table& table, const std::string& name_column,
                 "column '",
                 name_header, "'");
   for (int64_t c : cols) out.label_columns.push_back(table.columns[c]);
+  // A header of numbers is a first row of data read as column names: one sample would vanish.
+  if (label_columns.empty() && table.header_line > 0) {
+    bool all_numbers = true;
+    for (int64_t c : cols) {
+      try {
+        parse_number(table.columns[c], table.label, table.header_line, "");
+      } catch (const Error&) {
+        all_numbers = false;
+      }
+    }
+    DNAGRAD_CHECK(!all_numbers, table.label, ":", table.header_line,
+                  ": the first line looks like data, not a header (column '",
+                  table.columns[cols[0]],
+                  "' is a number): add a header line naming the columns (e.g. 'name<TAB>label') "
+                  "or give --no-header");
+  }
 
   const size_t n = table.rows.size();
   out.names.reserve(n);
@@ -193,19 +259,34 @@ LabelTable labels_from_table(const Table& table, const std::string& name_column,
     auto [it, fresh] = out.index.emplace(name, static_cast<int64_t>(r));
     DNAGRAD_CHECK(fresh, table.label, ":", line, ": duplicate name '", name, "' (also at line ",
                   table.lines[it->second], ")");
-    std::vector<double> row;
-    row.reserve(cols.size());
-    for (int64_t c : cols)
-      row.push_back(parse_number(table.rows[r][c], table.label, line, table.columns[c]));
     out.names.push_back(name);
-    out.values.push_back(std::move(row));
+  }
+  // Column by column: one column of text labels is classes.
+  out.values.assign(n, std::vector<double>(cols.size()));
+  for (size_t k = 0; k < cols.size(); ++k) {
+    std::vector<std::string> fields;
+    for (size_t r = 0; r < n; ++r) fields.push_back(table.rows[r][cols[k]]);
+    EncodedLabels e =
+        encode_labels(fields, table.label, table.lines, table.columns[cols[k]], cols.size() == 1);
+    if (!e.class_names.empty()) out.class_names = std::move(e.class_names);
+    for (size_t r = 0; r < n; ++r) out.values[r][k] = e.values[r];
   }
   return out;
 }
 
+Table read_label_file(const std::string& path, bool header) {
+  Table table = read_table(path, {.header = header});
+  if (!header) {  // name the columns as a header would: name, label (or label_1, label_2, ...)
+    const size_t n = table.columns.size();
+    for (size_t c = 0; c < n; ++c)
+      table.columns[c] = c == 0 ? "name" : n == 2 ? "label" : cat("label_", c);
+  }
+  return table;
+}
+
 LabelTable read_labels(const std::string& path, const std::string& name_column,
-                       const std::vector<std::string>& label_columns) {
-  return labels_from_table(read_table(path), name_column, label_columns);
+                       const std::vector<std::string>& label_columns, bool header) {
+  return labels_from_table(read_label_file(path, header), name_column, label_columns);
 }
 
 }  // namespace dnagrad::genomics

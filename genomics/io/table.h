@@ -25,6 +25,7 @@ namespace dnagrad::genomics {
 
 struct TableOptions {
   char delimiter = 0;  // 0: ',' for names ending .csv/.csv.gz, otherwise '\t'
+  bool header = true;  // false: every line is a row; columns are named column_1, column_2, ...
 };
 
 struct Table {
@@ -32,6 +33,7 @@ struct Table {
   std::vector<std::string> columns;            // header names, in file order
   std::vector<std::vector<std::string>> rows;  // [row][column]; each row has columns.size() fields
   std::vector<int64_t> lines;                  // 1-based file line of each row
+  int64_t header_line = 0;                     // 1-based line of the header; 0 without one
   // Index of a column; throws "<file>: no column 'x' (columns: a, b, c)".
   int64_t column(std::string_view name) const;
   bool has_column(std::string_view name) const;
@@ -51,6 +53,19 @@ Table parse_table(std::string_view text, const std::string& label,
 double parse_number(std::string_view field, const std::string& label, int64_t line,
                     std::string_view column);
 
+// Labels of one column as numbers, or, when none of them is a number, as classes: text labels
+// ("bound", "unbound") become indices into their sorted distinct names (scikit-learn's
+// LabelEncoder), so the mapping does not depend on the order of the rows. A column that mixes
+// numbers and text is an error at its first text value (label:lines[i]: column 'c': 'x' is not
+// a number). Classes need the labels to be a single column (`single_column`), else an error.
+struct EncodedLabels {
+  std::vector<double> values;
+  std::vector<std::string> class_names;  // empty for numeric labels; else name of index i
+};
+EncodedLabels encode_labels(const std::vector<std::string>& fields, const std::string& label,
+                            const std::vector<int64_t>& lines, std::string_view column,
+                            bool single_column = true);
+
 // A label table keyed by name: one column of names (sequence or gene ids) and one or more
 // numeric label columns, e.g.
 //   name    expr   gc
@@ -60,15 +75,23 @@ struct LabelTable {
   std::vector<std::string> label_columns;          // the numeric columns, in the order asked for
   std::vector<std::string> names;                  // row order
   std::vector<std::vector<double>> values;         // [row][label column]
+  std::vector<std::string> class_names;            // text labels (one column): index -> name
   std::vector<int64_t> lines;                      // 1-based file line of each row
   std::unordered_map<std::string, int64_t> index;  // name -> row
 };
 
 // name_column "" = the first column; label_columns empty = every other column. Throws for a
 // table without rows, an unknown column, an empty or duplicate name (naming both lines), and a
-// label that is not a finite number.
+// label that is not a finite number (a single label column of text is classes: encode_labels).
+// A header whose label columns are all numbers is taken for
+// a first row of data (the sample would silently become column names): an error asks for a
+// header line or header = false. Without a header the columns are "name" and "label" (or
+// label_1, label_2, ... for several).
 LabelTable read_labels(const std::string& path, const std::string& name_column = "",
-                       const std::vector<std::string>& label_columns = {});
+                       const std::vector<std::string>& label_columns = {}, bool header = true);
+// The table of read_labels before its values are parsed (header = false: columns named as
+// above), for callers that check the names first.
+Table read_label_file(const std::string& path, bool header = true);
 LabelTable labels_from_table(const Table& table, const std::string& name_column = "",
                              const std::vector<std::string>& label_columns = {});
 

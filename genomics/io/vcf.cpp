@@ -6,9 +6,11 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -117,6 +119,14 @@ Variant to_variant(const bcf_hdr_t* hdr, bcf1_t* rec, int declared_contigs, int6
 }  // namespace
 
 std::vector<Variant> read_vcf(const std::string& path) {
+  std::vector<Variant> all;
+  read_vcf_chunks(path, SIZE_MAX, [&](std::vector<Variant>& chunk) { all = std::move(chunk); });
+  return all;
+}
+
+void read_vcf_chunks(const std::string& path, size_t chunk_size,
+                     const std::function<void(std::vector<Variant>&)>& on_chunk) {
+  DNAGRAD_CHECK(chunk_size > 0, "read_vcf_chunks: the chunk size must be positive");
   silence_htslib_messages();
   DNAGRAD_CHECK(std::filesystem::is_regular_file(path), "cannot read VCF '", path,
                 "': no such file (or not a regular file)");
@@ -175,8 +185,12 @@ std::vector<Variant> read_vcf(const std::string& path) {
                     ": htslib could not parse the record: '", shown, "'");
     }
     variants.push_back(to_variant(hdr.get(), rec.get(), declared_contigs, line, where));
+    if (variants.size() == chunk_size) {
+      on_chunk(variants);
+      variants.clear();
+    }
   }
-  return variants;
+  if (!variants.empty()) on_chunk(variants);
 }
 
 bool is_snv(const std::string& ref, const std::string& alt) {

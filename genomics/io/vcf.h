@@ -26,6 +26,7 @@
 // Built only with DNAGRAD_GENOMICS_IO (needs htslib).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,12 @@ struct Variant {
 
 // Reads every record of a VCF (plain, gzip or bgzip) or BCF file, in file order.
 std::vector<Variant> read_vcf(const std::string& path);
+
+// The same, chunk_size records at a time, in file order: memory stays bounded by a chunk for a
+// VCF of any size. on_chunk may move the records out. Errors are thrown when the bad record is
+// reached, after the chunks before it were handed over.
+void read_vcf_chunks(const std::string& path, size_t chunk_size,
+                     const std::function<void(std::vector<Variant>&)>& on_chunk);
 
 // True for a single-base substitution: one base each, both among A, C, G, T (either case), and
 // different from each other.

@@ -73,12 +73,13 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
   DNAGRAD_CHECK(T >= 1, "model '", spec.name, "': the number of outputs must be positive, got ", T);
   auto need_length = [&](int64_t minimum) {
     DNAGRAD_CHECK(L >= minimum, "model '", spec.name, "' needs inputs of at least ", minimum,
-                  " bases, got ", L);
+                  " bases, got ", L, "; N-pad the sequences to a length it takes with --length ",
+                  minimum, " (or longer)");
   };
   if (spec.name == "promoter") {
     DNAGRAD_CHECK(T == 1, "model 'promoter' (seed 002) has one output, the data has ", T);
     need_length(16);  // two max-pools of 4 must leave at least one position
-    return std::make_shared<genomics::PromoterExpressionModel>(gen);
+    return std::make_shared<genomics::PromoterExpressionModel>(gen, spec.masked_pooling);
   }
   if (spec.name == "kmer-cnn") {
     need_length(3);
@@ -108,9 +109,11 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
 bool accepts_any_length(const std::string& name) { return name == "promoter"; }
 
 nn::Metadata spec_metadata(const ModelSpec& spec) {
-  return {{"model", spec.name},
-          {"input_length", std::to_string(spec.input_length)},
-          {"outputs", std::to_string(spec.outputs)}};
+  nn::Metadata meta{{"model", spec.name},
+                    {"input_length", std::to_string(spec.input_length)},
+                    {"outputs", std::to_string(spec.outputs)}};
+  if (spec.masked_pooling) meta["masked_pooling"] = "true";
+  return meta;
 }
 
 ModelSpec spec_from_metadata(const nn::Metadata& metadata, const std::string& path) {
@@ -128,7 +131,9 @@ ModelSpec spec_from_metadata(const nn::Metadata& metadata, const std::string& pa
                   ": metadata '", key, "' must be a positive integer, got '", text, "'");
     return value;
   };
-  return ModelSpec{field("model"), integer("input_length"), integer("outputs")};
+  const auto masked = metadata.find("masked_pooling");
+  return ModelSpec{field("model"), integer("input_length"), integer("outputs"),
+                   masked != metadata.end() && masked->second == "true"};
 }
 
 }  // namespace dnagrad::genomics

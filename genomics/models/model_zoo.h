@@ -29,9 +29,10 @@ namespace dnagrad::genomics {
 
 // Unset fields are empty / 0 (load_trained_model fills them from a checkpoint's metadata).
 struct ModelSpec {
-  std::string name;          // one of model_names()
-  int64_t input_length = 0;  // L
-  int64_t outputs = 0;       // T
+  std::string name;             // one of model_names()
+  int64_t input_length = 0;     // L
+  int64_t outputs = 0;          // T
+  bool masked_pooling = false;  // promoter trained with --pad-with-mask (promoter.h)
 };
 
 const std::vector<std::string>& model_names();

@@ -17,14 +17,25 @@ namespace dnagrad::genomics {
 //
 // Shapes for L = 2000: [N, 256, 2000] -> pool [N, 256, 500] -> [N, 128, 500] -> pool
 // [N, 128, 125] -> [N, 64, 125] -> [N, 64, 1] -> [N, 64] -> [N, 32] -> [N, 1] -> [N].
+//
+// masked_pooling (trained with --pad-with-mask, where a batch is N-padded at the end to its
+// longest sequence): the global average is taken only over the pooled positions whose 16-base
+// window holds at least one base (A, C, G or T), so a short sequence's mean is not diluted by
+// its padding. The windows come from the input itself (a padded column is all zero), so the mask
+// needs no second input; a window of 16 N's inside a sequence is left out too. Same weights,
+// same state_dict: only conv_layers.11 is replaced by the masked mean.
 class PromoterExpressionModel : public nn::Module {
  public:
-  explicit PromoterExpressionModel(Generator& gen);
+  explicit PromoterExpressionModel(Generator& gen, bool masked_pooling = false);
   Tensor forward(const Tensor& x) override;
   // conv_layers then fc; the final squeeze(-1) is a reshape ([N, 1] -> [N]).
-  bool forward_is_chain_of_children() const override { return true; }
+  bool forward_is_chain_of_children() const override { return !masked_pooling_; }
 
   std::shared_ptr<nn::Sequential> conv_layers, fc;
+
+ private:
+  bool masked_pooling_;
+  std::shared_ptr<nn::Sequential> features_;  // conv_layers 0..10
 };
 
 }  // namespace dnagrad::genomics

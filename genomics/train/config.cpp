@@ -98,6 +98,14 @@ TrainConfig parse_train_config(std::string_view text, const std::string& label,
   return config;
 }
 
+std::vector<std::string> config_differences(const TrainConfig& a, const TrainConfig& b) {
+  const json ja = config_to_json(a), jb = config_to_json(b);
+  std::vector<std::string> out;
+  for (const auto& [key, value] : ja.items())
+    if (value != jb.at(key)) out.push_back(cat(key, " ", value.dump(), " → ", jb.at(key).dump()));
+  return out;
+}
+
 std::string train_config_json(const TrainConfig& config, int indent) {
   return config_to_json(config).dump(indent);
 }

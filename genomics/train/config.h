@@ -26,7 +26,7 @@ struct TrainConfig {
   double clip_grad_norm = 1.0;   // 0: no clipping
   int64_t plateau_patience = 5;  // ReduceLROnPlateau on the validation loss; -1: off
   double plateau_factor = 0.5;
-  int64_t early_stopping = 0;  // stop after this many epochs without a lower val loss; 0: off
+  int64_t early_stopping = 10;  // stop after this many epochs without a lower val loss; 0: off
   bool rc_augment = true;      // training batches only
   bool rc_average = false;     // validation/test predictions averaged over both strands
   bool keep_epoch_checkpoints = false;
@@ -39,6 +39,9 @@ TrainConfig parse_train_config(std::string_view json, const std::string& label,
                                TrainConfig defaults = {});
 // The config as JSON, every field: indented by `indent` spaces per level, or on one line (-1).
 std::string train_config_json(const TrainConfig& config, int indent = 2);
+
+// The fields whose values differ, as "lr 0.001 → 0.01" (a's value, then b's), in field order.
+std::vector<std::string> config_differences(const TrainConfig& a, const TrainConfig& b);
 
 // Throws naming the first setting out of range (an unknown task or optimizer, a batch size
 // below 1, ...).

@@ -55,9 +55,10 @@ void Progress::update(int64_t done, const std::string& detail) {
     if (done < total_ && printed_ && elapsed - last_line_ < 10) return;
     printed_ = true;
     last_line_ = elapsed;
-    std::snprintf(head, sizeof head, "%s %s %lld/%lld (%s elapsed) ", label_.c_str(), unit_.c_str(),
-                  static_cast<long long>(done), static_cast<long long>(total_),
-                  seconds_text(elapsed).c_str());
+    std::snprintf(head, sizeof head, "%s %s %lld/%lld (%s elapsed, %.1f %s/s, ETA %s) ",
+                  label_.c_str(), unit_.c_str(), static_cast<long long>(done),
+                  static_cast<long long>(total_), seconds_text(elapsed).c_str(), rate,
+                  unit_.c_str(), seconds_text(left).c_str());
     out_ << head << detail << "\n" << std::flush;
   }
 }

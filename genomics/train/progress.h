@@ -1,6 +1,6 @@
 // Progress reporting for long work. On a terminal: one line redrawn in place with a bar, the
-// rate and the time left. Otherwise (a log file, CI): a plain line at most every 10 seconds,
-// and one for the last step.
+// rate and the time left. Otherwise (a log file, CI): a plain line with the same numbers at
+// most every 10 seconds, and one for the last step.
 #pragma once
 #include <chrono>
 #include <cstdint>

@@ -13,6 +13,14 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
+// [{"what": ..., "count": n, "first": name}, ...]: the rows the data left out, by reason.
+json skipped_array(const std::vector<SkippedRows>& skipped) {
+  json a = json::array();
+  for (const SkippedRows& s : skipped)
+    a.push_back({{"what", s.what}, {"count", s.count}, {"first", s.first}});
+  return a;
+}
+
 json metrics_object(const Metrics& m) {
   json j = json::object();
   for (const auto& [k, v] : m) j[k] = std::isfinite(v) ? json(v) : json(nullptr);
@@ -72,8 +80,13 @@ std::string run_report_json(const RunReport& r) {
                 {"input_length", r.spec.input_length},
                 {"outputs", r.spec.outputs},
                 {"parameters", r.parameters}};
-  j["data"] = {{"source", r.data_label}, {"sequences", r.sequences}, {"train", r.train_rows},
-               {"val", r.val_rows},      {"test", r.test_rows},      {"targets", r.target_names}};
+  j["data"] = {{"source", r.data_label},
+               {"sequences", r.sequences},
+               {"train", r.train_rows},
+               {"val", r.val_rows},
+               {"test", r.test_rows},
+               {"targets", r.target_names},
+               {"skipped", skipped_array(r.skipped)}};
   j["config"] = json::parse(train_config_json(*r.config));
   j["history"] = history_array(*r.history);
   j["best_epoch"] = r.best_epoch;
@@ -86,11 +99,13 @@ std::string run_report_json(const RunReport& r) {
 }
 
 std::string evaluation_json(const std::string& checkpoint, const std::string& data_label,
-                            int64_t sequences, Task task, double loss, const Metrics& metrics) {
+                            int64_t sequences, Task task, double loss, const Metrics& metrics,
+                            const std::vector<SkippedRows>& skipped) {
   json j;
   j["checkpoint"] = checkpoint;
   j["data"] = data_label;
   j["sequences"] = sequences;
+  j["skipped"] = skipped_array(skipped);
   j["task"] = task_name(task);
   j["loss"] = loss;
   for (const auto& [k, v] : metrics) j["metrics"][k] = std::isfinite(v) ? json(v) : json(nullptr);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "genomics/data/dataset.h"
 #include "genomics/models/model_zoo.h"
 #include "genomics/tasks.h"
 #include "genomics/train/config.h"
@@ -40,6 +41,7 @@ struct RunReport {
   int64_t sequences = 0;                                // the data's rows
   int64_t train_rows = 0, val_rows = 0, test_rows = 0;  // the split's
   std::vector<std::string> target_names{};
+  std::vector<SkippedRows> skipped{};  // input rows the data left out
   const std::vector<EpochRecord>* history = nullptr;
   int64_t best_epoch = 0;
   double best_val_loss = 0;
@@ -54,7 +56,8 @@ std::string run_report_json(const RunReport& report);
 
 // The metrics JSON of `dnagrad evaluate`: checkpoint, data, sequences, task, loss, metrics.
 std::string evaluation_json(const std::string& checkpoint, const std::string& data_label,
-                            int64_t sequences, Task task, double loss, const Metrics& metrics);
+                            int64_t sequences, Task task, double loss, const Metrics& metrics,
+                            const std::vector<SkippedRows>& skipped = {});
 
 // A predictions table: one row per sequence with its name, its targets (when target_columns is
 // not empty) and its predictions, tab-separated under a header, 7 significant digits.

@@ -70,9 +70,13 @@ RunState load_run_state(const std::string& path, nn::Module& model, nn::Optimize
   // The run must continue with the same settings; only the number of epochs may grow.
   TrainConfig saved_config = parse_train_config(saved.metadata.at("config"), path);
   saved_config.epochs = config.epochs;
-  const std::string was = train_config_json(saved_config, -1), now = train_config_json(config, -1);
-  DNAGRAD_CHECK(was == now, "--resume: ", path, " was written with different settings: ", was,
-                " (now: ", now, ")");
+  const std::vector<std::string> changed = config_differences(saved_config, config);
+  if (!changed.empty()) {
+    std::string list;
+    for (const std::string& c : changed) list += (list.empty() ? "" : "; ") + c;
+    fail("--resume: ", path, " was written with other settings (saved → now): ", list,
+         "; give the saved values (only --epochs may change)");
+  }
   DNAGRAD_CHECK(spec_from_metadata(saved.metadata, path).input_length == input_length,
                 "--resume: ", path, " was trained on inputs of a different length");
   model.load_state_dict(with_prefix_removed("model.", saved.tensors));

@@ -11,6 +11,7 @@
 #include "autograd/ops.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "genomics/models/trained_model.h"
 #include "genomics/train/progress.h"
 #include "genomics/train/run_state.h"
 #include "nn/layers.h"
@@ -53,8 +54,14 @@ class Trainer {
                                                                .length = run.length,
                                                                .seed = config.seed});
     spec_ = {config.model, train_loader_->input_length(), outputs_};
-    DNAGRAD_CHECK(spec_.input_length > 0 || run.length.kind != LengthPolicy::Kind::PadWithMask,
-                  "train: model '", config.model, "' needs a fixed input length");
+    if (run.length.kind == LengthPolicy::Kind::PadWithMask) {
+      DNAGRAD_CHECK(accepts_any_length(config.model), "--pad-with-mask: model '", config.model,
+                    "' takes inputs of one length only (promoter takes any); use --length N");
+      // Any length goes; the longest training sequence is recorded as the input length.
+      spec_.masked_pooling = true;
+      for (int64_t row : run.split.train)
+        spec_.input_length = std::max(spec_.input_length, data_.lengths[static_cast<size_t>(row)]);
+    }
     Generator init(config.seed);
     model_ = make_model(spec_, init);
     model_->to(run.device);  // before the optimizer, so its state is made there too
@@ -129,8 +136,9 @@ class Trainer {
   double train_epoch(int64_t epoch) {
     model_->train();
     reset_dropout_streams(*model_, config_.seed, epoch);
-    Progress progress(cat("epoch ", epoch + 1, "/", config_.epochs), train_loader_->num_batches(),
-                      "batch", run_.log ? *run_.log : std::cerr, run_.log == nullptr);
+    // Counted in sequences, so the rate reads as sequences per second.
+    Progress progress(cat("epoch ", epoch + 1, "/", config_.epochs), train_loader_->num_rows(),
+                      "sequence", run_.log ? *run_.log : std::cerr, run_.log == nullptr);
     double loss_sum = 0;
     int64_t rows = 0;
     const std::vector<Tensor> params = model_->parameters();
@@ -149,7 +157,7 @@ class Trainer {
       const auto n = static_cast<int64_t>(batch.rows.size());
       loss_sum += value * static_cast<double>(n);
       rows += n;
-      progress.update(b + 1, cat("loss ", loss_sum / static_cast<double>(rows)));
+      progress.update(rows, cat("loss ", loss_sum / static_cast<double>(rows)));
     });
     return loss_sum / static_cast<double>(rows);
   }
@@ -161,6 +169,14 @@ class Trainer {
     meta["targets_per_position"] = data_.targets_per_position ? "true" : "false";
     json names = data_.target_names;
     meta["target_names"] = names.dump();
+    // How inputs were made: apply commands fit new sequences the same way.
+    using Kind = LengthPolicy::Kind;
+    meta["length_policy"] = run_.length.kind == Kind::CenterFit     ? "center-fit"
+                            : run_.length.kind == Kind::PadWithMask ? "pad-with-mask"
+                                                                    : "exact";
+    if (!data_.class_names.empty()) meta["class_names"] = json(data_.class_names).dump();
+    meta["alphabet"] = "ACGT";  // one-hot rows A, C, G, T; N and other codes all-zero columns
+    meta["output_scale"] = task_ == Task::Regression ? "value" : "logit";
     return meta;
   }
 
@@ -209,6 +225,7 @@ class Trainer {
                 .val_rows = static_cast<int64_t>(run_.split.val.size()),
                 .test_rows = static_cast<int64_t>(run_.split.test.size()),
                 .target_names = data_.target_names,
+                .skipped = data_.skipped,
                 .history = &state_.history,
                 .best_epoch = state_.best_epoch,
                 .best_val_loss = state_.best_val_loss};
@@ -244,10 +261,11 @@ class Trainer {
       for (const auto& [k, v] : result.test) *run_.log << "  " << k << " " << v;
       *run_.log << "\n";
     }
-    PredictionsTable table{.target_columns = data_.target_names,
-                           .predictions = test.predictions.data()};
-    for (int64_t o = 0; o < outputs_; ++o)
-      table.prediction_columns.push_back(cat("prediction_", o));
+    // Prediction columns as `dnagrad predict` names them; the labels as measured_<label>.
+    PredictionsTable table{
+        .prediction_columns = output_names(task_, outputs_, data_.target_names, data_.class_names),
+        .predictions = test.predictions.data()};
+    for (const std::string& t : data_.target_names) table.target_columns.push_back("measured_" + t);
     for (const int64_t row : run_.split.test) {
       table.names.push_back(data_.names[static_cast<size_t>(row)]);
       table.targets.push_back(data_.targets_of(row));

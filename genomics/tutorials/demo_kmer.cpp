@@ -101,7 +101,8 @@ KmerDemoResult run_kmer_demo(const KmerDemoOptions& options, std::ostream& log) 
   result.linear.name = "linear";
   result.cnn.name = "cnn";
 
-  Progress progress("train", 2 * options.epochs, "epoch", log, options.quiet);
+  // One bar over both models' epochs; the detail counts each model's own.
+  Progress progress("train", 2 * options.epochs, "epoch (2 models)", log, options.quiet);
   std::mutex progress_mutex;
   int done[2] = {0, 0};
   double val_loss[2] = {0, 0};
@@ -115,9 +116,17 @@ KmerDemoResult run_kmer_demo(const KmerDemoOptions& options, std::ostream& log) 
           std::lock_guard<std::mutex> lock(progress_mutex);
           done[which] = epoch;
           val_loss[which] = val_mse;
-          char detail[96];
-          std::snprintf(detail, sizeof detail, "val MSE: linear %.3f  cnn %.3f", val_loss[0],
-                        val_loss[1]);
+          std::string detail;
+          for (int m = 0; m < 2; ++m) {
+            detail += m == 0 ? "linear " : "  cnn ";
+            char part[64];
+            if (done[m] == 0)
+              std::snprintf(part, sizeof part, "not started");
+            else
+              std::snprintf(part, sizeof part, "%d/%lld val MSE %.3f", done[m],
+                            static_cast<long long>(options.epochs), val_loss[m]);
+            detail += part;
+          }
           progress.update(done[0] + done[1], detail);
         });
     report.train_seconds =

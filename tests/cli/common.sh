@@ -21,3 +21,21 @@ message_has() {
   grep -qF -- "$1" err.txt || fail "the message does not mention '$1': $(cat err.txt)"
 }
 no_file() { [ ! -e "$1" ] || fail "$1 was written although the command failed"; }
+
+# Writes seqs.fa (COUNT random sequences of 20 bases, awk's generator seeded with SEED) and
+# labels.tsv (name<TAB>at): the label is the number of A and T, which reverse complementing keeps.
+write_at_fixture() {
+  awk -v seed="$1" -v count="$2" 'BEGIN {
+    srand(seed)
+    print "name\tat" > "labels.tsv"
+    for (i = 1; i <= count; i++) {
+      s = ""; at = 0
+      for (j = 0; j < 20; j++) {
+        b = substr("ACGT", int(rand() * 4) + 1, 1); s = s b
+        if (b == "A" || b == "T") at++
+      }
+      print ">seq" i > "seqs.fa"; print s > "seqs.fa"
+      print "seq" i "\t" at > "labels.tsv"
+    }
+  }'
+}

@@ -9,21 +9,7 @@ set -euo pipefail
 # shellcheck source=tests/cli/common.sh
 source "$(dirname "$0")/common.sh" "$@"
 
-# 60 random sequences of 20 bases (awk's generator, fixed seed); the label is the number of
-# A and T, which reverse complementing keeps.
-awk 'BEGIN {
-  srand(7)
-  print "name\tat" > "labels.tsv"
-  for (i = 1; i <= 60; i++) {
-    s = ""; at = 0
-    for (j = 0; j < 20; j++) {
-      b = substr("ACGT", int(rand() * 4) + 1, 1); s = s b
-      if (b == "A" || b == "T") at++
-    }
-    print ">seq" i > "seqs.fa"; print s > "seqs.fa"
-    print "seq" i "\t" at > "labels.tsv"
-  }
-}'
+write_at_fixture 7 60  # seqs.fa, labels.tsv: 60 sequences of 20 bases, label A+T
 
 check "train writes checkpoints, metrics and plots"
 "$dnagrad" train --model kmer-cnn --fasta seqs.fa --labels labels.tsv --epochs 2 --lr 0.01 \
