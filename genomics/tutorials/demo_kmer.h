@@ -21,9 +21,10 @@ struct KmerDemoOptions {
   // and GCG motifs depends on the initial weights (the tutorial, too, shows "this particular
   // training"): over seeds 1..12 and 17, every run reached CNN R^2 0.946-0.958 and Linear
   // R^2 0.261-0.278, and 4 of 13 grew both a TAT and a GCG filter. The last bits of the GEMM
-  // matter too: with BLIS (cmake/blas.cmake) seed 3 grew TAT only (its GCG filter came out with
-  // G and T tied, 0.312 vs 0.313, at the first position). Seed 5 grows both with BLIS and with
-  // Eigen's product, on one thread and on two (CNN R^2 0.946, Linear 0.272).
+  // matter too: with every product through BLIS (cmake/blas.cmake), seed 3 grew TAT only (its
+  // GCG filter came out with G and T tied, 0.312 vs 0.313, at the first position). Seed 5 grows
+  // both with BLIS and with Eigen's product (which the demo's small layers use:
+  // kernels/cpu/gemm.cpp), on one thread and on two (CNN R^2 0.946, Linear 0.272).
   uint64_t seed = 5;
   bool quiet = false;
   bool parallel_models = true;    // train the two models at once, one thread each (CPU only)
