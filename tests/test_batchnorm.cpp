@@ -311,7 +311,30 @@ TEST_CASE("batch_norm1d statistics stay accurate for data far from zero") {
   require_close(y, y_ref, 1e-8, 1e-8);
 }
 
+// Float32 training forward of x [1, 1, 2] = {3, 3 + 3 ulp}, eps 0: the mean 3 + 1.5 ulp is no
+// float (it rounds to 3 + 2 ulp), the deviations are -+1.5 ulp and y must be exactly {-1, +1}.
+// With the mean rounded to float alone, y would be {-4/3, 2/3}.
+namespace {
+void check_mean_between_floats(Device device) {
+  const float three = 3.0f, ulp = std::nextafter(three, 4.0f) - three;
+  const Array x = vec({1, 1, 2}, {three, three + 3 * ulp}).to(DType::F32).to(device);
+  Array none, y = poisoned({1, 1, 2}, DType::F32).to(device);
+  Array mean = poisoned({1}, DType::F32).to(device), invstd = poisoned({1}, DType::F32).to(device);
+  kernels::batchnorm_forward_train(x, Array(), Array(), none, none, 0.1, 0.0, y, mean, invstd);
+  require_close(y.to(Device::cpu()), vec({1, 1, 2}, {-1, 1}), 0, 1e-6);
+}
+}  // namespace
+
+TEST_CASE("batch_norm1d float32 training: a mean that falls between two floats keeps its digits") {
+  check_mean_between_floats(Device::cpu());
+}
+
 TEST_SUITE("gpu") {
+  TEST_CASE("gpu: batchnorm float32 training: a mean between two floats keeps its digits") {
+    if (skip_without_gpu()) return;
+    check_mean_between_floats(Device::cuda());
+  }
+
   TEST_CASE("gpu: batchnorm training statistics are bitwise repeatable") {
     if (skip_without_gpu()) return;
     const uint64_t seed = fresh_seed();

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/batchnorm_map.h"
 #include "kernels/checks.h"
 #include "kernels/cpu/batchnorm_stats.h"
 #include "kernels/cpu/parallel.h"
@@ -30,13 +31,13 @@ namespace dnagrad::kernels::cpu {
 
 namespace {
 
-// y[n, c, :] = (x[n, c, :] - mean) * scale + shift for every n.
+// y[n, c, :] = map(x[n, c, :]) for every n (kernels/batchnorm_map.h).
 template <class T>
-void normalise_channel(const T* x, T* y, const BnDims& d, int64_t c, T mean, T scale, T shift) {
+void normalise_channel(const T* x, T* y, const BnDims& d, int64_t c, const BatchNormMap<T>& map) {
   for (int64_t n = 0; n < d.n_batch; ++n) {
     const T* x_row = row(x, d, n, c);
     T* y_row = row(y, d, n, c);
-    for (int64_t t = 0; t < d.len; ++t) y_row[t] = (x_row[t] - mean) * scale + shift;
+    for (int64_t t = 0; t < d.len; ++t) y_row[t] = map(x_row[t]);
   }
 }
 
@@ -59,9 +60,8 @@ void forward_train_impl(const Array& x, const Array& weight, const Array& bias, 
     out_mean[c] = static_cast<T>(mean);
     out_invstd[c] = static_cast<T>(invstd);
     update_running_stats(run_mean, run_var, c, stats, momentum, d);
-    const double scale = invstd * (w ? double(w[c]) : 1.0);
-    normalise_channel(x_data, y_data, d, c, static_cast<T>(mean), static_cast<T>(scale),
-                      b ? b[c] : T(0));
+    normalise_channel(x_data, y_data, d, c,
+                      BatchNormMap<T>::make(mean, invstd, w ? double(w[c]) : 1.0, b ? b[c] : T(0)));
   });
 }
 
@@ -76,16 +76,14 @@ void forward_eval_impl(const Array& x, const Array& weight, const Array& bias,
   const T* run_mean = running_mean.data<T>();
   const T* run_var = running_var.data<T>();
   // The per-channel map y = (x - mean) * scale + shift, computed once per channel.
-  std::vector<T> scale(d.channels), shift(d.channels);
+  std::vector<BatchNormMap<T>> map(d.channels);
   for (int64_t c = 0; c < d.channels; ++c) {
     const double invstd = 1.0 / std::sqrt(double(run_var[c]) + eps);
-    scale[c] = static_cast<T>(invstd * (w ? double(w[c]) : 1.0));
-    shift[c] = b ? b[c] : T(0);
+    map[c] = BatchNormMap<T>::make(run_mean[c], invstd, w ? double(w[c]) : 1.0, b ? b[c] : T(0));
   }
   if (d.len > 1) {
-    parallel_for(d.channels, d.count(), [&](int64_t c) {
-      normalise_channel(x_data, y_data, d, c, run_mean[c], scale[c], shift[c]);
-    });
+    parallel_for(d.channels, d.count(),
+                 [&](int64_t c) { normalise_channel(x_data, y_data, d, c, map[c]); });
     return;
   }
   // [N, C] (L = 1): a row's channels are contiguous, so rows outside and channels inside (the
@@ -93,8 +91,7 @@ void forward_eval_impl(const Array& x, const Array& weight, const Array& bias,
   parallel_for(d.n_batch, d.channels, [&](int64_t n) {
     const T* x_row = x_data + n * d.channels;
     T* y_row = y_data + n * d.channels;
-    for (int64_t c = 0; c < d.channels; ++c)
-      y_row[c] = (x_row[c] - run_mean[c]) * scale[c] + shift[c];
+    for (int64_t c = 0; c < d.channels; ++c) y_row[c] = map[c](x_row[c]);
   });
 }
 

@@ -30,6 +30,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/batchnorm_map.h"
 #include "kernels/checks.h"
 #include "kernels/cpu/batchnorm_stats.h"
 #include "kernels/cpu/maxpool_row.h"
@@ -75,16 +76,16 @@ FusedDims check_fused(const char* op, const Array& x, const Array& weight, const
 // the running maximum; `taps` [L_out] holds the winning offsets. The same comparisons as
 // maxpool_row, so the same winner.
 template <class T, int K>
-void tiled_row(const T* x_row, T mean, T scale, T shift, int64_t len_out, T* __restrict y_r,
+void tiled_row(const T* x_row, const BatchNormMap<T>& map, int64_t len_out, T* __restrict y_r,
                int32_t* __restrict taps) {
   for (int64_t t = 0; t < len_out; ++t) {
-    const T z = (x_row[t * K] - mean) * scale + shift;
+    const T z = map(x_row[t * K]);
     y_r[t] = z < T(0) ? T(0) : z;
     taps[t] = 0;
   }
   for (int k = 1; k < K; ++k)
     for (int64_t t = 0; t < len_out; ++t) {
-      const T z = (x_row[t * K + k] - mean) * scale + shift;
+      const T z = map(x_row[t * K + k]);
       const T v = z < T(0) ? T(0) : z;
       const bool take = max_takes(v, y_r[t]);
       y_r[t] = take ? v : y_r[t];
@@ -121,9 +122,7 @@ void forward_impl(const Array& x, const Array& weight, const Array& bias, Array&
     save_mean.data<T>()[c] = static_cast<T>(mean);
     save_invstd.data<T>()[c] = static_cast<T>(invstd);
     // As kernels/cpu/batchnorm.cpp computes z, so the fused and unfused paths agree bitwise.
-    const T mean_t = static_cast<T>(mean);
-    const T scale = static_cast<T>(invstd * (w ? double(w[c]) : 1.0));
-    const T shift = b ? b[c] : T(0);
+    const auto map = BatchNormMap<T>::make(mean, invstd, w ? double(w[c]) : 1.0, b ? b[c] : T(0));
     const bool tiled = pool.stride == pool.kernel && pool.padding == 0 && pool.dilation == 1 &&
                        pool.kernel >= 2 && pool.kernel <= 4;
     std::vector<T> r(tiled ? 0 : len);    // relu(z) of one row, hot in L1 (general windows)
@@ -134,15 +133,12 @@ void forward_impl(const Array& x, const Array& weight, const Array& bias, Array&
       const int64_t out_row = (n * d.bn.channels + c) * len_out;
       T* y_r = y_data + out_row;
       if (tiled) {
-        if (pool.kernel == 2)
-          tiled_row<T, 2>(x_row, mean_t, scale, shift, len_out, y_r, taps.data());
-        if (pool.kernel == 3)
-          tiled_row<T, 3>(x_row, mean_t, scale, shift, len_out, y_r, taps.data());
-        if (pool.kernel == 4)
-          tiled_row<T, 4>(x_row, mean_t, scale, shift, len_out, y_r, taps.data());
+        if (pool.kernel == 2) tiled_row<T, 2>(x_row, map, len_out, y_r, taps.data());
+        if (pool.kernel == 3) tiled_row<T, 3>(x_row, map, len_out, y_r, taps.data());
+        if (pool.kernel == 4) tiled_row<T, 4>(x_row, map, len_out, y_r, taps.data());
       } else {
         for (int64_t t = 0; t < len; ++t) {
-          const T z = (x_row[t] - mean_t) * scale + shift;
+          const T z = map(x_row[t]);
           r[t] = z < T(0) ? T(0) : z;
         }
         maxpool_row(r.data(), y_r, index.data(), len, len_out, inner, pool);

@@ -17,6 +17,7 @@
 #include <algorithm>
 
 #include "kernels/batchnorm.h"
+#include "kernels/batchnorm_map.h"
 #include "kernels/checks.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/launch.cuh"
@@ -68,12 +69,11 @@ __global__ void __launch_bounds__(kThreads)
         running_var[c] = static_cast<T>((1 - momentum) * running_var[c] +
                                         momentum * squares / static_cast<double>(count - 1));
     }
-    const T mean_t = static_cast<T>(mean);
-    const T scale = static_cast<T>(invstd * (weight ? double(weight[c]) : 1.0));
-    const T shift = bias ? bias[c] : T(0);
+    const auto map = BatchNormMap<T>::make(mean, invstd, weight ? double(weight[c]) : 1.0,
+                                           bias ? bias[c] : T(0));
     for (int64_t e = threadIdx.x; e < count; e += blockDim.x) {
       const int64_t i = offset(s, c, e);
-      y[i] = (x[i] - mean_t) * scale + shift;
+      y[i] = map(x[i]);
     }
   }
 }
@@ -88,8 +88,8 @@ __global__ void forward_eval(const T* __restrict__ x, const T* __restrict__ weig
        i += int64_t{gridDim.x} * blockDim.x) {
     const int64_t c = (i / s.len) % s.channels;
     const double invstd = 1.0 / sqrt(double(running_var[c]) + eps);
-    const T scale = static_cast<T>(invstd * (weight ? double(weight[c]) : 1.0));
-    y[i] = (x[i] - running_mean[c]) * scale + (bias ? bias[c] : T(0));
+    y[i] = BatchNormMap<T>::make(running_mean[c], invstd, weight ? double(weight[c]) : 1.0,
+                                 bias ? bias[c] : T(0))(x[i]);
   }
 }
 
