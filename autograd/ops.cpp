@@ -1,65 +1,26 @@
 // Forward passes of the differentiable ops: check the arguments, run the kernel into a fresh
-// output, and record a Node when a gradient will be needed. The matching backward rules are in
-// backward_rules.cpp; the arithmetic is in kernels/.
+// output, and record a Node when a gradient will be needed. This file holds the elementwise,
+// linear-algebra, shape, reduction and loss ops; the layer ops (conv1d, batch norm, pooling) are
+// in ops_layers.cpp, and the helpers both share in ops_common.h. The matching backward rules are
+// in backward_rules.cpp; the arithmetic is in kernels/.
 #include "autograd/ops.h"
 
 #include <algorithm>
 
-#include "autograd/node.h"
-#include "kernels/batchnorm.h"
-#include "kernels/bn_relu_maxpool.h"
-#include "kernels/conv1d.h"
+#include "autograd/ops_common.h"
 #include "kernels/dropout.h"
 #include "kernels/elementwise.h"
+#include "kernels/losses.h"
 #include "kernels/matmul.h"
 #include "kernels/permute.h"
-#include "kernels/pooling.h"
 #include "kernels/reduce.h"
 #include "kernels/softmax.h"
 
 namespace dnagrad {
 
+using namespace ops_detail;
+
 namespace {
-
-Array empty_like(const Array& a, const Shape& shape) {
-  return Array::empty(shape, a.dtype(), a.device());
-}
-
-// Wraps `out` in a Tensor and, if any defined input requires a gradient (and gradients are
-// enabled), links it to a new Node for `op`.
-Tensor record(Array out, Op op, std::initializer_list<Tensor> inputs, std::vector<Array> saved = {},
-              Attrs attrs = {}) {
-  bool needs_grad = false;
-  if (grad_enabled())
-    for (const Tensor& t : inputs) needs_grad = needs_grad || (t.defined() && t.requires_grad());
-  Tensor result(std::move(out), false);
-  if (!needs_grad) return result;
-  auto node = std::make_shared<Node>();
-  node->op = op;
-  for (const Tensor& t : inputs) node->inputs.push_back(t.defined() ? t.impl_ptr() : nullptr);
-  node->saved = std::move(saved);
-  node->attrs = std::move(attrs);
-  node->out_shape = result.shape();
-  node->out_dtype = result.dtype();
-  result.impl()->grad_fn = std::move(node);
-  result.impl()->requires_grad = true;
-  return result;
-}
-
-void require_float(const Tensor& t, const char* op) {
-  DNAGRAD_CHECK(t.defined(), op, ": got an undefined tensor");
-  DNAGRAD_CHECK(t.dtype() != DType::I64, op, ": expected a float tensor, got ", t.data().desc());
-}
-
-void require_dims(const Tensor& t, int64_t ndim, const char* op, const char* legend) {
-  DNAGRAD_CHECK(t.dim() == ndim, op, ": expected a ", ndim, "-D input ", legend, ", got ",
-                t.data().desc());
-}
-
-void require_match(const Tensor& a, const Tensor& b, const char* op) {
-  if (!b.defined()) return;
-  kernels::require_same_device_dtype(op, a.data(), {&b.data()});
-}
 
 Tensor binary(kernels::BinaryOp kind, Op op, const Tensor& a, const Tensor& b, const char* name) {
   require_float(a, name);
@@ -99,35 +60,6 @@ Tensor reduce(const Tensor& x, int64_t dim, bool all_dims, bool keepdim, bool is
   Array y = empty_like(x.data(), out_shape);
   kernels::reduce_sum(x.data(), static_cast<int>(attrs.dim), scale, y);
   return record(std::move(y), is_mean ? Op::Mean : Op::Sum, {x}, {}, attrs);
-}
-
-// Stride 0 means the kernel size (PyTorch's default).
-kernels::Pool1dParams pool_params(int64_t kernel, int64_t stride, int64_t padding, int64_t dilation,
-                                  bool count_include_pad = true) {
-  kernels::Pool1dParams p;
-  p.kernel = kernel;
-  p.stride = stride == 0 ? kernel : stride;
-  p.padding = padding;
-  p.dilation = dilation;
-  p.count_include_pad = count_include_pad;
-  return p;
-}
-
-// Shared argument checks of max and avg pooling; returns the output length.
-int64_t check_pool(const Tensor& x, const kernels::Pool1dParams& a, const char* op) {
-  require_float(x, op);
-  require_dims(x, 3, op, "[N, C, L]");
-  DNAGRAD_CHECK(a.kernel >= 1 && a.stride >= 1 && a.dilation >= 1 && a.padding >= 0, op,
-                ": kernel, stride and dilation must be >= 1 and padding >= 0 (kernel ", a.kernel,
-                ", stride ", a.stride, ", padding ", a.padding, ", dilation ", a.dilation, ")");
-  DNAGRAD_CHECK(2 * a.padding <= a.kernel, op, ": padding ", a.padding,
-                " must be at most half the kernel size ", a.kernel, " (as in PyTorch)");
-  const int64_t span = x.size(2) + 2 * a.padding - a.dilation * (a.kernel - 1) - 1;
-  const int64_t len_out = a.out_length(x.size(2));
-  DNAGRAD_CHECK(span >= 0 && len_out >= 1, op, ": input length ", x.size(2),
-                " is too short for kernel ", a.kernel, " with dilation ", a.dilation,
-                " and padding ", a.padding);
-  return len_out;
 }
 
 kernels::Reduction check_loss(const Tensor& pred, const Tensor& target, kernels::Reduction r,
@@ -230,149 +162,6 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Array y = empty_like(x.data(), {x.size(0), weight.size(0)});
   kernels::linear_forward(x.data(), weight.data(), bias.defined() ? bias.data() : Array(), y);
   return record(std::move(y), Op::Linear, {x, weight, bias});
-}
-
-// ---- convolution, normalisation, pooling ----
-Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t stride,
-              int64_t padding, int64_t dilation) {
-  require_float(x, "conv1d");
-  require_dims(x, 3, "conv1d", "[N, C_in, L]");
-  require_match(x, weight, "conv1d");
-  require_match(x, bias, "conv1d");
-  DNAGRAD_CHECK(weight.dim() == 3 && weight.size(1) == x.size(1),
-                "conv1d: expected weight [C_out, ", x.size(1), ", K] for input ", x.data().desc(),
-                ", got ", weight.data().desc());
-  if (bias.defined())
-    DNAGRAD_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "conv1d: expected bias [",
-                  weight.size(0), "], got ", bias.data().desc());
-  DNAGRAD_CHECK(stride >= 1 && dilation >= 1 && padding >= 0,
-                "conv1d: stride and dilation must be >= 1 ", "and padding >= 0 (stride ", stride,
-                ", padding ", padding, ", dilation ", dilation, ")");
-  const kernels::Conv1dParams p{stride, padding, dilation};
-  // The padded input must hold the dilated kernel at least once (PyTorch's check; the length
-  // formula alone would round a negative span up to one output).
-  const int64_t span = x.size(2) + 2 * padding - dilation * (weight.size(2) - 1) - 1;
-  const int64_t len_out = p.out_length(x.size(2), weight.size(2));
-  DNAGRAD_CHECK(span >= 0 && len_out >= 1, "conv1d: input length ", x.size(2), " with padding ",
-                padding, " is shorter than the dilated kernel (K = ", weight.size(2), ", dilation ",
-                dilation, ")");
-  Array y = empty_like(x.data(), {x.size(0), weight.size(0), len_out});
-  kernels::conv1d_forward(x.data(), weight.data(), bias.defined() ? bias.data() : Array(), y, p);
-  return record(std::move(y), Op::Conv1d, {x, weight, bias}, {}, ConvAttrs{p});
-}
-
-namespace {
-
-// batch_norm1d's argument checks (also those of the fused op); `op` names the caller.
-void check_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                      const Array& running_mean, const Array& running_var, bool training,
-                      const char* op) {
-  require_float(x, op);
-  DNAGRAD_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected [N, C] or [N, C, L], got ",
-                x.data().desc());
-  const int64_t channels = x.size(1);
-  for (const Tensor* t : {&weight, &bias}) {
-    if (!t->defined()) continue;
-    require_match(x, *t, op);
-    DNAGRAD_CHECK(t->shape() == Shape{channels}, op, ": expected weight and bias [", channels,
-                  "], got ", t->data().desc());
-  }
-  for (const Array* a : {&running_mean, &running_var})
-    if (a->defined())
-      DNAGRAD_CHECK(
-          a->shape() == Shape{channels} && a->dtype() == x.dtype() && a->device() == x.device(), op,
-          ": expected running statistics ", dtype_name(x.dtype()), "[", channels, "] on ",
-          x.device().str(), ", got ", a->desc());
-  const int64_t per_channel = x.size(0) * (x.dim() == 3 ? x.size(2) : 1);
-  if (training)
-    DNAGRAD_CHECK(per_channel > 1, op, ": training needs more than one value per channel, got ",
-                  "input ", x.data().desc());
-  else
-    DNAGRAD_CHECK(running_mean.defined() && running_var.defined(), op,
-                  ": evaluation mode needs running statistics");
-}
-
-}  // namespace
-
-Tensor batch_norm1d(const Tensor& x, const Tensor& weight, const Tensor& bias, Array& running_mean,
-                    Array& running_var, bool training, double momentum, double eps) {
-  check_batch_norm(x, weight, bias, running_mean, running_var, training, "batch_norm1d");
-  const int64_t channels = x.size(1);
-
-  const Array x3 = x.dim() == 3 ? x.data() : x.data().reshape({x.size(0), channels, 1});
-  Array y = empty_like(x.data(), x3.shape());
-  Array mean, invstd;
-  if (training) {
-    mean = empty_like(x.data(), {channels});
-    invstd = empty_like(x.data(), {channels});
-    kernels::batchnorm_forward_train(x3, weight.defined() ? weight.data() : Array(),
-                                     bias.defined() ? bias.data() : Array(), running_mean,
-                                     running_var, momentum, eps, y, mean, invstd);
-  } else {
-    kernels::batchnorm_forward_eval(x3, weight.defined() ? weight.data() : Array(),
-                                    bias.defined() ? bias.data() : Array(), running_mean,
-                                    running_var, eps, y);
-    // The backward of eval mode is the affine map y = (x - mean) * invstd * weight + bias.
-    mean = running_mean.clone();  // a later training step may update the running stats
-    Array shifted = empty_like(x.data(), {channels});
-    kernels::unary_forward(kernels::UnaryOp::AddScalar, running_var, eps, shifted);
-    invstd = empty_like(x.data(), {channels});
-    kernels::unary_forward(kernels::UnaryOp::PowScalar, shifted, -0.5, invstd);
-  }
-  return record(y.reshape(x.shape()), Op::BatchNorm1d, {x, weight, bias}, {mean, invstd},
-                BatchNormAttrs{training});
-}
-
-Tensor max_pool1d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
-                  int64_t dilation) {
-  const kernels::Pool1dParams p = pool_params(kernel, stride, padding, dilation);
-  const int64_t len_out = check_pool(x, p, "max_pool1d");
-  Array y = empty_like(x.data(), {x.size(0), x.size(1), len_out});
-  Array argmax = Array::empty(y.shape(), DType::I64, x.device());
-  kernels::maxpool1d_forward(x.data(), y, argmax, p);
-  return record(std::move(y), Op::MaxPool1d, {x}, {argmax}, PoolAttrs{p});
-}
-
-Tensor batch_norm_relu_max_pool1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                                  Array& running_mean, Array& running_var, bool training,
-                                  double momentum, double eps, int64_t kernel, int64_t stride,
-                                  int64_t padding, int64_t dilation) {
-  const char* op = "batch_norm_relu_max_pool1d";
-  check_batch_norm(x, weight, bias, running_mean, running_var, training, op);
-  const kernels::Pool1dParams p = pool_params(kernel, stride, padding, dilation);
-  const int64_t len_out = check_pool(x, p, op);
-  const int64_t channels = x.size(1);
-  Array y = empty_like(x.data(), {x.size(0), channels, len_out});
-  Array mean = empty_like(x.data(), {channels}), invstd = empty_like(x.data(), {channels});
-  // The window offsets are only needed by a backward pass.
-  const bool recording =
-      grad_enabled() && (x.requires_grad() || (weight.defined() && weight.requires_grad()) ||
-                         (bias.defined() && bias.requires_grad()));
-  Array window_argmax = recording ? Array::empty(y.shape(), DType::U8, x.device()) : Array();
-  kernels::bn_relu_maxpool_forward(x.data(), weight.defined() ? weight.data() : Array(),
-                                   bias.defined() ? bias.data() : Array(), running_mean,
-                                   running_var, training, momentum, eps, p, y,
-                                   recording ? &window_argmax : nullptr, mean, invstd);
-  return record(y, Op::BatchNormReluMaxPool1d, {x, weight, bias}, {y, window_argmax, mean, invstd},
-                BnReluPoolAttrs{training, p});
-}
-
-Tensor avg_pool1d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
-                  bool count_include_pad) {
-  const kernels::Pool1dParams p = pool_params(kernel, stride, padding, 1, count_include_pad);
-  const int64_t len_out = check_pool(x, p, "avg_pool1d");
-  Array y = empty_like(x.data(), {x.size(0), x.size(1), len_out});
-  kernels::avgpool1d_forward(x.data(), y, p);
-  return record(std::move(y), Op::AvgPool1d, {x}, {}, PoolAttrs{p});
-}
-
-Tensor adaptive_avg_pool1d(const Tensor& x, int64_t out_size) {
-  require_float(x, "adaptive_avg_pool1d");
-  require_dims(x, 3, "adaptive_avg_pool1d", "[N, C, L]");
-  DNAGRAD_CHECK(out_size >= 1, "adaptive_avg_pool1d: output size must be >= 1, got ", out_size);
-  Array y = empty_like(x.data(), {x.size(0), x.size(1), out_size});
-  kernels::adaptive_avgpool1d_forward(x.data(), y);
-  return record(std::move(y), Op::AdaptiveAvgPool1d, {x});
 }
 
 // ---- shapes ----

@@ -49,16 +49,20 @@
 // together: "ism: windowed pools and BatchNorm and ReLU equal the kernels bit for bit"
 // (tests/test_ism.cpp) runs a chain of every kind of windowed layer except convolutions, with
 // every pooling option, and requires incremental ISM to equal brute force exactly.
+//
+// Files: ism_chain.cpp splits the model into windowed layers and the mixing layer; ism_windows.h
+// holds what the two share (WindowedLayer, Split); this file keeps each level's reference
+// activation, computes the mutants' windows level by level and runs the rest of the chain.
 #include <omp.h>
 
 #include <algorithm>
 #include <exception>
 #include <limits>
-#include <optional>
 #include <vector>
 
 #include "autograd/ops.h"
 #include "genomics/interpret/ism_predictors.h"
+#include "genomics/interpret/ism_windows.h"
 #include "kernels/batchnorm.h"
 #include "kernels/elementwise.h"
 #include "kernels/matmul.h"
@@ -66,132 +70,7 @@
 
 namespace dnagrad::genomics::ism_detail {
 
-void flatten_chain(nn::Module& module, const std::string& name, std::vector<ChainElement>& out) {
-  if (module.named_children().empty() || !module.forward_is_chain_of_children()) {
-    out.push_back({name, &module});
-    return;
-  }
-  for (const auto& [child_name, child] : module.named_children())
-    flatten_chain(*child, name.empty() ? child_name : name + "." + child_name, out);
-}
-
 namespace {
-
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
-
-// A layer the incremental ISM computes on windows. Pointwise layers keep the window as it is.
-struct WindowedLayer {
-  enum class Kind { Conv, BatchNormEval, ReLU, Identity, MaxPool, AvgPool };
-  Kind kind;
-  // Conv and pools: output t reads input positions t*stride - padding + k*dilation, k < kernel.
-  int64_t kernel = 1, stride = 1, padding = 0, dilation = 1;
-  bool count_include_pad = true;  // AvgPool
-  Array taps{};                   // Conv: [K*C_out, C_in], row k*C_out + o = weight[o, :, k]
-  // BatchNormEval: copies of the module's weight and bias (undefined: affine = false) and running
-  // statistics, each [C], and its eps.
-  Array weight{}, bias{}, running_mean{}, running_var{};
-  double eps = 0;
-
-  bool pointwise() const {
-    return kind == Kind::BatchNormEval || kind == Kind::ReLU || kind == Kind::Identity;
-  }
-  // The output positions that input position `first` (`last`) reaches first (last), unclipped.
-  int64_t first_output(int64_t first) const {
-    return ceil_div(first + padding - (kernel - 1) * dilation, stride);
-  }
-  int64_t last_output(int64_t last) const { return floor_div(last + padding, stride); }
-  // The most output positions a run of `reach` changed input positions can change.
-  int64_t widest_reach(int64_t reach) const {
-    if (pointwise()) return reach;
-    int64_t widest = 0;
-    for (int64_t r = 0; r < stride; ++r)  // the count depends on the run's start modulo stride
-      widest = std::max(widest, last_output(r + reach - 1) - first_output(r) + 1);
-    return widest;
-  }
-};
-
-// BatchNorm1d in eval mode: a per-channel affine map, computed by the kernel on the windows.
-WindowedLayer batchnorm_eval(const nn::BatchNorm1d& bn) {
-  auto copy = [](const Array& a) { return a.defined() ? a.clone() : Array(); };
-  return WindowedLayer{.kind = WindowedLayer::Kind::BatchNormEval,
-                       .weight = bn.weight.defined() ? copy(bn.weight.data()) : Array(),
-                       .bias = bn.bias.defined() ? copy(bn.bias.data()) : Array(),
-                       .running_mean = copy(bn.running_mean),
-                       .running_var = copy(bn.running_var),
-                       .eps = bn.options.eps};
-}
-
-// weight [C_out, C_in, K] -> taps [K*C_out, C_in]: the K matrices weight[:, :, k] stacked.
-template <class T>
-Array stacked_taps(const Array& weight) {
-  const int64_t c_out = weight.size(0), c_in = weight.size(1), kernel = weight.size(2);
-  Array taps = Array::empty({kernel * c_out, c_in}, weight.dtype());
-  const T* w = weight.data<T>();
-  T* out = taps.data<T>();
-  for (int64_t o = 0; o < c_out; ++o)
-    for (int64_t c = 0; c < c_in; ++c)
-      for (int64_t k = 0; k < kernel; ++k)
-        out[(k * c_out + o) * c_in + c] = w[(o * c_in + c) * kernel + k];
-  return taps;
-}
-
-template <class T>
-std::optional<WindowedLayer> as_windowed(nn::Module& module) {
-  using Kind = WindowedLayer::Kind;
-  if (auto* conv = dynamic_cast<nn::Conv1d*>(&module)) {
-    const nn::Conv1dOptions& o = conv->options;
-    return WindowedLayer{.kind = Kind::Conv,
-                         .kernel = conv->kernel_size,
-                         .stride = o.stride,
-                         .padding = o.padding,
-                         .dilation = o.dilation,
-                         .taps = stacked_taps<T>(conv->weight.data())};
-  }
-  if (auto* bn = dynamic_cast<nn::BatchNorm1d*>(&module)) return batchnorm_eval(*bn);
-  if (dynamic_cast<nn::ReLU*>(&module)) return WindowedLayer{.kind = Kind::ReLU};
-  if (dynamic_cast<nn::Dropout*>(&module)) return WindowedLayer{.kind = Kind::Identity};
-  if (auto* pool = dynamic_cast<nn::MaxPool1d*>(&module)) {
-    return WindowedLayer{.kind = Kind::MaxPool,
-                         .kernel = pool->kernel_size,
-                         .stride = pool->stride == 0 ? pool->kernel_size : pool->stride,
-                         .padding = pool->padding,
-                         .dilation = pool->dilation};
-  }
-  if (auto* pool = dynamic_cast<nn::AvgPool1d*>(&module)) {
-    return WindowedLayer{.kind = Kind::AvgPool,
-                         .kernel = pool->kernel_size,
-                         .stride = pool->stride == 0 ? pool->kernel_size : pool->stride,
-                         .padding = pool->padding,
-                         .count_include_pad = pool->count_include_pad};
-  }
-  return std::nullopt;
-}
-
-// The chain and how it splits: layers[i] is chain[i] for i < layers.size(); chain[layers.size()]
-// (if any) is the first mixing layer.
-struct Split {
-  std::vector<ChainElement> chain;
-  std::vector<WindowedLayer> layers;
-  bool mean_update = false;
-};
-
-template <class T>
-Split split_chain(nn::Module& model) {
-  Split split;
-  flatten_chain(model, "", split.chain);
-  for (const ChainElement& element : split.chain) {
-    std::optional<WindowedLayer> layer = as_windowed<T>(*element.module);
-    if (!layer) break;
-    split.layers.push_back(std::move(*layer));
-  }
-  if (split.layers.size() < split.chain.size()) {
-    const auto* pool =
-        dynamic_cast<const nn::AdaptiveAvgPool1d*>(split.chain[split.layers.size()].module);
-    split.mean_update = pool && pool->output_size == 1;
-  }
-  return split;
-}
 
 // One level's reference activation, channels last.
 struct Level {
@@ -207,17 +86,6 @@ struct Windows {
   Array values;  // [B, W, C]
   std::vector<int64_t> lo, first, last;
 };
-
-template <class T>
-Array channels_last(const Array& x) {  // [1, C, L] -> [L, C]
-  const int64_t channels = x.size(1), len = x.size(2);
-  Array rows = Array::empty({len, channels}, x.dtype());
-  const T* in = x.data<T>();
-  T* out = rows.data<T>();
-  for (int64_t c = 0; c < channels; ++c)
-    for (int64_t t = 0; t < len; ++t) out[t * channels + c] = in[c * len + t];
-  return rows;
-}
 
 // Where output (b, w) of a layer reads its input rows: from the mutant's window of the input
 // level, else the reference, null in the padding.
@@ -241,6 +109,17 @@ struct RowSource {
 template <class T>
 bool max_takes(T v, T best) {
   return (best == best) & !(v <= best);
+}
+
+template <class T>
+Array channels_last(const Array& x) {  // [1, C, L] -> [L, C]
+  const int64_t channels = x.size(1), len = x.size(2);
+  Array rows = Array::empty({len, channels}, x.dtype());
+  const T* in = x.data<T>();
+  T* out = rows.data<T>();
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t t = 0; t < len; ++t) out[t * channels + c] = in[c * len + t];
+  return rows;
 }
 
 template <class T>
@@ -519,21 +398,6 @@ std::unique_ptr<MutantPredictor> make_incremental_predictor(nn::Module& model, i
           std::make_unique<IncrementalPredictor<T>>(std::move(split), output_index, batch_size);
   });
   return predictor;
-}
-
-IncrementalPlan incremental_plan(nn::Module& model) {
-  IncrementalPlan plan;
-  const std::vector<Tensor> params = model.parameters();
-  dispatch_float(params.empty() ? DType::F32 : params.front().dtype(), "incremental_plan",
-                 [&]<class T>() {
-                   const Split split = split_chain<T>(model);
-                   for (size_t i = 0; i < split.layers.size(); ++i)
-                     plan.windowed.push_back(split.chain[i].name);
-                   if (split.layers.size() < split.chain.size())
-                     plan.mixing = split.chain[split.layers.size()].name;
-                   plan.mean_update = split.mean_update;
-                 });
-  return plan;
 }
 
 }  // namespace dnagrad::genomics::ism_detail

@@ -1,10 +1,9 @@
 // The emulation build's kernel executor: see simt_emulation.h. Compiled into every build, empty
-// unless DNAGRAD_CUDA_EMULATE is defined.
+// unless DNAGRAD_CUDA_EMULATE is defined. This file runs grids, blocks and barriers (a block's
+// threads are fibers, switched in the configured order); the fibers' stacks and the context switch
+// itself are in simt_fibers.cpp.
 #if defined(DNAGRAD_CUDA_EMULATE)
 #include "kernels/cuda/simt_emulation.h"
-
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/cuda/simt_fibers.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DNAGRAD_ASAN_FIBERS 1
@@ -43,7 +43,6 @@ constexpr unsigned kMaxThreadsPerBlock = 1024;
 constexpr unsigned kMaxBlockZ = 64;
 constexpr unsigned kMaxGridYZ = 65535;
 constexpr size_t kMaxSharedBytes = 48 * 1024;  // without cudaFuncSetAttribute, which we never call
-constexpr size_t kStackBytes = 256 * 1024;     // per fiber; the lowest page is a guard
 
 std::mutex launch_mutex;  // one launch at a time: the globals of this file are shared
 
@@ -60,7 +59,8 @@ Schedule schedule_from_environment() {
     else
       fail("DNAGRAD_EMULATE_ORDER: expected forward, reverse or shuffle, got '", v, "'");
   }
-  if (const char* env = std::getenv("DNAGRAD_EMULATE_SEED")) r.seed = std::strtoull(env, nullptr, 10);
+  if (const char* env = std::getenv("DNAGRAD_EMULATE_SEED"))
+    r.seed = std::strtoull(env, nullptr, 10);
   if (const char* env = std::getenv("DNAGRAD_EMULATE_MAX_BLOCKS"))
     r.max_blocks = static_cast<unsigned>(std::strtoul(env, nullptr, 10));
   return r;
@@ -100,65 +100,6 @@ std::vector<unsigned> make_order(unsigned n, uint64_t salt) {
 
 uint3 unflatten(unsigned i, const dim3& d) { return {i % d.x, (i / d.x) % d.y, i / (d.x * d.y)}; }
 
-// A fiber stack from mmap with a PROT_NONE guard page at its low end, so an overflow faults.
-struct Stack {
-  void* base = nullptr;
-  size_t bytes = 0;
-  Stack() {
-    bytes = kStackBytes;
-    base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                -1, 0);
-    DNAGRAD_CHECK(base != MAP_FAILED, "emulated CUDA: cannot map a fiber stack");
-    mprotect(base, static_cast<size_t>(sysconf(_SC_PAGESIZE)), PROT_NONE);
-  }
-  ~Stack() { munmap(base, bytes); }
-  Stack(const Stack&) = delete;
-  Stack& operator=(const Stack&) = delete;
-};
-
-// ---- a minimal context switch (x86-64 System V) ------------------------------------------------
-// switch_stack(&save, to) pushes the callee-saved registers, stores the stack pointer in *save,
-// loads `to` and pops the registers saved there: a function call that returns on another stack.
-// (ucontext's swapcontext does the same plus two signal-mask system calls, 50x slower; a block
-// of 256 threads with 10 barriers switches 5,000 times.)
-#if !defined(__x86_64__)
-#error "the CUDA emulation's fibers are written for x86-64 (kernels/cuda/simt_emulation.cpp)"
-#endif
-extern "C" void dnagrad_switch_stack(void** save, void* to);
-asm(R"(
-  .text
-  .globl dnagrad_switch_stack
-  .type dnagrad_switch_stack, @function
-dnagrad_switch_stack:
-  pushq %rbp
-  pushq %rbx
-  pushq %r12
-  pushq %r13
-  pushq %r14
-  pushq %r15
-  movq %rsp, (%rdi)
-  movq %rsi, %rsp
-  popq %r15
-  popq %r14
-  popq %r13
-  popq %r12
-  popq %rbx
-  popq %rbp
-  ret
-  .size dnagrad_switch_stack, .-dnagrad_switch_stack
-)");
-
-// A fresh stack whose first switch "returns" into entry(), entered as if called (rsp + 8
-// 16-byte aligned); entry must never return.
-void* prepare_stack(void* base, size_t bytes, void (*entry)()) {
-  auto top = (reinterpret_cast<uintptr_t>(base) + bytes) & ~uintptr_t{15};
-  auto* sp = reinterpret_cast<uintptr_t*>(top);
-  *--sp = 0;                                    // entry's (never used) return address
-  *--sp = reinterpret_cast<uintptr_t>(entry);   // popped by ret
-  for (int r = 0; r < 6; ++r) *--sp = 0;        // rbp, rbx, r12-r15
-  return sp;
-}
-
 enum class State { NotStarted, Running, AtBarrier, Exited };
 
 struct Thread {
@@ -188,9 +129,9 @@ struct Block {
   size_t shared_bytes = 0;  // static arrays handed out so far
   std::unique_ptr<unsigned char, decltype(&std::free)> dynamic{nullptr, &std::free};
   size_t dynamic_bytes = 0;
-  bool plain = false;      // the remaining threads run as plain calls (no barrier allowed)
-  int running = -1;        // the thread being run, an index into threads
-  int exited_plain = -1;   // in plain mode: a thread that finished without any barrier
+  bool plain = false;     // the remaining threads run as plain calls (no barrier allowed)
+  int running = -1;       // the thread being run, an index into threads
+  int exited_plain = -1;  // in plain mode: a thread that finished without any barrier
   void* scheduler_sp = nullptr;
 #if defined(DNAGRAD_ASAN_FIBERS)
   const void* scheduler_stack = nullptr;
@@ -295,10 +236,10 @@ void run_fibers(Block& b, unsigned first, uint64_t salt) {
         waiting = &t;
       else if (t.barrier_line != waiting->barrier_line ||
                std::strcmp(t.barrier_file, waiting->barrier_file) != 0)
-        fail("barrier divergence in ", describe(*b.site), ", block ", coords(blockIdx),
-             ": thread ", coords(waiting->index), " waits at __syncthreads() at ",
-             waiting->barrier_file, ":", waiting->barrier_line, " but thread ", coords(t.index),
-             " waits at ", t.barrier_file, ":", t.barrier_line);
+        fail("barrier divergence in ", describe(*b.site), ", block ", coords(blockIdx), ": thread ",
+             coords(waiting->index), " waits at __syncthreads() at ", waiting->barrier_file, ":",
+             waiting->barrier_line, " but thread ", coords(t.index), " waits at ", t.barrier_file,
+             ":", t.barrier_line);
     }
     if (!waiting) return;
     DNAGRAD_CHECK(!exited, "barrier divergence in ", describe(*b.site), ", block ",
@@ -333,13 +274,13 @@ void run_block(Block& b, uint64_t salt) {
 
 void check_launch_limits(const KernelSite& site, dim3 grid, dim3 block, size_t dynamic_bytes) {
   const uint64_t threads = uint64_t{block.x} * block.y * block.z;
-  DNAGRAD_CHECK(grid.x > 0 && grid.y > 0 && grid.z > 0 && threads > 0,
-                "invalid launch of ", describe(site), ": empty grid (", grid.x, ", ", grid.y, ", ",
-                grid.z, ") or block (", block.x, ", ", block.y, ", ", block.z, ")");
-  DNAGRAD_CHECK(threads <= kMaxThreadsPerBlock && block.z <= kMaxBlockZ,
-                "invalid launch of ", describe(site), ": block (", block.x, ", ", block.y, ", ",
-                block.z, ") has ", threads, " threads; the limit is ", kMaxThreadsPerBlock,
-                " (and z <= ", kMaxBlockZ, ")");
+  DNAGRAD_CHECK(grid.x > 0 && grid.y > 0 && grid.z > 0 && threads > 0, "invalid launch of ",
+                describe(site), ": empty grid (", grid.x, ", ", grid.y, ", ", grid.z,
+                ") or block (", block.x, ", ", block.y, ", ", block.z, ")");
+  DNAGRAD_CHECK(threads <= kMaxThreadsPerBlock && block.z <= kMaxBlockZ, "invalid launch of ",
+                describe(site), ": block (", block.x, ", ", block.y, ", ", block.z, ") has ",
+                threads, " threads; the limit is ", kMaxThreadsPerBlock, " (and z <= ", kMaxBlockZ,
+                ")");
   DNAGRAD_CHECK(grid.x <= 0x7FFFFFFFu && grid.y <= kMaxGridYZ && grid.z <= kMaxGridYZ,
                 "invalid launch of ", describe(site), ": grid (", grid.x, ", ", grid.y, ", ",
                 grid.z, ") exceeds the limits (2^31 - 1, ", kMaxGridYZ, ", ", kMaxGridYZ, ")");
@@ -403,8 +344,8 @@ void check_kernel_pointer(const KernelSite& site, int index, const void* ptr) {
   int device = 0;
   cudaGetDevice(&device);
   const int owner = device_of(ptr, 0);
-  DNAGRAD_CHECK(owner >= 0, "emulated CUDA: argument ", index, " of ", describe(site), " is ",
-                ptr, ", which is not device memory (a host pointer, or a freed device block)");
+  DNAGRAD_CHECK(owner >= 0, "emulated CUDA: argument ", index, " of ", describe(site), " is ", ptr,
+                ", which is not device memory (a host pointer, or a freed device block)");
   DNAGRAD_CHECK(owner == device, "emulated CUDA: argument ", index, " of ", describe(site),
                 " is memory of cuda:", owner, ", but the kernel runs on cuda:", device,
                 " (the current device)");
