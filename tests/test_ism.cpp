@@ -138,10 +138,11 @@ TEST_CASE("ism: avg pools, padding, Flatten and AdaptiveAvgPool1d(3) mixing matc
 }
 
 // The incremental method computes pools on its windows by hand (its file,
-// genomics/interpret/ism_incremental.cpp, says why) and BatchNorm and ReLU through the kernels. Without convolutions (whose windows add a
-// change instead of recomputing) every activation it patches in must be the kernels' bit for bit:
-// with Flatten as the mixing layer each output is one activation, so incremental ISM equals the
-// naive method (whole forwards through the kernels) exactly, in float32 and float64.
+// genomics/interpret/ism_incremental.cpp, says why) and BatchNorm and ReLU through the kernels.
+// Without convolutions (whose windows add a change instead of recomputing) every activation it
+// patches in must be the kernels' bit for bit: with Flatten as the mixing layer each output is
+// one activation, so incremental ISM equals the naive method (whole forwards through the kernels)
+// exactly, in float32 and float64.
 TEST_CASE("ism: windowed pools and BatchNorm and ReLU equal the kernels bit for bit") {
   const uint64_t seed = testing::fresh_seed();
   INFO("seed ", seed);
