@@ -92,12 +92,17 @@ void maxpool_rule(const Node& n, const Array& g, Grads gi) {
   k::maxpool1d_backward(g, n.saved[0], *gi[0]);
 }
 
-// BatchNorm -> ReLU -> max pooling fused; saved: y, window_argmax, mean, invstd.
+// BatchNorm -> ReLU -> max pooling fused; saved: y, window_argmax, mean, invstd. Its input is
+// the largest activation of a conv block: when this gradient is the first to reach it, the
+// buffer comes undefined and the kernel assigns it (no zero-fill, no read back).
 void bn_relu_maxpool_rule(const Node& n, const Array& g, Grads gi) {
   const BnReluPoolAttrs& a = attrs_of<BnReluPoolAttrs>(n);
+  const Array& x = in(n, 0);
   const Array weight = n.inputs[1] ? in(n, 1) : Array();
-  k::bn_relu_maxpool_backward(g, n.saved[0], n.saved[1], in(n, 0), weight, n.saved[2], n.saved[3],
-                              a.training, a.pool, gi[0], gi[1], gi[2]);
+  const bool assign_x = gi[0] && !gi[0]->defined();
+  if (assign_x) *gi[0] = Array::empty(x.shape(), x.dtype(), x.device());
+  k::bn_relu_maxpool_backward(g, n.saved[0], n.saved[1], x, weight, n.saved[2], n.saved[3],
+                              a.training, a.pool, gi[0], gi[1], gi[2], !assign_x);
 }
 
 // Average pooling: each window's gradient spread evenly over it.
@@ -145,6 +150,7 @@ struct RuleEntry {
   Op op;
   const char* name;
   BackwardRule rule;
+  bool assigns_first_gradient = false;  // input 0's buffer may come undefined (backward.h)
 };
 
 // The table: one row per op, in the order of the Op enum.
@@ -172,7 +178,7 @@ constexpr RuleEntry kRules[] = {
     {Op::MaxPool1d, "max_pool1d", maxpool_rule},
     {Op::AvgPool1d, "avg_pool1d", avgpool_rule},
     {Op::AdaptiveAvgPool1d, "adaptive_avg_pool1d", adaptive_avgpool_rule},
-    {Op::BatchNormReluMaxPool1d, "batch_norm_relu_max_pool1d", bn_relu_maxpool_rule},
+    {Op::BatchNormReluMaxPool1d, "batch_norm_relu_max_pool1d", bn_relu_maxpool_rule, true},
     {Op::Reshape, "reshape", reshape_rule},
     {Op::Permute, "permute", permute_rule},
     {Op::Sum, "sum", sum_rule},
@@ -204,6 +210,11 @@ BackwardRule backward_rule(Op op) {
   DNAGRAD_CHECK(i < std::size(kRules) && kRules[i].rule != nullptr, "backward: op '", op_name(op),
                 "' has no backward rule");
   return kRules[i].rule;
+}
+
+bool rule_assigns_first_gradient(Op op) {
+  const auto i = static_cast<size_t>(op);
+  return i < std::size(kRules) && kRules[i].assigns_first_gradient;
 }
 
 }  // namespace dnagrad

@@ -80,13 +80,15 @@ void Tensor::backward(const Array& grad_output) const {
     pending.erase(found);
 
     // One accumulation buffer per input that needs a gradient (references into `pending`
-    // stay valid while other entries are added).
+    // stay valid while other entries are added). A new buffer starts as zeros, except input 0's
+    // for a rule that assigns it (autograd/backward.h): that one is handed over undefined.
+    const bool assigns_first = rule_assigns_first_gradient(node.op);
     std::vector<Array*> grad_in(node.inputs.size(), nullptr);
     for (size_t k = 0; k < node.inputs.size(); ++k) {
       TensorImpl* input = node.inputs[k].get();
       if (!input || !input->requires_grad) continue;  // absent (e.g. no bias) or constant
       Array& buffer = input->grad_fn ? pending[input] : input->grad;
-      if (!buffer.defined())
+      if (!buffer.defined() && !(k == 0 && assigns_first))
         buffer = Array::zeros(input->data.shape(), input->data.dtype(), input->data.device());
       grad_in[k] = &buffer;
     }

@@ -21,7 +21,8 @@ void bn_relu_maxpool_forward(const Array& x, const Array& weight, const Array& b
 void bn_relu_maxpool_backward(const Array& grad_y, const Array& y, const Array& window_argmax,
                               const Array& x, const Array& weight, const Array& mean,
                               const Array& invstd, bool training, const Pool1dParams& pool,
-                              Array* grad_x, Array* grad_weight, Array* grad_bias);
+                              Array* grad_x, Array* grad_weight, Array* grad_bias,
+                              bool accumulate_x = true);
 }  // namespace cpu
 
 // Assigns y, window_argmax (when given: it is only needed for a backward pass), save_mean and
@@ -36,15 +37,17 @@ inline void bn_relu_maxpool_forward(const Array& x, const Array& weight, const A
                                pool, y, window_argmax, save_mean, save_invstd);
 }
 // Accumulates the gradients of x, weight and bias (any pointer may be null) from grad_y, the
-// forward's y and window_argmax, and the statistics it saved.
+// forward's y and window_argmax, and the statistics it saved; with accumulate_x = false grad_x
+// is ASSIGNED instead (every element written: its old contents are never read).
 inline void bn_relu_maxpool_backward(const Array& grad_y, const Array& y,
                                      const Array& window_argmax, const Array& x,
                                      const Array& weight, const Array& mean, const Array& invstd,
                                      bool training, const Pool1dParams& pool, Array* grad_x,
-                                     Array* grad_weight, Array* grad_bias) {
+                                     Array* grad_weight, Array* grad_bias,
+                                     bool accumulate_x = true) {
   require_cpu(x, "bn_relu_maxpool_backward");
   cpu::bn_relu_maxpool_backward(grad_y, y, window_argmax, x, weight, mean, invstd, training, pool,
-                                grad_x, grad_weight, grad_bias);
+                                grad_x, grad_weight, grad_bias, accumulate_x);
 }
 
 }  // namespace dnagrad::kernels

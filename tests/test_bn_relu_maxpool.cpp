@@ -12,6 +12,7 @@
 
 #include "autograd/node.h"
 #include "autograd/ops.h"
+#include "kernels/bn_relu_maxpool.h"
 #include "nn/layers.h"
 #include "test_util.h"
 
@@ -126,6 +127,74 @@ TEST_CASE("batch_norm_relu_max_pool1d: gradients match finite differences") {
           },
           {in.x, in.weight, in.bias}, seed);
     }
+}
+
+TEST_CASE("batch_norm_relu_max_pool1d: grad_x assigned over poison equals grad_x added to zeros") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  for (const PoolCase& p : {PoolCase{4, 4, 0, 1}, PoolCase{3, 2, 1, 1}})
+    for (const bool training : {true, false}) {
+      INFO("pool K ", p.kernel, training ? " training" : " eval");
+      const kernels::Pool1dParams params{p.kernel, p.stride, p.padding, p.dilation};
+      const Inputs in = random_inputs(3, 4, 29, p, DType::F32, gen);
+      Array rm = in.running_mean.clone(), rv = in.running_var.clone();
+      Array y = poisoned(in.grad_y.shape(), DType::F32);
+      Array offsets = Array::empty(y.shape(), DType::U8);
+      Array mean = poisoned({4}, DType::F32), invstd = poisoned({4}, DType::F32);
+      kernels::bn_relu_maxpool_forward(in.x, in.weight, in.bias, rm, rv, training, 0.1, 1e-5,
+                                       params, y, &offsets, mean, invstd);
+      auto backward = [&](Array grad_x, bool accumulate) {
+        kernels::bn_relu_maxpool_backward(in.grad_y, y, offsets, in.x, in.weight, mean, invstd,
+                                          training, params, &grad_x, nullptr, nullptr, accumulate);
+        return grad_x;
+      };
+      const Array start = random_array(in.x.shape(), gen, DType::F32);
+      const Array assigned = backward(poisoned(in.x.shape(), DType::F32), false);
+      const Array added = backward(Array::zeros(in.x.shape(), DType::F32), true);
+      const Array onto_start = backward(start.clone(), true);
+      CHECK(assigned.to_vector() == added.to_vector());  // equal values (+0 and -0 alike)
+      std::vector<double> expect = start.to_vector();
+      const std::vector<double> a = added.to_vector();
+      for (size_t i = 0; i < expect.size(); ++i) expect[i] += a[i];
+      CHECK(closeness(onto_start, Array::from_vector(in.x.shape(), expect), 1e-6, 1e-6) <= 1);
+    }
+}
+
+// The engine hands the fused rule an undefined buffer when its gradient is the first to reach x
+// (the rule assigns it) and a zeroed or filled one otherwise: x also feeding another op, in either
+// order of the sum, and a leaf's .grad kept across two backward calls all add up.
+TEST_CASE("batch_norm_relu_max_pool1d: a gradient it assigns still adds to x's other uses") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  const PoolCase p{4, 4, 0, 1};
+  const Inputs in = random_inputs(2, 3, 24, p, DType::F64, gen);
+  for (const bool fused_first : {true, false}) {
+    INFO(std::string(fused_first ? "the fused op's term first" : "the other term first"));
+    auto grad_of_x = [&](bool fused, int backward_calls) {
+      Tensor x(in.x.clone(), true);
+      for (int call = 0; call < backward_calls; ++call) {
+        const Tensor h = mul_scalar(x, 1.5);  // an interior tensor with two uses
+        Array mean = in.running_mean.clone(), var = in.running_var.clone();
+        const Tensor pooled =
+            fused ? batch_norm_relu_max_pool1d(h, Tensor(in.weight), Tensor(in.bias), mean, var,
+                                               true, 0.1, 1e-5, p.kernel)
+                  : max_pool1d(relu(batch_norm1d(h, Tensor(in.weight), Tensor(in.bias), mean, var,
+                                                 true, 0.1, 1e-5)),
+                               p.kernel);
+        const Tensor a = sum(mul(pooled, Tensor(in.grad_y))), b = sum(mul(h, h));
+        (fused_first ? add(a, b) : add(b, a)).backward();
+      }
+      return x.grad();
+    };
+    const Array once = grad_of_x(false, 1);
+    CHECK(closeness(grad_of_x(true, 1), once, 1e-12, 1e-12) <= 1);
+    std::vector<double> twice = once.to_vector();
+    for (double& v : twice) v *= 2;
+    CHECK(closeness(grad_of_x(true, 2), Array::from_vector(once.shape(), twice, DType::F64), 1e-12,
+                    1e-12) <= 1);
+  }
 }
 
 TEST_CASE("batch_norm_relu_max_pool1d: eval without gradients stores no window offsets") {

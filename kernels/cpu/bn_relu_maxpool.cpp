@@ -22,9 +22,11 @@
 //   grad_x += scale * gz                                                  (eval statistics)
 // with gz scattered into a row buffer first, so overlapping windows add up.
 // The forward ASSIGNS y, window_argmax, save_mean and save_invstd and updates the running
-// statistics in training; the backward ACCUMULATES (+=). Each channel belongs to one thread, so
-// results do not depend on the thread count; each value is computed with the same float
-// arithmetic as the unfused kernels, so both give the same numbers.
+// statistics in training; the backward ACCUMULATES (+=) the parameter gradients and grad_x, or
+// ASSIGNS grad_x when asked (accumulate_x = false: the engine hands over a new buffer, so the
+// [N, C, L] gradient is written once instead of zero-filled, read and written). Each channel
+// belongs to one thread, so results do not depend on the thread count; each value is computed with
+// the same float arithmetic as the unfused kernels, so both give the same numbers.
 #include "kernels/bn_relu_maxpool.h"
 
 #include <cmath>
@@ -125,9 +127,13 @@ void forward_impl(const Array& x, const Array& weight, const Array& bias, Array&
     const auto map = BatchNormMap<T>::make(mean, invstd, w ? double(w[c]) : 1.0, b ? b[c] : T(0));
     const bool tiled = pool.stride == pool.kernel && pool.padding == 0 && pool.dilation == 1 &&
                        pool.kernel >= 2 && pool.kernel <= 4;
-    std::vector<T> r(tiled ? 0 : len);    // relu(z) of one row, hot in L1 (general windows)
-    std::vector<int64_t> index(len_out);  // maxima's indices into L (general windows)
-    std::vector<int32_t> taps(len_out);   // maxima's offsets in their windows (tiled)
+    // Row buffers, one set per thread, hot in L1:
+    thread_local std::vector<T> r;            // relu(z) of one row (general windows)
+    thread_local std::vector<int64_t> index;  // maxima's indices into L (general windows)
+    thread_local std::vector<int32_t> taps;   // maxima's offsets in their windows (tiled)
+    r.resize(tiled ? 0 : len);
+    index.resize(len_out);
+    taps.resize(len_out);
     for (int64_t n = 0; n < d.bn.n_batch; ++n) {
       const T* x_row = row(x_data, d.bn, n, c);
       const int64_t out_row = (n * d.bn.channels + c) * len_out;
@@ -156,7 +162,7 @@ template <class T>
 void backward_impl(const Array& grad_y, const Array& y, const Array& window_argmax, const Array& x,
                    const Array& weight, const Array& mean, const Array& invstd, bool training,
                    const Pool1dParams& pool, Array* grad_x, Array* grad_weight, Array* grad_bias,
-                   const FusedDims& d) {
+                   bool accumulate_x, const FusedDims& d) {
   const T* g_data = grad_y.data<T>();
   const T* y_data = y.data<T>();
   const uint8_t* arg_data = window_argmax.data<uint8_t>();
@@ -188,7 +194,8 @@ void backward_impl(const Array& grad_y, const Array& y, const Array& window_argm
     const auto [scale, shift_g, slope] =
         bn_channel_backward(sum_g, sum_g_dev, invstd_c, w, training, c, d.bn, gw_data, gb_data);
     if (!gx_data) return;
-    std::vector<T> gz(len);  // one row of the gradient at z, mostly zeros
+    thread_local std::vector<T> gz;  // one row of the gradient at z, mostly zeros (per thread)
+    gz.resize(len);
     for (int64_t n = 0; n < d.bn.n_batch; ++n) {
       const int64_t out_row = (n * d.bn.channels + c) * len_out;
       std::fill(gz.begin(), gz.end(), T(0));
@@ -196,8 +203,12 @@ void backward_impl(const Array& grad_y, const Array& y, const Array& window_argm
         if (y_data[out_row + t] > T(0)) gz[source(t, arg_data[out_row + t])] += g_data[out_row + t];
       const T* x_row = row(x_data, d.bn, n, c);
       T* gx_row = row(gx_data, d.bn, n, c);
-      for (int64_t t = 0; t < len; ++t)
-        gx_row[t] += scale * (gz[t] - shift_g - (x_row[t] - mean_c) * slope);
+      if (accumulate_x)
+        for (int64_t t = 0; t < len; ++t)
+          gx_row[t] += scale * (gz[t] - shift_g - (x_row[t] - mean_c) * slope);
+      else
+        for (int64_t t = 0; t < len; ++t)
+          gx_row[t] = scale * (gz[t] - shift_g - (x_row[t] - mean_c) * slope);
     }
   });
 }
@@ -225,7 +236,8 @@ void bn_relu_maxpool_forward(const Array& x, const Array& weight, const Array& b
 void bn_relu_maxpool_backward(const Array& grad_y, const Array& y, const Array& window_argmax,
                               const Array& x, const Array& weight, const Array& mean,
                               const Array& invstd, bool training, const Pool1dParams& pool,
-                              Array* grad_x, Array* grad_weight, Array* grad_bias) {
+                              Array* grad_x, Array* grad_weight, Array* grad_bias,
+                              bool accumulate_x) {
   const char* op = "bn_relu_maxpool_backward";
   const FusedDims d = check_fused(op, x, weight, Array(), mean, invstd, y, &window_argmax, pool);
   DNAGRAD_CHECK(grad_y.shape() == y.shape() && grad_y.dtype() == y.dtype(), op,
@@ -239,7 +251,7 @@ void bn_relu_maxpool_backward(const Array& grad_y, const Array& y, const Array& 
                   "] parameter gradient, got ", g ? g->desc() : "");
   dispatch_float(x.dtype(), op, [&]<class T>() {
     backward_impl<T>(grad_y, y, window_argmax, x, weight, mean, invstd, training, pool, grad_x,
-                     grad_weight, grad_bias, d);
+                     grad_weight, grad_bias, accumulate_x, d);
   });
 }
 
