@@ -1,8 +1,8 @@
 // `dnagrad motifs`: the first convolution of a trained model as motifs.
 //   dnagrad motifs --checkpoint ck.safetensors --fasta seqs.fa --out motifs/ [--jaspar J.meme]
 // writes motifs/filters.meme, motifs/filter_logos.svg and, with --jaspar, the closest JASPAR
-// motif of each filter in motifs/jaspar_matches.tsv (genomics/interpret/filter_motifs.h,
-// motif_match.h).
+// motifs of each filter that are significant against a null of column-shuffled filters, in
+// motifs/jaspar_matches.tsv (genomics/interpret/filter_motifs.h, motif_match.h).
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <filesystem>
 #include <iostream>
@@ -25,6 +25,7 @@ struct MotifsOptions {
   genomics::ModelSpec spec;  // unset fields come from the checkpoint
   std::string checkpoint, fasta, out, jaspar, layer_name;
   int64_t batch_size = 256;
+  genomics::MatchSignificanceOptions matching;
 };
 
 int run_motifs(const MotifsOptions& o) {
@@ -43,13 +44,19 @@ int run_motifs(const MotifsOptions& o) {
                                 std::filesystem::path(o.checkpoint).filename().string(),
                                 ") from top-activating subsequences of ",
                                 std::filesystem::path(o.fasta).filename().string());
-  genomics::write_filter_motifs(o.out, motifs, title, library);
+  const int64_t with_match =
+      genomics::write_filter_motifs(o.out, motifs, title, library, o.matching);
   if (!o.common.quiet) {
     int64_t with_sites = 0;
     for (const genomics::Motif& m : motifs) with_sites += m.sites > 0;
     std::cerr << "motifs: layer " << layer.name << ", " << motifs.size() << " filters of width "
               << layer.conv->kernel_size << ", on " << seqs.size() << " sequences: " << with_sites
-              << " filters have sites → " << o.out << "/\n";
+              << " filters have sites";
+    if (!library.empty())
+      std::cerr << ", " << with_match << " a significant match among the " << library.size()
+                << " library motifs (q <= " << o.matching.max_q << ", " << o.matching.shuffles
+                << " column shuffles per filter)";
+    std::cerr << " → " << o.out << "/\n";
   }
   return 0;
 }
@@ -70,6 +77,15 @@ void add_motifs_command(CLI::App& app, Commands& commands) {
   cmd->add_option("--out", o->out, "output directory")->required();
   cmd->add_option("--jaspar", o->jaspar,
                   "MEME file of known motifs (e.g. JASPAR's) to match each filter against");
+  cmd->add_option("--max-q", o->matching.max_q,
+                  "report JASPAR matches with a q-value up to this (1 reports every best match)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--null-shuffles", o->matching.shuffles,
+                  "column-shuffled copies of each filter that make its null distribution")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 100000));
+  cmd->add_option("--null-seed", o->matching.seed, "seed of the shuffles")->capture_default_str();
   cmd->add_option("--layer-name", o->layer_name,
                   "the Conv1d to use, by state_dict path (default: the model's first Conv1d)");
   cmd->add_option("--batch-size", o->batch_size, "sequences per forward pass")

@@ -73,8 +73,7 @@ std::string meme_minimal(const std::vector<Motif>& motifs) {
   char line[128];
   for (const Motif& m : motifs) {
     out += "MOTIF " + m.name + " " + (m.alt_name.empty() ? m.consensus : m.alt_name) + "\n";
-    std::snprintf(line, sizeof line,
-                  "letter-probability matrix: alength= 4 w= %lld nsites= %lld E= 0\n",
+    std::snprintf(line, sizeof line, "letter-probability matrix: alength= 4 w= %lld nsites= %lld\n",
                   static_cast<long long>(m.width), static_cast<long long>(m.sites));
     out += line;
     const std::vector<double> p = m.probabilities();

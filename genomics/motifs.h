@@ -34,6 +34,8 @@ std::vector<Motif> motifs_from_activations(const Array& activations,
 // MEME minimal format (version 4, ACGT, both strands, uniform background): one MOTIF block per
 // motif, "MOTIF <name> <alt_name>" (the consensus stands in for an empty alt_name), then its
 // letter-probability matrix with w= and nsites= = sites, rows summing to 1, and a blank line.
+// No E= : a filter's motif has no E-value (MEME's would say how surprising the sites are), and
+// a made-up "E= 0" would read as certain.
 std::string meme_minimal(const std::vector<Motif>& motifs);
 
 }  // namespace dnagrad::genomics

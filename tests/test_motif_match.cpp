@@ -4,7 +4,9 @@
 // model whose first filter is set by hand to TATAAAA recovering it from sequences with planted
 // copies.
 #include <doctest/doctest.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -27,8 +29,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<Motif> jaspar() {
-  const fs::path path = fs::path(DNAGRAD_DATA_DIR) / "jaspar/selected_TFs.meme";
+std::vector<Motif> jaspar(const std::string& file = "selected_TFs.meme") {
+  const fs::path path = fs::path(DNAGRAD_DATA_DIR) / "jaspar" / file;
   REQUIRE_MESSAGE(fs::exists(path), "test data missing: ", path.string(),
                   " (the shared data folder ../shared/data, set by DNAGRAD_DATA_DIR)");
   return read_meme(path.string());
@@ -234,13 +236,139 @@ TEST_CASE("motif match: the matches table lists best and second best per filter"
   Motif ac = motif_of("MA0001.1", {{0.5, 0.5, 0, 0}});
   ac.alt_name = "AC";
   const Motif t = motif_of("MA0002.1", {{0, 0, 0, 1}});
-  const std::string tsv = motif_matches_tsv({a, flat}, {ac, t});
+  // p-, E- and q-values set by hand: the table shows them, it does not compute them.
+  std::vector<std::vector<MotifMatch>> matches = match_motifs_with_significance({a, flat}, {ac, t});
+  REQUIRE(matches.size() == 2);
+  REQUIRE(matches[0].size() == 2);
+  CHECK(matches[1].empty());
+  matches[0][0].p_value = 0.001, matches[0][0].e_value = 0.002, matches[0][0].q_value = 0.004;
+  matches[0][1].p_value = 0.01, matches[0][1].e_value = 0.02, matches[0][1].q_value = 0.03;
   // "A" against "T": '-' gives r = 1; against (A .5, C .5): 1/sqrt(3) = 0.5774.
-  CHECK(tsv ==
-        "filter\tbest_id\tbest_name\tstrand\toffset\toverlap\tsimilarity\tsecond_id\t"
-        "second_similarity\n"
-        "filterA\tMA0002.1\t.\t-\t0\t1\t1.0000\tMA0001.1\t0.5774\n"
-        "filterFlat\t.\t.\t.\tNA\tNA\tNA\t.\tNA\n");
+  const std::string header =
+      "filter\tbest_id\tbest_name\tstrand\toffset\toverlap\tsimilarity\tp_value\te_value\t"
+      "q_value\tsignificant_matches\tsecond_id\tsecond_similarity\tsecond_q_value\n";
+  CHECK(
+      motif_matches_tsv({a, flat}, {ac, t}, matches, 0.05) ==
+      header +
+          "filterA\tMA0002.1\t.\t-\t0\t1\t1.0000\t0.001\t0.002\t0.004\t2\tMA0001.1\t0.5774\t0.03\n"
+          "filterFlat\t.\t.\t.\tNA\tNA\tNA\tNA\tNA\tNA\t0\t.\tNA\tNA\n");
+  // A stricter threshold keeps only the first; a q above every threshold keeps none.
+  CHECK(motif_matches_tsv({a, flat}, {ac, t}, matches, 0.01) ==
+        header +
+            "filterA\tMA0002.1\t.\t-\t0\t1\t1.0000\t0.001\t0.002\t0.004\t1\t.\tNA\tNA\n"
+            "filterFlat\t.\t.\t.\tNA\tNA\tNA\tNA\tNA\tNA\t0\t.\tNA\tNA\n");
+  CHECK(motif_matches_tsv({a, flat}, {ac, t}, matches, 0.001).find("filterA\t.\t") !=
+        std::string::npos);
+}
+
+// Random motifs: columns of Dirichlet(1,1,1,1)-like probabilities (normalised uniform draws).
+Motif random_motif(const std::string& name, int64_t width, Generator& gen) {
+  std::vector<std::vector<double>> rows(width, std::vector<double>(4));
+  for (auto& row : rows)
+    for (double& v : row) v = -std::log(1 - gen.uniform());  // Exp(1): normalised, Dirichlet(1)
+  return motif_of(name, rows);
+}
+
+// The filter's bases shuffled within each of its columns: the same information content per
+// column, the motif gone (the hidden check's control).
+Motif within_column_shuffle(const Motif& m, Generator& gen) {
+  Motif s = m;
+  s.name += "_within";
+  for (int64_t j = 0; j < m.width; ++j) {
+    const std::vector<int64_t> perm = gen.permutation(4);
+    for (int b = 0; b < 4; ++b) s.counts[b * m.width + j] = m.counts[perm[b] * m.width + j];
+  }
+  return s;
+}
+
+// The hidden check's finding, as a test: against all 879 JASPAR CORE vertebrate motifs, filters
+// that learned a motif's core (6-column slices of every 10th motif) mostly find a significant
+// match, and the same filters with each column's bases shuffled almost never do.
+TEST_CASE("motif match significance: JASPAR slices are found, shuffled controls are not") {
+  const std::vector<Motif> library = jaspar("JASPAR2024_CORE_vertebrates_non-redundant.meme");
+  REQUIRE(library.size() == 879);
+  const uint64_t seed = testing::fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  std::vector<Motif> real, control;
+  for (size_t k = 0; k < library.size(); k += 10) {
+    if (library[k].width < 8) continue;
+    real.push_back(slice(library[k], 1, 6));
+    control.push_back(within_column_shuffle(real.back(), gen));
+  }
+  const MatchSignificanceOptions options{.shuffles = 20, .seed = seed};
+  const auto real_matches = match_motifs_with_significance(real, library, options);
+  const auto control_matches = match_motifs_with_significance(control, library, options);
+  auto significant = [](const std::vector<std::vector<MotifMatch>>& all) {
+    int64_t n = 0;
+    for (const auto& of_query : all)
+      n += std::any_of(of_query.begin(), of_query.end(),
+                       [](const MotifMatch& m) { return m.q_value <= 0.05; });
+    return n;
+  };
+  const auto n = static_cast<int64_t>(real.size());
+  INFO(n, " queries: ", significant(real_matches), " real and ", significant(control_matches),
+       " controls with a match at q <= 0.05");
+  CHECK(significant(real_matches) >= n * 3 / 4);
+  CHECK(significant(control_matches) <= n / 20);
+  int64_t out_of_range = 0;  // p in (0, 1], q >= p, E = p x library motifs compared
+  for (const auto& of_query : real_matches)
+    for (const MotifMatch& m : of_query)
+      out_of_range +=
+          !(m.p_value > 0 && m.p_value <= 1 && m.q_value >= m.p_value * (1 - 1e-12) &&
+            std::abs(m.e_value - m.p_value * double(of_query.size())) <= 1e-12 * m.e_value);
+  CHECK(out_of_range == 0);
+}
+
+TEST_CASE("motif match significance: random queries give p-values near uniform") {
+  const std::vector<Motif> library = jaspar();
+  const uint64_t seed = testing::fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  std::vector<Motif> queries;
+  for (int i = 0; i < 40; ++i)
+    queries.push_back(random_motif("random" + std::to_string(i), 8, gen));
+  const auto all = match_motifs_with_significance(queries, library, {.shuffles = 20, .seed = seed});
+  // A random query is exchangeable with its own column shuffles, so its matches' p-values are
+  // (close to) uniform: about 5 % below 0.05, and (almost) no q-value significant.
+  double below = 0, total = 0, significant = 0;
+  for (const auto& of_query : all)
+    for (const MotifMatch& m : of_query) {
+      below += m.p_value < 0.05;
+      significant += m.q_value <= 0.05;
+      total += 1;
+    }
+  INFO("fraction of p < 0.05: ", below / total, "; ", significant, " of ", total,
+       " matches at q <= 0.05");
+  CHECK(significant <= 2);  // BH at 0.05 on true nulls: one or more in about 5 % of runs
+  CHECK(below / total > 0.02);
+  CHECK(below / total < 0.09);
+}
+
+TEST_CASE("motif match significance: the same numbers on 1 and 2 threads, and per seed") {
+  const std::vector<Motif> library = jaspar();
+  Generator gen(3);
+  std::vector<Motif> queries;
+  for (int i = 0; i < 5; ++i) queries.push_back(random_motif("q" + std::to_string(i), 7, gen));
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const auto one = match_motifs_with_significance(queries, library, {.shuffles = 4, .seed = 9});
+  omp_set_num_threads(2);
+  const auto two = match_motifs_with_significance(queries, library, {.shuffles = 4, .seed = 9});
+  omp_set_num_threads(threads);
+  const auto other = match_motifs_with_significance(queries, library, {.shuffles = 4, .seed = 10});
+  bool seed_matters = false;
+  for (size_t i = 0; i < one.size(); ++i) {
+    REQUIRE(one[i].size() == two[i].size());
+    for (size_t k = 0; k < one[i].size(); ++k) {
+      CHECK(one[i][k].p_value == two[i][k].p_value);
+      CHECK(one[i][k].q_value == two[i][k].q_value);
+      seed_matters = seed_matters || one[i][k].p_value != other[i][k].p_value;
+    }
+  }
+  CHECK(seed_matters);
+  CHECK_THROWS_WITH(match_motifs_with_significance(queries, library, {.shuffles = 1}),
+                    doctest::Contains("too few"));
 }
 
 TEST_CASE("filter motifs: find_conv1d walks the modules in registration order") {

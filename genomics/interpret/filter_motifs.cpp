@@ -72,8 +72,9 @@ std::vector<Motif> filter_motifs(const NamedConv1d& layer, const std::vector<std
                                  layer.conv->kernel_size, layer.conv->options.padding);
 }
 
-void write_filter_motifs(const std::string& out_dir, const std::vector<Motif>& motifs,
-                         const std::string& title, const std::vector<Motif>& library) {
+int64_t write_filter_motifs(const std::string& out_dir, const std::vector<Motif>& motifs,
+                            const std::string& title, const std::vector<Motif>& library,
+                            const MatchSignificanceOptions& matching) {
   std::vector<plots::Matrix> pfms;
   std::vector<std::string> titles;
   for (const Motif& m : motifs) {
@@ -84,11 +85,21 @@ void write_filter_motifs(const std::string& out_dir, const std::vector<Motif>& m
       {"filters.meme", meme_minimal(motifs)},
       {"filter_logos.svg", plots::logo_grid(pfms, titles, {.title = title})},
   };
-  if (!library.empty()) files.push_back({"jaspar_matches.tsv", motif_matches_tsv(motifs, library)});
+  int64_t with_match = 0;
+  if (!library.empty()) {
+    const std::vector<std::vector<MotifMatch>> matches =
+        match_motifs_with_significance(motifs, library, matching);
+    for (const std::vector<MotifMatch>& of_motif : matches)
+      with_match += std::any_of(of_motif.begin(), of_motif.end(),
+                                [&](const MotifMatch& m) { return m.q_value <= matching.max_q; });
+    files.push_back(
+        {"jaspar_matches.tsv", motif_matches_tsv(motifs, library, matches, matching.max_q)});
+  }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   DNAGRAD_CHECK(!ec, "motifs: cannot create the output directory ", out_dir, ": ", ec.message());
   for (const auto& [name, content] : files) write_file_atomically(out_dir + "/" + name, content);
+  return with_match;
 }
 
 }  // namespace dnagrad::genomics

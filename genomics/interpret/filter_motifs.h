@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/array.h"
+#include "genomics/interpret/motif_match.h"
 #include "genomics/motifs.h"
 #include "nn/layers.h"
 
@@ -51,10 +52,12 @@ std::vector<Motif> filter_motifs(const NamedConv1d& layer, const std::vector<std
 //   filters.meme        the motifs in MEME minimal format
 //   filter_logos.svg    their information-content logos, titled "<name>: <consensus>", under
 //                       `title`
-//   jaspar_matches.tsv  with a non-empty `library`: each motif's closest library motifs
-//                       (genomics/interpret/motif_match.h motif_matches_tsv)
-// Everything is rendered before the first file is written.
-void write_filter_motifs(const std::string& out_dir, const std::vector<Motif>& motifs,
-                         const std::string& title, const std::vector<Motif>& library);
+//   jaspar_matches.tsv  with a non-empty `library`: each motif's closest significant library
+//                       motifs (genomics/interpret/motif_match.h motif_matches_tsv, `matching`)
+// Everything is rendered before the first file is written. Returns how many motifs have at least
+// one significant library match (0 without a library).
+int64_t write_filter_motifs(const std::string& out_dir, const std::vector<Motif>& motifs,
+                            const std::string& title, const std::vector<Motif>& library,
+                            const MatchSignificanceOptions& matching = {});
 
 }  // namespace dnagrad::genomics

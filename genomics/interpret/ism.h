@@ -22,8 +22,8 @@
 //                layer and, per mutant, only the window of each layer's output that position p
 //                can reach is recomputed (through Conv1d, BatchNorm1d, ReLU, Dropout, MaxPool1d,
 //                AvgPool1d), batched over mutants as GEMMs, up to the first layer that mixes all
-//                positions; see interpret/ism_incremental.cpp. Models that are not a chain of layers
-//                (nn::Module::forward_is_chain_of_children), or not on the CPU, use Batched.
+//                positions; see interpret/ism_incremental.cpp. Models that are not a chain of
+//                layers (nn::Module::forward_is_chain_of_children), or not on the CPU, use Batched.
 // On a CUDA model (its parameters on a GPU) Batched and Incremental both take the GPU path when
 // the model is a chain whose first layer is a Conv1d over the 4 bases: the reference's
 // first-layer output is computed once per sequence and each mutant's is built from it on the GPU

@@ -21,7 +21,19 @@
 // its reverse complement ('-', columns reversed and A<->T, C<->G swapped; the offset is then that
 // of the reversed query). The best placement maximises r; ties go to the larger overlap, then the
 // smaller |offset|, then '+'.
+//
+// Significance (Tomtom's question: would a motif with the query's columns, in a random order,
+// match the library this well?). A similarity alone misleads: a filter's best match among ~900
+// JASPAR motifs is high for almost any filter. So each query gets its own null: `shuffles` copies
+// with its columns permuted (same columns, so the same information content; no motif left),
+// each matched against the whole library, their best-placement similarities turned into
+// z = atanh(r). A match's p-value is the fraction of that null at or above its z while at least
+// 10 null values are; further out, the tail of a Gumbel distribution (the law of maxima)
+// fitted to the null by its mean and variance. E-value = p x the library motifs compared (the
+// matches expected by chance this good); q-value = Benjamini-Hochberg over every match of every
+// query. The shuffles are seeded per query, so the numbers do not depend on the thread count.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -37,6 +49,14 @@ struct MotifMatch {
                              // i + offset
   int64_t overlap = 0;       // aligned columns
   double similarity = 0;     // Pearson r of the aligned probabilities, in [-1, 1]
+  // With match_motifs_with_significance (NaN otherwise):
+  double p_value = std::nan(""), e_value = std::nan(""), q_value = std::nan("");
+};
+
+struct MatchSignificanceOptions {
+  int shuffles = 20;    // column-shuffled copies of each query for its null (at least 2)
+  uint64_t seed = 1;    // of the shuffles
+  double max_q = 0.05;  // the reports keep matches with q-value <= max_q
 };
 
 // The motif read on the other strand: counts[b][j] = original counts[3 - b][w - 1 - j] (the
@@ -49,10 +69,20 @@ Motif reverse_complement(const Motif& motif);
 // result is empty for a query whose columns are all uniform (e.g. a filter with no sites).
 std::vector<MotifMatch> match_motifs(const Motif& query, const std::vector<Motif>& library);
 
-// A TSV with one line per query: its best and second-best library matches,
-//   filter best_id best_name strand offset overlap similarity second_id second_similarity
+// match_motifs for every query, each match with its p-, E- and q-value (see above); per query
+// sorted by similarity, as match_motifs sorts.
+std::vector<std::vector<MotifMatch>> match_motifs_with_significance(
+    const std::vector<Motif>& queries, const std::vector<Motif>& library,
+    const MatchSignificanceOptions& options = {});
+
+// A TSV with one line per query: its best and second-best significant matches (q-value <=
+// max_q, the lowest q first, then the highest similarity), from `matches` (as
+// match_motifs_with_significance returns them),
+//   filter best_id best_name strand offset overlap similarity p_value e_value q_value
+//   significant_matches second_id second_similarity second_q_value
 // (ids are MEME identifiers, names their alternate names; '.' where there is none, "NA" for
-// the numbers of a query without matches).
-std::string motif_matches_tsv(const std::vector<Motif>& queries, const std::vector<Motif>& library);
+// the numbers of a query without a significant match, whose significant_matches is 0).
+std::string motif_matches_tsv(const std::vector<Motif>& queries, const std::vector<Motif>& library,
+                              const std::vector<std::vector<MotifMatch>>& matches, double max_q);
 
 }  // namespace dnagrad::genomics

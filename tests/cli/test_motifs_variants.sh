@@ -60,11 +60,14 @@ grep -q '^MOTIF filter0 TATAAAA' m/filters.meme ||
   fail "filter0 is not TATAAAA: $(grep '^MOTIF filter0' m/filters.meme)"
 [ "$(grep -c '^MOTIF filter' m/filters.meme)" -eq 32 ] || fail "filters.meme does not hold 32 motifs"
 grep -q '<svg' m/filter_logos.svg || fail "filter_logos.svg is not an SVG"
-[ "$(head -n 1 m/jaspar_matches.tsv)" = "$(printf 'filter\tbest_id\tbest_name\tstrand\toffset\toverlap\tsimilarity\tsecond_id\tsecond_similarity')" ] ||
+! grep -q 'E=' m/filters.meme || fail "filters.meme gives filters an E-value: $(grep -m1 'E=' m/filters.meme)"
+[ "$(head -n 1 m/jaspar_matches.tsv)" = "$(printf 'filter\tbest_id\tbest_name\tstrand\toffset\toverlap\tsimilarity\tp_value\te_value\tq_value\tsignificant_matches\tsecond_id\tsecond_similarity\tsecond_q_value')" ] ||
   fail "bad jaspar_matches.tsv header: $(head -n 1 m/jaspar_matches.tsv)"
 [ "$(wc -l <m/jaspar_matches.tsv)" -eq 33 ] || fail "jaspar_matches.tsv is not a header and 32 rows"
 [ "$(awk -F'\t' '$1 == "filter0" { print $2 " " $3 }' m/jaspar_matches.tsv)" = "MA0108.3 TBP" ] ||
   fail "filter0's best JASPAR match is not TBP: $(grep '^filter0' m/jaspar_matches.tsv)"
+awk -F'\t' '$1 == "filter0" && $10 <= 0.05 && $9 < 1 { ok = 1 } END { exit !ok }' m/jaspar_matches.tsv ||
+  fail "filter0's TBP match is not significant (q <= 0.05, E < 1): $(grep '^filter0' m/jaspar_matches.tsv)"
 # Filters 1..31 are all zero: no sites, nothing to match.
 [ "$(grep -c $'^filter[0-9]*\t\\.\t' m/jaspar_matches.tsv)" -eq 31 ] ||
   fail "the empty filters should have no match: $(cat m/jaspar_matches.tsv)"
