@@ -78,7 +78,9 @@ void add_data_options(CLI::App* cmd, DataOptions& o, bool labels) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
       ->group("Data");
   cmd->add_flag("--pad-with-mask", o.pad_with_mask,
-                "variable lengths: pad each batch to its longest sequence (promoter model only)")
+                "variable lengths: N-pad each batch at the end to its longest sequence and mask "
+                "the padding, so each sequence's eval-mode prediction is its prediction alone "
+                "(N's inside a sequence are data; promoter model only, sequences >= 16 bases)")
       ->group("Data");
   s.labelled = labels;
 }

@@ -25,6 +25,12 @@ void copy_rows(Array& out, int64_t first, const Array& rows) {
 
 Array predict_in_batches(Module& model, int64_t n, int64_t batch_size,
                          const BatchInputs& make_inputs) {
+  return run_in_batches(model, n, batch_size, [&](int64_t first, int64_t count) {
+    return model(Tensor(make_inputs(first, count).to(model.device())));
+  });
+}
+
+Array run_in_batches(Module& model, int64_t n, int64_t batch_size, const BatchOutputs& outputs) {
   DNAGRAD_CHECK(batch_size > 0, "predict: the batch size ", batch_size, " is not positive");
   EvalMode eval_mode(model);
   NoGrad no_grad;
@@ -32,7 +38,7 @@ Array predict_in_batches(Module& model, int64_t n, int64_t batch_size,
   Array out = Array::empty({0}, DType::F32, device);  // stays so only when n is 0
   for (int64_t first = 0; first < n; first += batch_size) {
     const int64_t count = std::min(batch_size, n - first);
-    const Array y = model(Tensor(make_inputs(first, count).to(device))).data();
+    const Array y = outputs(first, count).data();
     DNAGRAD_CHECK(y.dim() >= 1 && y.size(0) == count, "predict: the model gave ", y.desc(),
                   " for a batch of ", count);
     Shape shape = y.shape();

@@ -23,4 +23,13 @@ using BatchInputs = std::function<Array(int64_t first, int64_t count)>;
 Array predict_in_batches(Module& model, int64_t n, int64_t batch_size,
                          const BatchInputs& make_inputs);
 
+// The model's outputs for rows [first, first + count), computed by the caller: [count, ...] on
+// the model's device. For models that take more than one input array (a padded batch and its
+// lengths, say).
+using BatchOutputs = std::function<Tensor(int64_t first, int64_t count)>;
+
+// predict_in_batches with the caller running the model on each batch: the same eval mode, no
+// graph, stacking and checks.
+Array run_in_batches(Module& model, int64_t n, int64_t batch_size, const BatchOutputs& outputs);
+
 }  // namespace dnagrad::nn

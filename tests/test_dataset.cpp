@@ -1,7 +1,7 @@
 // genomics/data/dataset.h and genomics/data/splits.h: centre fitting by hand, the loader's one-hot
 // batches against a hand-coded encoding, reverse-complement augmentation as a flip of both axes,
-// epoch orders that depend only on (seed, epoch), padding with a mask, the error for unequal
-// lengths, and the random and by-chromosome splits.
+// epoch orders that depend only on (seed, epoch), padding to the batch's longest sequence with the
+// lengths, the error for unequal lengths, and the random and by-chromosome splits.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -127,7 +127,7 @@ TEST_CASE("dataset loader: x is the one-hot of each row and y its targets, in th
     const auto size = static_cast<int64_t>(b.rows.size());
     REQUIRE(b.x.shape() == Shape{size, 4, length});
     REQUIRE(b.y.shape() == Shape{size, n_targets});
-    CHECK_FALSE(b.mask.defined());
+    CHECK(b.lengths.empty());
     CHECK(b.reversed == std::vector<bool>(b.rows.size(), false));
     for (int64_t i = 0; i < size; ++i) {
       const int64_t row = b.rows[static_cast<size_t>(i)];
@@ -273,7 +273,7 @@ TEST_CASE("dataset loader: drop_last leaves out the short final batch") {
   CHECK(exact.num_batches() == 2);
 }
 
-TEST_CASE("dataset loader: PadWithMask pads each batch with zero columns and masks real bases") {
+TEST_CASE("dataset loader: PadWithMask pads each batch with zero columns and gives the lengths") {
   // Lengths 3, 6, 4; the N inside row 1 is a zero column that is still a real position.
   const std::vector<std::string> seqs = {"ACG", "TTNGCA", "gata"};
   const SequenceDataset data = in_memory_dataset("mem", row_names(3), seqs, {"y"}, {1, 2, 3});
@@ -284,20 +284,18 @@ TEST_CASE("dataset loader: PadWithMask pads each batch with zero columns and mas
   REQUIRE(batches.size() == 1);
   const Batch& b = batches[0];
   REQUIRE(b.x.shape() == Shape{3, 4, 6});
-  REQUIRE(b.mask.shape() == Shape{3, 6});
+  CHECK(b.lengths == std::vector<int64_t>{3, 6, 4});
   for (int64_t i = 0; i < 3; ++i) {
     const std::string& s = seqs[static_cast<size_t>(i)];
     const auto len = static_cast<int64_t>(s.size());
-    for (int64_t l = 0; l < 6; ++l) {
-      CHECK(b.mask.data<float>()[i * 6 + l] == (l < len ? 1.0f : 0.0f));
+    for (int64_t l = 0; l < 6; ++l)
       for (int64_t c = 0; c < 4; ++c)
         CHECK(x_at(b, i, c, l) == (l < len ? expected_one_hot(s, c, l) : 0.0f));
-    }
   }
   // Each batch is padded to its own longest sequence.
   const Batch short_ones = loader.make_batch({2, 0});
   CHECK(short_ones.x.shape() == Shape{2, 4, 4});
-  CHECK(short_ones.mask.to_vector() == std::vector<double>{1, 1, 1, 1, 1, 1, 1, 0});
+  CHECK(short_ones.lengths == std::vector<int64_t>{4, 3});
 }
 
 TEST_CASE("dataset loader: Exact with unequal lengths names both sequences and the fix") {

@@ -7,7 +7,9 @@
 
 #include "core/error.h"
 #include "genome_fixture.h"
+#include "genomics/data/dataset.h"
 #include "genomics/models/model_zoo.h"
+#include "genomics/models/predict.h"
 #include "genomics/models/trained_model.h"
 #include "genomics/sequence.h"
 #include "test_util.h"
@@ -234,44 +236,97 @@ TEST_CASE("trained model: checkpoints load with their metadata or a given spec")
                          {trained, "'target_names'"});
 }
 
-TEST_CASE(
-    "promoter with masked pooling: the plain mean where every window holds a base, the "
-    "mean over real windows where a batch is padded") {
-  Generator gen(fresh_seed());
-  INFO("seed ", gen.seed());
-  const uint64_t init = gen.next_u64();
-  Generator g1(init), g2(init);  // the same weights in both
-  auto plain = make_model({"promoter", 64, 1}, g1);
-  auto masked = make_model({"promoter", 64, 1, true}, g2);
-  // Running statistics that let most activations through the ReLUs (mean below 0).
-  nn::StateDict state = plain->state_dict();
+namespace {
+
+// Random running statistics that let most activations through the ReLUs (mean below 0), so
+// activations computed over padding would show in the outputs if they leaked.
+void randomise_running_statistics(nn::Module& model, Generator& gen) {
+  nn::StateDict state = model.state_dict();
   for (auto& [name, value] : state) {
     if (name.find("running_mean") != std::string::npos)
       value = random_array(value.shape(), gen, DType::F32, -0.5, 0);
     if (name.find("running_var") != std::string::npos)
       value = random_array(value.shape(), gen, DType::F32, 0.5, 1.5);
   }
-  plain->load_state_dict(state);
-  masked->load_state_dict(state);
-  // No padding: the masked mean is the plain mean.
-  std::vector<std::string> full(3, std::string(64, 'A'));
-  for (std::string& seq : full)
-    for (char& c : seq) c = "ACGT"[gen.next_u64() % 4];
-  const Array x = one_hot(full);  // the masked model reads a one-hot column sum as "a base"
-  const std::vector<double> a = model_output(*plain, x).to_vector();
-  const std::vector<double> b = model_output(*masked, x).to_vector();
-  for (size_t i = 0; i < a.size(); ++i) CHECK(b[i] == doctest::Approx(a[i]).epsilon(1e-5));
-  CHECK(a[0] != doctest::Approx(a[1]).epsilon(1e-4));  // the features are not all zero
-  // 32 bases N-padded to 64: the masked model averages 2 of the 4 pooled positions, the plain
-  // one all 4, so they differ; a 64-base window of N's gives the bias path, not NaN.
-  std::vector<std::string> seqs = {std::string(32, 'A') + std::string(32, 'N'),
-                                   std::string(64, 'N')};
-  for (int i = 0; i < 32; ++i) seqs[0][static_cast<size_t>(i)] = "ACGT"[gen.next_u64() % 4];
-  const std::vector<double> p = model_output(*plain, one_hot(seqs)).to_vector();
-  const std::vector<double> q = model_output(*masked, one_hot(seqs)).to_vector();
-  CHECK(std::isfinite(q[1]));
-  CHECK(q[0] != doctest::Approx(p[0]).epsilon(1e-4));
-  // The metadata carries the flag, so a loaded checkpoint pools the same way.
-  CHECK(spec_from_metadata(spec_metadata({"promoter", 64, 1, true}), "ck").masked_pooling);
-  CHECK_FALSE(spec_from_metadata(spec_metadata({"promoter", 64, 1}), "ck").masked_pooling);
+  model.load_state_dict(state);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "promoter with --pad-with-mask: a sequence predicted in an N-padded batch gets what it gets "
+    "alone, an interior run of N's is data, and masked_pooling checkpoints load") {
+  Generator gen(fresh_seed());
+  INFO("seed ", gen.seed());
+  auto model = make_model({"promoter", 64, 1, true}, gen);
+  randomise_running_statistics(*model, gen);
+  // The reference: the same weights in the plain model, which has never heard of padding.
+  auto plain = make_model({"promoter", 64, 1}, gen);
+  plain->load_state_dict(model->state_dict());
+  plain->eval();
+  // Lengths around the pools' multiples (16 = two pools of 4): a sequence whose end falls inside
+  // a max-pool window, one shorter than a window's worth of padding, the longest one, and 80
+  // bases with 20 N's inside (a gap in an assembly is data, not padding).
+  const std::vector<int64_t> lengths = {64, 37, 50, 19, 16, 101, 80};
+  std::vector<std::string> seqs;
+  for (int64_t len : lengths) {
+    std::string s(static_cast<size_t>(len), 'A');
+    for (char& c : s) c = "ACGT"[gen.next_u64() % 4];
+    seqs.push_back(s);
+  }
+  seqs.back().replace(30, 20, std::string(20, 'N'));
+  const auto n = static_cast<int64_t>(seqs.size());
+  std::vector<float> targets(seqs.size(), 0.0f);
+  std::vector<std::string> names;
+  for (int64_t i = 0; i < n; ++i) names.push_back(cat("s", i));
+  const SequenceDataset data = in_memory_dataset("mem", names, seqs, {"y"}, targets);
+  std::vector<int64_t> rows(seqs.size());
+  for (int64_t i = 0; i < n; ++i) rows[static_cast<size_t>(i)] = i;
+  const LengthPolicy padded{LengthPolicy::Kind::PadWithMask};
+  for (const bool reverse : {false, true}) {
+    CAPTURE(reverse);
+    // One batch, every sequence N-padded at the end to 101 bases (rc_average also runs each
+    // reverse complement padded at its end).
+    const std::vector<double> batch =
+        predict_outputs(*model, data, rows, 1,
+                        {.batch_size = n, .rc_average = reverse, .length = padded})
+            .to_vector();
+    for (int64_t i = 0; i < n; ++i) {
+      CAPTURE(lengths[static_cast<size_t>(i)]);
+      // Alone: a batch of one, no padding, through the plain model (PyTorch's).
+      const std::string& s = seqs[static_cast<size_t>(i)];
+      NoGrad no_grad;
+      double alone = plain->forward(Tensor(one_hot({s}))).item();
+      if (reverse)
+        alone = (alone + plain->forward(Tensor(one_hot({reverse_complement(s)}))).item()) / 2;
+      CHECK(batch[static_cast<size_t>(i)] == doctest::Approx(alone).epsilon(1e-5));
+    }
+  }
+  // A checkpoint written by `dnagrad train --pad-with-mask` (metadata masked_pooling and
+  // length_policy) loads into the same model and predicts padded batches the same way.
+  ScratchDir dir;
+  const std::string path = (dir.path() / "masked.safetensors").string();
+  nn::Metadata meta = spec_metadata({"promoter", 101, 1, true});
+  meta["length_policy"] = "pad-with-mask";
+  nn::save_checkpoint(path, *model, meta);
+  const TrainedModel loaded = load_trained_model(path, no_spec());
+  CHECK(loaded.spec.masked_pooling);
+  CHECK(loaded.length_policy == "pad-with-mask");
+  CHECK(predict_outputs(*loaded.module, data, rows, 1, {.batch_size = n, .length = padded})
+            .to_vector() ==
+        predict_outputs(*model, data, rows, 1, {.batch_size = n, .length = padded}).to_vector());
+  // A sequence shorter than two pools, and a model that cannot take padded batches.
+  const SequenceDataset short_one = in_memory_dataset(
+      "short", {"a", "b"}, {std::string(15, 'A'), std::string(20, 'C')}, {"y"}, {0, 0});
+  require_error_mentions(
+      [&] {
+        predict_outputs(*model, short_one, {0, 1}, 1, {.batch_size = 2, .length = padded});
+      },
+      {"15 bases", "at least 16"});
+  auto kmer = make_model({"kmer-cnn", 20, 1}, gen);
+  require_error_mentions(
+      [&] {
+        predict_outputs(*kmer, short_one, {0, 1}, 1, {.batch_size = 2, .length = padded});
+      },
+      {"--pad-with-mask", "--length"});
 }

@@ -149,8 +149,6 @@ Batch DataLoader::build(const std::vector<int64_t>& rows, const std::vector<bool
   out.rows = rows;
   out.reversed = reversed;
   out.x = Array::zeros({batch, 4, length});
-  if (options_.length.kind == LengthPolicy::Kind::PadWithMask)
-    out.mask = Array::zeros({batch, length});
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto len = static_cast<int64_t>(seqs[i].size());
     float* x = out.x.data<float>() + static_cast<int64_t>(i) * 4 * length;
@@ -166,8 +164,7 @@ Batch DataLoader::build(const std::vector<int64_t>& rows, const std::vector<bool
     } catch (const Error& e) {
       fail(data_.label, ": sequence '", data_.names[static_cast<size_t>(rows[i])], "': ", e.what());
     }
-    if (out.mask.defined())
-      std::fill_n(out.mask.data<float>() + static_cast<int64_t>(i) * length, len, 1.0f);
+    if (options_.length.kind == LengthPolicy::Kind::PadWithMask) out.lengths.push_back(len);
   }
   const int64_t t = data_.num_targets();
   out.y = Array::empty({batch, t});

@@ -8,7 +8,9 @@
 // The loader cuts a list of rows into batches:
 //   x     [B, 4, L]  float32 one-hot (A, C, G, T; N and other IUPAC codes an all-zero column)
 //   y     [B, T]     float32 targets of the batch's rows (T = 0 for an unlabelled dataset)
-//   mask  [B, L]     float32, 1 at real bases and 0 at padding (only with PadWithMask)
+//   lengths [B]      with PadWithMask only: row i's bases are x's columns [0, lengths[i]); the
+//                    columns after them are padding (all zero, as an N is), which a model must
+//                    tell apart from N's inside the sequence (genomics/models/padded_batch.h)
 // Every sequence becomes length L by the length policy. Training loaders shuffle and apply
 // reverse-complement augmentation: each sequence is replaced by its reverse complement with
 // probability 1/2 (a flip of both axes of its one-hot matrix); targets that belong to positions
@@ -69,7 +71,7 @@ struct LengthPolicy {
   enum class Kind {
     Exact,        // all sequences must have the same length already (else an error)
     CenterFit,    // centre crop or pad with N to `length`
-    PadWithMask,  // each batch padded at the end with N to its longest sequence, plus a mask
+    PadWithMask,  // each batch padded at the end with N to its longest sequence; Batch::lengths
   };
   Kind kind = Kind::Exact;
   int64_t length = 0;  // CenterFit only
@@ -95,11 +97,11 @@ struct LoaderOptions {
 };
 
 struct Batch {
-  std::vector<int64_t> rows;   // dataset rows, in batch order
-  std::vector<bool> reversed;  // which of them were reverse-complemented
-  Array x;                     // [B, 4, L]
-  Array y;                     // [B, T]
-  Array mask;                  // [B, L], PadWithMask only (else empty)
+  std::vector<int64_t> rows;     // dataset rows, in batch order
+  std::vector<bool> reversed;    // which of them were reverse-complemented
+  Array x;                       // [B, 4, L]
+  Array y;                       // [B, T]
+  std::vector<int64_t> lengths;  // [B] bases before the padding, PadWithMask only (else empty)
 };
 
 class DataLoader {

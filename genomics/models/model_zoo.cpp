@@ -79,7 +79,7 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
   if (spec.name == "promoter") {
     DNAGRAD_CHECK(T == 1, "model 'promoter' (seed 002) has one output, the data has ", T);
     need_length(16);  // two max-pools of 4 must leave at least one position
-    return std::make_shared<genomics::PromoterExpressionModel>(gen, spec.masked_pooling);
+    return std::make_shared<genomics::PromoterExpressionModel>(gen);
   }
   if (spec.name == "kmer-cnn") {
     need_length(3);

@@ -29,10 +29,12 @@ namespace dnagrad::genomics {
 
 // Unset fields are empty / 0 (load_trained_model fills them from a checkpoint's metadata).
 struct ModelSpec {
-  std::string name;             // one of model_names()
-  int64_t input_length = 0;     // L
-  int64_t outputs = 0;          // T
-  bool masked_pooling = false;  // promoter trained with --pad-with-mask (promoter.h)
+  std::string name;          // one of model_names()
+  int64_t input_length = 0;  // L
+  int64_t outputs = 0;       // T
+  // Trained with --pad-with-mask (metadata "masked_pooling"): a record only; the model is the
+  // same, and padded batches are run through forward_padded (padded_batch.h) by their lengths.
+  bool masked_pooling = false;
 };
 
 const std::vector<std::string>& model_names();

@@ -3,6 +3,7 @@
 #include "autograd/ops.h"
 #include "core/error.h"
 #include "core/shape.h"
+#include "genomics/models/padded_batch.h"
 #include "nn/inference.h"
 
 namespace dnagrad::genomics {
@@ -29,9 +30,9 @@ Array predict_outputs(nn::Module& model, const SequenceDataset& data,
   const auto n = static_cast<int64_t>(rows.size());
   auto one_strand = [&](bool reverse) {
     const Array y =
-        nn::predict_in_batches(model, n, options.batch_size, [&](int64_t first, int64_t count) {
+        nn::run_in_batches(model, n, options.batch_size, [&](int64_t first, int64_t count) {
           const std::vector<int64_t> chunk(rows.begin() + first, rows.begin() + first + count);
-          return loader.make_batch(chunk, reverse).x;
+          return forward_batch(model, loader.make_batch(chunk, reverse));
         });
     DNAGRAD_CHECK(y.numel() == n * n_outputs, "predict: the model gave ", shape_str(y.shape()),
                   " for ", n, " sequences, expected ", n_outputs, " outputs per sequence");

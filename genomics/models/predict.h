@@ -1,9 +1,10 @@
 // Running a trained model over rows of a dataset: the one inference path behind evaluation
 // (training's validation and test, `dnagrad evaluate`), `dnagrad predict` and variant effects.
 //
-// Batches are made on the CPU by a DataLoader and run through nn::predict_in_batches (eval mode,
-// no graph, the model on its own device). Outputs and the loss stay on the model's device; the
-// results come to the host once per call, not once per batch.
+// Batches are made on the CPU by a DataLoader and run through nn::run_in_batches and
+// forward_batch (eval mode, no graph, the model on its own device; a padded batch through the
+// model's forward_padded, so each sequence gets what it gets alone). Outputs and the loss stay on
+// the model's device; the results come to the host once per call, not once per batch.
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 
+#include "genomics/models/padded_batch.h"
 #include "nn/layers.h"
 
 namespace dnagrad::genomics {
@@ -18,24 +19,34 @@ namespace dnagrad::genomics {
 // Shapes for L = 2000: [N, 256, 2000] -> pool [N, 256, 500] -> [N, 128, 500] -> pool
 // [N, 128, 125] -> [N, 64, 125] -> [N, 64, 1] -> [N, 64] -> [N, 32] -> [N, 1] -> [N].
 //
-// masked_pooling (trained with --pad-with-mask, where a batch is N-padded at the end to its
-// longest sequence): the global average is taken only over the pooled positions whose 16-base
-// window holds at least one base (A, C, G or T), so a short sequence's mean is not diluted by
-// its padding. The windows come from the input itself (a padded column is all zero), so the mask
-// needs no second input; a window of 16 N's inside a sequence is left out too. Same weights,
-// same state_dict: only conv_layers.11 is replaced by the masked mean.
-class PromoterExpressionModel : public nn::Module {
+// Padded batches (--pad-with-mask, genomics/models/padded_batch.h): forward_padded runs each
+// row as if it were alone. After each block, every activation at a position the sequence alone
+// would not have is set to zero, so the next convolution reads zeros there exactly as its own
+// zero padding would, and the final mean runs over the sequence's positions only:
+//
+//   valid length     len  ->  block 1 pool: floor(len / 4)  ->  block 2 pool: floor(len / 16)
+//
+// (a max-pool window that straddles the end of the sequence is dropped, as the sequence alone
+// has no such window). An N inside a sequence, even a long run of them, is data and stays in
+// the mean; the lengths, not the input's zero columns, say where the padding starts.
+// In eval mode a padded row equals the row alone to float rounding. In training mode
+// BatchNorm's batch statistics are taken over every position of the batch, padding included
+// (as PyTorch's BatchNorm1d does on a padded batch), so a batch's padding still moves the
+// statistics that normalise its sequences; the running statistics learn them too.
+class PromoterExpressionModel : public PaddedBatchModel {
  public:
-  explicit PromoterExpressionModel(Generator& gen, bool masked_pooling = false);
+  explicit PromoterExpressionModel(Generator& gen);
   Tensor forward(const Tensor& x) override;
+  // lengths[i] >= 16 (two max-pools of 4 must leave one position); throws otherwise.
+  Tensor forward_padded(const Tensor& x, const std::vector<int64_t>& lengths) override;
   // conv_layers then fc; the final squeeze(-1) is a reshape ([N, 1] -> [N]).
-  bool forward_is_chain_of_children() const override { return !masked_pooling_; }
+  bool forward_is_chain_of_children() const override { return true; }
 
   std::shared_ptr<nn::Sequential> conv_layers, fc;
 
  private:
-  bool masked_pooling_;
-  std::shared_ptr<nn::Sequential> features_;  // conv_layers 0..10
+  // conv_layers' three blocks without the average pool (the same layer objects).
+  std::vector<std::shared_ptr<nn::Sequential>> blocks_;
 };
 
 }  // namespace dnagrad::genomics

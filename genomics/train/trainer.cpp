@@ -11,6 +11,7 @@
 #include "autograd/ops.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "genomics/models/padded_batch.h"
 #include "genomics/models/trained_model.h"
 #include "genomics/train/progress.h"
 #include "genomics/train/run_state.h"
@@ -144,8 +145,7 @@ class Trainer {
     const std::vector<Tensor> params = model_->parameters();
     train_loader_->for_each_batch(epoch, [&](int64_t b, const Batch& batch) {
       optimizer_->zero_grad();
-      const Tensor loss =
-          task_loss(task_, model_->forward(Tensor(batch.x.to(run_.device))), batch.y);
+      const Tensor loss = task_loss(task_, forward_batch(*model_, batch), batch.y);
       const double value = loss.item();
       DNAGRAD_CHECK(std::isfinite(value), "training stopped: the loss is ", value, " at epoch ",
                     epoch + 1, ", batch ", b + 1, " of ", train_loader_->num_batches(),

@@ -211,6 +211,13 @@ head -c 4000 masked_run/best.safetensors | grep -qaF '"length_policy":"pad-with-
   --quiet 2>err.txt || fail "predict failed: $(cat err.txt)"
 message_has "each batch padded to its longest sequence and masked"
 [ "$(wc -l <pm.tsv)" -eq 31 ] || fail "pm.tsv has $(wc -l <pm.tsv) lines, not 31"
+# Batches of one hold no padding: each sequence alone must get what it got in a padded batch.
+"$dnagrad" predict --checkpoint masked_run/best.safetensors --fasta mixed.fa --out pm1.tsv \
+  --batch-size 1 --quiet 2>err.txt || fail "predict --batch-size 1 failed: $(cat err.txt)"
+paste pm.tsv pm1.tsv | awk -F'\t' 'NR > 1 { d = $2 - $4; d = d < 0 ? -d : d;
+    m = $4 < 0 ? -$4 : $4; if ($1 != $3 || d > 1e-5 * m + 1e-6) { print; bad = 1 } }
+  END { exit bad }' >diff.txt ||
+  fail "padded-batch predictions differ from the sequences alone: $(head -3 diff.txt)"
 must_fail train --fasta mixed.fa --labels labels64.tsv --pad-with-mask --out masked_kmer
 message_has "--pad-with-mask: model 'kmer-cnn' takes inputs of one length only"
 message_has "--length"
