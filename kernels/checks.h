@@ -77,6 +77,7 @@ void check_unary_forward(const char* name, const Array& x, const Array& y);
 // tanh). Returns whether it does.
 bool check_unary_backward(const char* name, UnaryOp op, const Array& x, const Array& y,
                           const Array& grad_y, const Array& grad_x);
+// dst and src on one device, of one type or float64 += float32.
 void check_accumulate(const Array& dst, const Array& src);
 void check_accumulate_product(const Array& dst, const Array& a, const Array& b);
 

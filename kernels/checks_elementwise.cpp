@@ -115,7 +115,12 @@ bool check_unary_backward(const char* name, UnaryOp op, const Array& x, const Ar
 }
 
 void check_accumulate(const Array& dst, const Array& src) {
-  require_same_device_dtype("accumulate", dst, {&src});
+  const bool widening = dst.dtype() == DType::F64 && src.dtype() == DType::F32;
+  if (widening)
+    DNAGRAD_CHECK(dst.device() == src.device(),
+                  "accumulate: tensors on different devices: ", dst.desc(), " and ", src.desc());
+  else
+    require_same_device_dtype("accumulate", dst, {&src});
   DNAGRAD_CHECK(dst.numel() == src.numel(), "accumulate: cannot add ", src.desc(), " into ",
                 dst.desc(), " (different numbers of elements)");
 }

@@ -71,7 +71,9 @@ inline void unary_backward(UnaryOp op, const Array& x, const Array& y, double sc
   require_cpu(x, "unary_backward");
   cpu::unary_backward(op, x, y, scalar, grad_y, grad_x);
 }
-// dst += alpha * src, same number of elements. Accumulates.
+// dst += alpha * src, same number of elements. Accumulates. Both of one type, or dst float64
+// and src float32: each element is widened before the multiply, so a float64 running sum of
+// float32 values (the trainer's epoch loss) is kept on the device without losing digits.
 inline void accumulate(Array& dst, const Array& src, double alpha = 1.0) {
 #ifdef DNAGRAD_WITH_CUDA
   if (dst.device().is_cuda()) return cuda::accumulate(dst, src, alpha);

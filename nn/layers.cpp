@@ -27,19 +27,23 @@ Sequential::Sequential(std::vector<std::shared_ptr<Module>> layers) {
 void Sequential::push_back(std::shared_ptr<Module> layer) {
   register_module(std::to_string(layers_.size()), layer);
   layers_.push_back(std::move(layer));
+  runs_.emplace_back();
+  // Does a run end with this layer? (Runs never overlap: a run's ReLU and pool are no BatchNorm.)
+  const size_t n = layers_.size();
+  if (n < 3) return;
+  auto* norm = dynamic_cast<BatchNorm1d*>(layers_[n - 3].get());
+  const auto* pool = dynamic_cast<const MaxPool1d*>(layers_[n - 1].get());
+  // The fused op keeps each output's argmax as a uint8 offset in its window.
+  if (norm && dynamic_cast<const ReLU*>(layers_[n - 2].get()) && pool && pool->kernel_size <= 256)
+    runs_[n - 3] = {norm, pool};
 }
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor y = x;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    // BatchNorm1d, ReLU, MaxPool1d in a row run as one fused op on the CPU: the same numbers in
-    // far fewer passes over the activations (kernels/bn_relu_maxpool.h).
-    auto* bn = dynamic_cast<BatchNorm1d*>(layers_[i].get());
-    const MaxPool1d* pool =
-        i + 2 < layers_.size() ? dynamic_cast<const MaxPool1d*>(layers_[i + 2].get()) : nullptr;
-    if (bn && pool && dynamic_cast<const ReLU*>(layers_[i + 1].get()) && y.device().is_cpu() &&
-        y.dim() == 3 && pool->kernel_size <= 256) {
-      y = bn->forward_relu_max_pool(y, *pool);
+    const FusedRun& run = runs_[i];
+    if (run.norm && y.device().is_cpu() && y.dim() == 3) {
+      y = run.norm->forward_relu_max_pool(y, *run.pool);
       i += 2;
       continue;
     }

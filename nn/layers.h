@@ -19,6 +19,9 @@
 
 namespace dnagrad::nn {
 
+class BatchNorm1d;
+class MaxPool1d;
+
 // Runs its children in order; they are named "0", "1", ... as in PyTorch.
 class Sequential : public Module {
  public:
@@ -31,7 +34,15 @@ class Sequential : public Module {
   Module& operator[](size_t i) const;
 
  private:
+  // A BatchNorm1d, ReLU, MaxPool1d run of layers, which forward turns into one fused op on CPU
+  // inputs [N, C, L] (kernels/bn_relu_maxpool.h: the same numbers in far fewer passes over the
+  // activations). push_back finds the runs, so forward only looks them up.
+  struct FusedRun {
+    BatchNorm1d* norm = nullptr;  // null: no run starts at this layer
+    const MaxPool1d* pool = nullptr;
+  };
   std::vector<std::shared_ptr<Module>> layers_;
+  std::vector<FusedRun> runs_;  // one per layer: the run that starts there
 };
 
 // y = x W^T + b: x [N, I] -> y [N, O]; weight [O, I], bias [O].
@@ -73,8 +84,6 @@ struct BatchNormOptions {
 // x [N, C] or [N, C, L]; statistics per channel. Training mode normalises with the batch's
 // statistics and updates the running ones; eval mode uses the running ones. Without
 // track_running_stats the batch statistics are used in both modes, as in PyTorch.
-class MaxPool1d;
-
 class BatchNorm1d : public Module {
  public:
   explicit BatchNorm1d(int64_t num_features, BatchNormOptions options = {});

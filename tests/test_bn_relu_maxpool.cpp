@@ -271,5 +271,27 @@ TEST_CASE("nn::Sequential fuses BatchNorm, ReLU, MaxPool1d with the same trainin
   CHECK(bitwise_equal(fused->forward(x).data(), e_unfused.data()));
 }
 
+// Which layers nn::Sequential fuses (it finds them as they are added, constructor or push_back):
+// a whole BatchNorm1d, ReLU, MaxPool1d run wherever it starts, and not a pool over more than 256
+// positions (the fused op keeps its argmax in one byte) nor a run with another layer inside.
+TEST_CASE("nn::Sequential fuses whole BatchNorm1d, ReLU, MaxPool1d runs and nothing else") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  const Tensor x(random_array({2, 3, 300}, gen, DType::F32));
+  auto last_op = [&](std::vector<std::shared_ptr<nn::Module>> layers) {
+    const Tensor y = nn::Sequential(std::move(layers)).forward(x);
+    REQUIRE(y.grad_fn() != nullptr);  // BatchNorm's weight and bias want gradients
+    return std::string(op_name(y.grad_fn()->op));
+  };
+  auto bn = [] { return std::make_shared<nn::BatchNorm1d>(3); };
+  auto relu = [] { return std::make_shared<nn::ReLU>(); };
+  auto pool = [](int64_t kernel_size) { return std::make_shared<nn::MaxPool1d>(kernel_size); };
+  CHECK(last_op({relu(), bn(), relu(), pool(2)}) == "batch_norm_relu_max_pool1d");
+  CHECK(last_op({bn(), relu(), pool(256)}) == "batch_norm_relu_max_pool1d");
+  CHECK(last_op({bn(), relu(), pool(257)}) == "max_pool1d");
+  CHECK(last_op({bn(), relu(), relu(), pool(2)}) == "max_pool1d");
+}
+
 }  // namespace
 }  // namespace dnagrad::testing

@@ -367,3 +367,24 @@ TEST_CASE("elementwise: accumulate and accumulate_product add into dst") {
   CHECK_THROWS_WITH_AS(kernels::accumulate(small, Array::zeros({4}, DType::F64)),
                        doctest::Contains("accumulate"), Error);
 }
+
+TEST_CASE("elementwise: accumulate widens float32 into a float64 sum exactly, never narrows") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  for (int64_t n : {int64_t{1}, int64_t{50001}}) {
+    const Array src = random_array({n}, gen, DType::F32),
+                start = random_array({n}, gen, DType::F64);
+    Array dst = start.clone();
+    kernels::accumulate(dst, src, 37.0);
+    kernels::accumulate(dst, src, 1.0);
+    // A float32 times a small integer is exact in double, so these are the same double sums.
+    const std::vector<double> s = src.to_vector();
+    std::vector<double> expected = start.to_vector();
+    for (int64_t i = 0; i < n; ++i) expected[i] = expected[i] + 37.0 * s[i] + s[i];
+    CHECK(dst.to_vector() == expected);
+  }
+  Array narrow = Array::zeros({2}, DType::F32);
+  CHECK_THROWS_WITH_AS(kernels::accumulate(narrow, Array::zeros({2}, DType::F64)),
+                       doctest::Contains("different types"), Error);
+}

@@ -269,6 +269,13 @@ TEST_SUITE("gpu") {
           check_parity(dst_gpu, dst, "accumulate", rtol, 1e-6);
         }
       }
+      // float64 += float32, as the trainer's epoch loss sum: every product and sum is the same
+      // double arithmetic on both sides, so the results are bitwise equal.
+      const Array src = random_array(shape, gen, DType::F32);
+      Array wide = random_array(shape, gen, DType::F64), wide_gpu = on_gpu(wide);
+      kernels::accumulate(wide, src, 48.0);
+      kernels::accumulate(wide_gpu, on_gpu(src), 48.0);
+      CHECK(wide_gpu.to(Device::cpu()).to_vector() == wide.to_vector());
     }
   }
 

@@ -67,6 +67,49 @@ TrainRun make_run(const SequenceDataset& data, const std::string& out, uint64_t 
   return run;
 }
 
+// Batch 1 is finite; its step with lr 1e30 makes every later output overflow float32, so the
+// loss of batch 2 (of 5: 160 training rows in batches of 32) is the first that is not finite.
+TrainConfig diverging_config(uint64_t seed) {
+  return {.model = "linear",
+          .epochs = 3,
+          .batch_size = 32,
+          .optimizer = "sgd",
+          .lr = 1e30,
+          .weight_decay = 0,
+          .clip_grad_norm = 0,
+          .seed = seed};
+}
+
+// Two epochs of a run whose float32 weights never move (sgd, lr 1e-30), so that each epoch
+// trains the same model: its training loss must be that model's mean loss over the training
+// rows, `row_mean_loss` (recomputed on the CPU from last.safetensors). Batches of 48 leave a last
+// batch of 16: a mean of batch means that ignored their sizes would be off by percents.
+struct StillRun {
+  TrainResult result;
+  double row_mean_loss = 0;
+};
+
+StillRun train_still(const SequenceDataset& data, const std::filesystem::path& out, Device device,
+                     Generator& gen, std::ostream* log = nullptr) {
+  TrainRun run = make_run(data, out.string(), gen.next_u64());
+  run.device = device;
+  run.log = log;
+  const TrainConfig config{.model = "linear",
+                           .epochs = 2,
+                           .batch_size = 48,
+                           .optimizer = "sgd",
+                           .lr = 1e-30,
+                           .weight_decay = 0,
+                           .rc_augment = false,
+                           .seed = gen.next_u64()};
+  StillRun still{.result = train(run, config)};
+  REQUIRE(still.result.history.size() == 2);
+  const TrainedModel model = load_trained_model((out / "last.safetensors").string(), {});
+  still.row_mean_loss =
+      evaluate_rows(*model.module, Task::Regression, data, run.split.train, 1, {}).loss;
+  return still;
+}
+
 json read_json(const std::filesystem::path& path) {
   std::ifstream in(path);
   return json::parse(in);
@@ -313,18 +356,48 @@ TEST_CASE("trainer: a diverging loss stops training naming the epoch and the bat
   Generator gen(seed);
   const SequenceDataset data = at_count_data(gen);
   ScratchDir dir;
-  // Batch 1 is finite; its step with lr 1e30 makes every later output overflow float32.
-  const TrainConfig config{.model = "linear",
-                           .epochs = 3,
-                           .batch_size = 32,
-                           .optimizer = "sgd",
-                           .lr = 1e30,
-                           .weight_decay = 0,
-                           .clip_grad_norm = 0,
-                           .seed = gen.next_u64()};
+  const TrainConfig config = diverging_config(gen.next_u64());
   require_error_mentions([&] { train(make_run(data, dir.path().string(), 1), config); },
                          {"training stopped", "at epoch 1, batch 2 of 5", "learning rate"});
   CHECK_FALSE(std::filesystem::exists(dir.path() / "last.safetensors"));
+}
+
+TEST_CASE("trainer: an epoch's training loss is the mean over its sequences of the batch losses") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  const SequenceDataset data = at_count_data(gen);
+  ScratchDir dir;
+  std::ostringstream log;
+  const StillRun still = train_still(data, dir.path(), Device::cpu(), gen, &log);
+  const std::string text = log.str();
+  INFO(text);
+  for (const EpochRecord& r : still.result.history) {
+    INFO("epoch ", r.epoch);
+    // Each side rounds float32 losses once or once per batch before a double sum: a few 1e-8.
+    CHECK(r.train_loss == doctest::Approx(still.row_mean_loss).epsilon(1e-6));
+    // The epoch's last progress line reads the same sum.
+    CHECK(text.find(cat("epoch ", r.epoch, "/2 sequence 160/160 (")) != std::string::npos);
+    CHECK(text.find(cat(") loss ", r.train_loss, "\n")) != std::string::npos);
+  }
+}
+
+TEST_SUITE("gpu") {
+  TEST_CASE("gpu: training on the GPU sums its loss there, and still names a diverging batch") {
+    if (skip_without_gpu()) return;
+    const uint64_t seed = fresh_seed();
+    INFO("seed ", seed);
+    Generator gen(seed);
+    const SequenceDataset data = at_count_data(gen);
+    ScratchDir dir;
+    const StillRun still = train_still(data, dir.path() / "still", Device::cuda(), gen);
+    for (const EpochRecord& r : still.result.history)
+      CHECK(r.train_loss == doctest::Approx(still.row_mean_loss).epsilon(1e-5));
+    TrainRun run = make_run(data, (dir.path() / "diverging").string(), 1);
+    run.device = Device::cuda();
+    require_error_mentions([&] { train(run, diverging_config(gen.next_u64())); },
+                           {"training stopped", "at epoch 1, batch 2 of 5", "learning rate"});
+  }
 }
 
 TEST_CASE("trainer: parse_train_config reads known fields and names bad ones") {
@@ -471,4 +544,20 @@ TEST_CASE("progress: a plain line (not a terminal) gives the count, the rate and
   Progress quiet("x", 2, "batch", quiet_log, true);
   quiet.update(2, "");
   CHECK(quiet_log.str().empty());
+}
+
+TEST_CASE("progress: a detail function is called only for the lines that are printed") {
+  std::ostringstream log;
+  int calls = 0;
+  auto detail = [&] { return cat("loss ", ++calls); };
+  {
+    Progress progress("epoch 1/3", 10, "sequence", log, false);
+    for (int64_t done = 1; done <= 10; ++done) progress.update(done, detail);
+    Progress quiet("x", 2, "batch", log, true);
+    quiet.update(2, detail);
+  }
+  INFO(log.str());
+  CHECK(calls == 2);  // the first step and the last (all within 10 s)
+  CHECK(log.str().find("sequence 1/10 (") != std::string::npos);
+  CHECK(log.str().find("ETA 0.0s) loss 2\n") != std::string::npos);
 }

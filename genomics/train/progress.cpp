@@ -30,13 +30,24 @@ Progress::Progress(std::string label, int64_t total, std::string unit, std::ostr
       start_(std::chrono::steady_clock::now()) {}
 
 Progress::~Progress() {
-  if (drawn_) out_ << "\n" << std::flush;
+  if (terminal_ && shown_) out_ << "\n" << std::flush;
 }
 
 void Progress::update(int64_t done, const std::string& detail) {
+  update(done, [&] { return detail; });
+}
+
+void Progress::update(int64_t done, const std::function<std::string()>& detail) {
   if (quiet_) return;
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  // A terminal is redrawn at most 4 times a second, a log gets a line at most every 10 s; the
+  // first and the last step always show.
+  const double interval = terminal_ ? 0.25 : 10;
+  if (done < total_ && shown_ && elapsed - last_line_ < interval) return;
+  const std::string text = detail();  // first: it may throw, and then nothing is written
+  shown_ = true;
+  last_line_ = elapsed;
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
   const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
   char head[160];
@@ -48,18 +59,13 @@ void Progress::update(int64_t done, const std::string& detail) {
                   label_.c_str(), bar.c_str(), static_cast<long long>(done),
                   static_cast<long long>(total_), unit_.c_str(), rate, unit_.c_str(),
                   seconds_text(left).c_str());
-    out_ << head << detail << "\x1b[K" << std::flush;
-    drawn_ = true;
+    out_ << head << text << "\x1b[K" << std::flush;
   } else {
-    // A log gets a line at most every 10 s (and the last one), not one per step.
-    if (done < total_ && printed_ && elapsed - last_line_ < 10) return;
-    printed_ = true;
-    last_line_ = elapsed;
     std::snprintf(head, sizeof head, "%s %s %lld/%lld (%s elapsed, %.1f %s/s, ETA %s) ",
                   label_.c_str(), unit_.c_str(), static_cast<long long>(done),
                   static_cast<long long>(total_), seconds_text(elapsed).c_str(), rate,
                   unit_.c_str(), seconds_text(left).c_str());
-    out_ << head << detail << "\n" << std::flush;
+    out_ << head << text << "\n" << std::flush;
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "genomics/models/trained_model.h"
 #include "genomics/train/progress.h"
 #include "genomics/train/run_state.h"
+#include "kernels/elementwise.h"
 #include "nn/layers.h"
 #include "nn/optim.h"
 #include "nn/scheduler.h"
@@ -37,6 +39,47 @@ void reset_dropout_streams(nn::Module& model, uint64_t seed, int64_t epoch) {
     dropout->generator = gen;
   }
 }
+
+// One epoch's training loss, summed where the model runs so that the loop never waits for the
+// device: each batch adds (its mean loss) x (its rows) into a float64 sum with one kernel. The
+// float32 loss widens exactly and the product and the sum are the double arithmetic a host-side
+// sum would do, so the mean is bitwise the one that reading every batch's loss gave. The host
+// reads the sum only when asked (a progress line, the end of the epoch).
+//
+// A NaN or infinite loss makes the sum NaN or infinite for good (and finite float32 losses
+// cannot overflow a double), so a finite sum means every batch was finite. The batches' losses
+// are kept, unread, until the sum has been seen finite; when it is not, they are read one by one
+// to name the first batch that went wrong. (On a GPU, keeping them costs one small block per
+// batch from the caching allocator, reused from the second epoch on.)
+class EpochLoss {
+ public:
+  explicit EpochLoss(Device device) : sum_(Array::zeros({1}, DType::F64, device)) {}
+
+  // `loss`: batch `batch`'s mean loss, a one-element float32 array on the device.
+  void add(int64_t batch, const Array& loss, int64_t rows) {
+    kernels::accumulate(sum_, loss, static_cast<double>(rows));
+    unread_.emplace_back(batch, loss);
+    rows_ += rows;
+  }
+
+  int64_t rows() const { return rows_; }
+
+  // The mean loss per sequence so far (waits for the device). When it is not finite, `on_bad`
+  // is called with the first batch whose loss is not, and that loss; it should throw.
+  double mean(const std::function<void(int64_t batch, double loss)>& on_bad) {
+    const double average = sum_.item() / static_cast<double>(rows_);
+    if (!std::isfinite(average))
+      for (const auto& [batch, loss] : unread_)
+        if (const double value = loss.item(); !std::isfinite(value)) on_bad(batch, value);
+    unread_.clear();
+    return average;
+  }
+
+ private:
+  Array sum_;  // float64 [1] on the device: sum over batches of loss x rows
+  int64_t rows_ = 0;
+  std::vector<std::pair<int64_t, Array>> unread_;  // (batch, loss) since the sum was last read
+};
 
 class Trainer {
  public:
@@ -140,26 +183,27 @@ class Trainer {
     // Counted in sequences, so the rate reads as sequences per second.
     Progress progress(cat("epoch ", epoch + 1, "/", config_.epochs), train_loader_->num_rows(),
                       "sequence", run_.log ? *run_.log : std::cerr, run_.log == nullptr);
-    double loss_sum = 0;
-    int64_t rows = 0;
+    EpochLoss epoch_loss(run_.device);
+    // The learning rate changes between epochs only, so the one now is the failing batch's.
+    auto mean_loss = [&] {
+      return epoch_loss.mean([&](int64_t b, double value) {
+        fail("training stopped: the loss is ", value, " at epoch ", epoch + 1, ", batch ", b + 1,
+             " of ", train_loader_->num_batches(), " (learning rate ", optimizer_->lr(),
+             "); try a lower learning rate or check the labels");
+      });
+    };
     const std::vector<Tensor> params = model_->parameters();
     train_loader_->for_each_batch(epoch, [&](int64_t b, const Batch& batch) {
       optimizer_->zero_grad();
       const Tensor loss = task_loss(task_, forward_batch(*model_, batch), batch.y);
-      const double value = loss.item();
-      DNAGRAD_CHECK(std::isfinite(value), "training stopped: the loss is ", value, " at epoch ",
-                    epoch + 1, ", batch ", b + 1, " of ", train_loader_->num_batches(),
-                    " (learning rate ", optimizer_->lr(),
-                    "); try a lower learning rate or check the labels");
+      epoch_loss.add(b, loss.data(), static_cast<int64_t>(batch.rows.size()));
       loss.backward();
       if (config_.clip_grad_norm > 0) nn::clip_grad_norm_no_sync(params, config_.clip_grad_norm);
       optimizer_->step();
-      const auto n = static_cast<int64_t>(batch.rows.size());
-      loss_sum += value * static_cast<double>(n);
-      rows += n;
-      progress.update(rows, cat("loss ", loss_sum / static_cast<double>(rows)));
+      // The loss is read only when the line is printed.
+      progress.update(epoch_loss.rows(), [&] { return cat("loss ", mean_loss()); });
     });
-    return loss_sum / static_cast<double>(rows);
+    return mean_loss();
   }
 
   nn::Metadata model_metadata() const {

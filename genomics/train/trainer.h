@@ -21,7 +21,10 @@
 // from (seed, e) at the start of epoch e. So `resume` continues a stopped run and, with the same
 // seed, data and thread count, gives exactly the result of an uninterrupted run.
 //
-// A NaN or infinite loss stops training with an Error naming the epoch and batch.
+// A NaN or infinite loss stops training with an Error naming the epoch and batch. The loss stays
+// on the model's device during an epoch (no wait for a GPU per batch), so that Error comes when
+// the loss is next read: at a progress line or at the end of the epoch, before any file is
+// written for it.
 //
 // The parts: the settings and the optimizer they build are config.h, the resume file
 // run_state.h, the report formats reports.h, evaluation models/predict.h; this file is the loop.

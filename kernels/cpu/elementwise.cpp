@@ -298,6 +298,14 @@ void unary_backward(UnaryOp op, const Array& x, const Array& y, double scalar, c
 
 void accumulate(Array& dst, const Array& src, double alpha) {
   check_accumulate(dst, src);
+  if (dst.dtype() != src.dtype()) {  // float64 += float32: widen, then multiply in double
+    parallel_chunks(dst.numel(), [&](int64_t begin, int64_t end) {
+      Vec<double> d(dst.data<double>() + begin, end - begin);
+      const ConstVec<float> s(src.data<float>() + begin, end - begin);
+      d += alpha * s.cast<double>();
+    });
+    return;
+  }
   dispatch_float(dst.dtype(), "accumulate", [&]<class T>() {
     const T scale = static_cast<T>(alpha);
     parallel_chunks(dst.numel(), [&](int64_t begin, int64_t end) {

@@ -340,10 +340,10 @@ __global__ void unary_backward_kernel(const T* __restrict__ x, const T* __restri
 
 // ---- accumulation ----
 
-// dst[i] += alpha * src[i]. Accumulates.
-template <class T>
-__global__ void accumulate_kernel(T* dst, const T* src, T alpha, int64_t n) {
-  GRID_STRIDE(i, n) { dst[i] += alpha * src[i]; }
+// dst[i] += alpha * src[i], src widened to dst's type first (float -> double or none). Accumulates.
+template <class T, class TSrc>
+__global__ void accumulate_kernel(T* dst, const TSrc* src, T alpha, int64_t n) {
+  GRID_STRIDE(i, n) { dst[i] += alpha * static_cast<T>(src[i]); }
 }
 
 // dst[i] += a[i] * b[i]. Accumulates.
@@ -423,8 +423,13 @@ void accumulate(Array& dst, const Array& src, double alpha) {
   check_accumulate(dst, src);
   const int64_t n = dst.numel();
   if (n == 0) return;
+  if (dst.dtype() != src.dtype()) {  // float64 += float32
+    launch(accumulate_kernel<double, float>, blocks_for(n), kThreads, 0, "accumulate_kernel",
+           "accumulate")(dst.data<double>(), src.data<float>(), alpha, n);
+    return;
+  }
   dispatch_float(dst.dtype(), "accumulate", [&]<class T>() {
-    launch(accumulate_kernel<T>, blocks_for(n), kThreads, 0, "accumulate_kernel", "accumulate")(
+    launch(accumulate_kernel<T, T>, blocks_for(n), kThreads, 0, "accumulate_kernel", "accumulate")(
         dst.data<T>(), src.data<T>(), static_cast<T>(alpha), n);
   });
 }

@@ -3,7 +3,7 @@
 #   - train, predict and evaluate on a small FASTA + label table written here;
 #   - bad inputs fail with a non-zero exit and a message naming the file, and leave no output;
 #   - a checkpoint saved by PyTorch (tests/fixtures) predicts what PyTorch predicted.
-# Usage: test_cli.sh DNAGRAD_BINARY SOURCE_DIR
+# Usage: test_end_to_end.sh DNAGRAD_BINARY SOURCE_DIR
 set -euo pipefail
 
 # shellcheck source=tests/cli/common.sh
