@@ -13,6 +13,7 @@
 #include "genomics/models/arch_config.h"
 #include "genomics/models/model_zoo.h"
 #include "genomics/models/trained_model.h"
+#include "genomics/train/config.h"
 #include "nn/checkpoint.h"
 #include "test_util.h"
 
@@ -273,4 +274,30 @@ TEST_CASE("arch config: impossible shapes name the layer and the shapes") {
   fails_with(R"({"layers": [{"type": "adaptive_avgpool", "output_size": 12},
       {"type": "flatten"}, {"type": "head"}]})",
              10, {"layer 0 (adaptive_avgpool)", "output_size 12", "length 10"});
+}
+
+TEST_CASE("arch config: a training recipe's \"architecture\" names the model and round-trips") {
+  const std::string recipe = R"({"epochs": 3, "architecture": {"name": "tiny", "layers": [
+      {"type": "flatten"}, {"type": "head"}]}})";
+  const TrainConfig config = parse_train_config(recipe, "recipe.json");
+  CHECK(config.model == "tiny");
+  CHECK(config.architecture == R"({"name":"tiny","layers":[{"type":"flatten"},{"type":"head"}]})");
+  const TrainConfig back = parse_train_config(train_config_json(config), "written.json");
+  CHECK(back.architecture == config.architecture);
+  CHECK(config_differences(config, back).empty());
+  // A zoo model against a file model: the difference names the architecture.
+  const std::vector<std::string> changed = config_differences(config, TrainConfig{});
+  REQUIRE(changed.size() == 3);  // model, epochs, architecture
+  CHECK(changed[2].rfind("architecture {", 0) == 0);
+  CHECK(changed[2].find("→ none") != std::string::npos);
+  require_error_mentions(
+      [&] {
+        parse_train_config(R"({"model": "promoter", "architecture": {"name": "tiny", "layers": [
+            {"type": "flatten"}, {"type": "head"}]}})",
+                           "recipe.json");
+      },
+      {"recipe.json", "'promoter'", "'tiny'"});
+  require_error_mentions(
+      [&] { parse_train_config(R"({"architecture": {"layers": [{"type": "relu"}]}})", "r.json"); },
+      {"r.json: architecture", "layers[0]", "head"});
 }

@@ -110,9 +110,18 @@ TrainConfig parse_train_config(std::string_view text, const std::string& label,
 
 std::vector<std::string> config_differences(const TrainConfig& a, const TrainConfig& b) {
   const json ja = config_to_json(a), jb = config_to_json(b);
+  // Every field is in both but "architecture", which only a model from a file has.
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : ja.items()) keys.push_back(key);
+  for (const auto& [key, value] : jb.items())
+    if (!ja.contains(key)) keys.push_back(key);
+  auto text = [](const json& j, const std::string& key) {
+    return j.contains(key) ? j.at(key).dump() : std::string("none");
+  };
   std::vector<std::string> out;
-  for (const auto& [key, value] : ja.items())
-    if (value != jb.at(key)) out.push_back(cat(key, " ", value.dump(), " → ", jb.at(key).dump()));
+  for (const std::string& key : keys)
+    if (text(ja, key) != text(jb, key))
+      out.push_back(cat(key, " ", text(ja, key), " → ", text(jb, key)));
   return out;
 }
 
