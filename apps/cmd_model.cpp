@@ -10,6 +10,7 @@
 
 #include "apps/commands.h"
 #include "core/error.h"
+#include "core/shape.h"
 #include "genomics/models/arch_config.h"
 
 namespace dnagrad::app {
@@ -29,12 +30,6 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
 int run_model_show(const ModelShowOptions& o) {
   const genomics::Architecture arch = genomics::parse_architecture(read_file(o.file), o.file);
   Generator gen(0);  // the weights are not shown; only their count
@@ -52,10 +47,10 @@ int run_model_show(const ModelShowOptions& o) {
               << std::setw(17) << field << std::setw(16) << macs << "\n";
   };
   row("layer", "type", "output", "parameters", "receptive field", "multiply-adds");
-  row("input", "", shape_text({4, o.length}), "", "1", "");
+  row("input", "", shape_str({4, o.length}), "", "1", "");
   int64_t parameters = 0, multiply_adds = 0;
   for (const genomics::LayerSummary& l : built.layers) {
-    row(l.name, l.type, shape_text(l.output_shape), std::to_string(l.parameters),
+    row(l.name, l.type, shape_str(l.output_shape), std::to_string(l.parameters),
         std::to_string(l.receptive_field), std::to_string(l.multiply_adds));
     parameters += l.parameters;
     multiply_adds += l.multiply_adds;

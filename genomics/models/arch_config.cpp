@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/shape.h"
 
 namespace dnagrad::genomics {
 
@@ -33,8 +34,9 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& layer_keys(
   return keys;
 }
 
-// Reads one JSON object's keys, each by its expected kind, and remembers which were read so
-// that finish() can reject the rest: a misspelt key is an error, never silently a default.
+// Reads one JSON object's keys, each by its expected kind. only() rejects any key outside a
+// list before the values are read: a misspelt key is an error naming it (never silently a
+// default, nor a confusing "needs 'kernel'" for a "kernal").
 class ObjectReader {
  public:
   ObjectReader(const json& object, std::string where, const std::string& label, std::string what)
@@ -45,10 +47,7 @@ class ObjectReader {
 
   bool has(const char* key) const { return object_.contains(key); }
 
-  const json& get(const char* key) {
-    read_.insert(key);
-    return object_.at(key);
-  }
+  const json& get(const char* key) const { return object_.at(key); }
 
   // An integer >= minimum; `fallback` when absent (required keys have no fallback).
   int64_t integer(const char* key, int64_t minimum, std::optional<int64_t> fallback) {
@@ -89,9 +88,9 @@ class ObjectReader {
     return v.get<std::string>();
   }
 
-  void finish(const std::vector<std::string>& allowed) const {
+  void only(const std::vector<std::string>& allowed) const {
     for (const auto& [key, value] : object_.items()) {
-      if (read_.count(key)) continue;
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       std::string known;
       for (const std::string& k : allowed) known += (known.empty() ? "" : ", ") + k;
       fail(label_, ": ", where_, ": unknown key '", key, "' for ", what_, " (known: ", known, ")");
@@ -105,7 +104,6 @@ class ObjectReader {
   std::string where_;
   const std::string& label_;
   std::string what_;
-  std::set<std::string> read_;
 };
 
 std::vector<ArchLayer> parse_layers(const json& list, const std::string& where,
@@ -126,6 +124,9 @@ ArchLayer parse_layer(const json& object, const std::string& where, const std::s
     fail(label, ": ", where, ".type: unknown layer type '", layer.type, "' (known: ", types, ")");
   }
   in.describe("a " + layer.type + " layer");
+  std::vector<std::string> allowed = {"type", "name"};
+  allowed.insert(allowed.end(), known->second.begin(), known->second.end());
+  in.only(allowed);
   layer.name = in.string("name", std::to_string(index));
   DNAGRAD_CHECK(layer.name.find('.') == std::string::npos, label, ": ", where, ".name: '",
                 layer.name, "' has a '.', which separates the names of a state_dict");
@@ -174,9 +175,6 @@ ArchLayer parse_layer(const json& object, const std::string& where, const std::s
     DNAGRAD_CHECK(in.has("layers"), label, ": ", where, ": a block needs 'layers'");
     layer.layers = parse_layers(in.get("layers"), where + ".layers", label);
   }
-  std::vector<std::string> allowed = {"type", "name"};
-  allowed.insert(allowed.end(), known->second.begin(), known->second.end());
-  in.finish(allowed);
   return layer;
 }
 
@@ -194,15 +192,13 @@ std::vector<ArchLayer> parse_layers(const json& list, const std::string& where,
   return layers;
 }
 
-// The leaf layers in forward order, blocks opened, with their module paths.
-void leaves(const std::vector<ArchLayer>& layers, const std::string& prefix,
-            std::vector<std::pair<std::string, const ArchLayer*>>& out) {
+// The leaf layers in forward order, blocks opened.
+void leaves(const std::vector<ArchLayer>& layers, std::vector<const ArchLayer*>& out) {
   for (const ArchLayer& layer : layers) {
-    const std::string path = prefix.empty() ? layer.name : prefix + "." + layer.name;
     if (layer.type == "block")
-      leaves(layer.layers, path, out);
+      leaves(layer.layers, out);
     else
-      out.emplace_back(path, &layer);
+      out.push_back(&layer);
   }
 }
 
@@ -219,12 +215,6 @@ struct Activation {
     return flat ? std::vector<int64_t>{channels} : std::vector<int64_t>{channels, length};
   }
 };
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
 
 class Builder {
  public:
@@ -271,11 +261,11 @@ class Builder {
   // The [C, L] input of a layer that slides along the length; throws when it is flat.
   void need_positions(const std::string& who) const {
     DNAGRAD_CHECK(!x_.flat, arch_.label, ": ", who, ": needs [channels, length] input, but ",
-                  x_.source, " gives flat features ", shape_text(x_.shape()));
+                  x_.source, " gives flat features ", shape_str(x_.shape()));
   }
   void need_flat(const std::string& who) const {
     DNAGRAD_CHECK(x_.flat, arch_.label, ": ", who, ": needs flat features, but ", x_.source,
-                  " gives ", shape_text(x_.shape()),
+                  " gives ", shape_str(x_.shape()),
                   "; put a flatten (or a global_avgpool and "
                   "a flatten) before it");
   }
@@ -398,21 +388,21 @@ json parse_json(std::string_view text, const std::string& label) {
 Architecture parse_architecture(std::string_view text, const std::string& label) {
   const json j = parse_json(text, label);
   ObjectReader in(j, "the architecture", label, "an architecture");
+  in.only({"name", "description", "layers"});
   Architecture arch;
   arch.label = label;
   arch.name = in.string("name", arch.name);
   in.string("description", "");
   DNAGRAD_CHECK(in.has("layers"), label, ": an architecture needs 'layers'");
   arch.layers = parse_layers(in.get("layers"), "layers", label);
-  in.finish({"name", "description", "layers"});
   // The head gives the task's outputs, so it must come last, once.
-  std::vector<std::pair<std::string, const ArchLayer*>> all;
-  leaves(arch.layers, "", all);
+  std::vector<const ArchLayer*> all;
+  leaves(arch.layers, all);
   for (size_t i = 0; i + 1 < all.size(); ++i)
-    DNAGRAD_CHECK(all[i].second->type != "head", label, ": ", all[i].second->where,
+    DNAGRAD_CHECK(all[i]->type != "head", label, ": ", all[i]->where,
                   ": the head must be the last layer");
-  DNAGRAD_CHECK(all.back().second->type == "head", label, ": the last layer (",
-                all.back().second->where, ", a ", all.back().second->type,
+  DNAGRAD_CHECK(all.back()->type == "head", label, ": the last layer (", all.back()->where, ", a ",
+                all.back()->type,
                 ") must be {\"type\": \"head\"}, the linear layer that gives the task's outputs");
   return arch;
 }

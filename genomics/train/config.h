@@ -17,7 +17,7 @@ struct TrainConfig {
   std::string model = "promoter";
   // A model from a file (genomics/models/arch_config.h) as one line of JSON, or empty; JSON key
   // "architecture", an object. When set, `model` is the architecture's name.
-  std::string architecture;
+  std::string architecture{};
   std::string task = "regression";  // regression | binary | multiclass
   int64_t epochs = 100;
   int64_t batch_size = 64;

@@ -55,8 +55,15 @@ check "predict, evaluate, ism and attribute rebuild the model from the checkpoin
 [ -s attr.npy ] || fail "attribute wrote no attr.npy"
 
 check "PyTorch's module of the file loads the checkpoint strictly and predicts the same"
-if python3 -c "import torch" 2>/dev/null; then
-  python3 "$src/tests/fixtures/check_arch_torch.py" arch.json run/best.safetensors seqs.fa p.tsv \
+torch_python=""  # the first python3 that has torch (Debian's python3-torch is /usr/bin's)
+for p in python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null && "$p" -c "import torch" 2>/dev/null; then
+    torch_python=$p
+    break
+  fi
+done
+if [ -n "$torch_python" ]; then
+  "$torch_python" "$src/tests/fixtures/check_arch_torch.py" arch.json run/best.safetensors seqs.fa p.tsv \
     20 || fail "the checkpoint does not match PyTorch's module of arch.json"
 else
   echo "skipped: the PyTorch check needs python3 with torch, which is not installed"
