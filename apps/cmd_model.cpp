@@ -42,9 +42,13 @@ int run_model_show(const ModelShowOptions& o) {
     name_width = std::max(name_width, l.name.size());
   auto row = [&](const std::string& name, const std::string& type, const std::string& shape,
                  const std::string& params, const std::string& field, const std::string& macs) {
-    std::cout << std::left << std::setw(static_cast<int>(name_width) + 2) << name << std::setw(18)
-              << type << std::setw(14) << shape << std::right << std::setw(12) << params
-              << std::setw(17) << field << std::setw(16) << macs << "\n";
+    std::ostringstream line;
+    line << std::left << std::setw(static_cast<int>(name_width) + 2) << name << std::setw(18)
+         << type << std::setw(14) << shape << std::right << std::setw(12) << params << std::setw(17)
+         << field << std::setw(16) << macs;
+    std::string text = line.str();
+    text.erase(text.find_last_not_of(' ') + 1);  // the empty cells of the input and total rows
+    std::cout << text << "\n";
   };
   row("layer", "type", "output", "parameters", "receptive field", "multiply-adds");
   row("input", "", shape_str({4, o.length}), "", "1", "");
