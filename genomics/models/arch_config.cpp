@@ -266,8 +266,7 @@ class Builder {
   void need_flat(const std::string& who) const {
     DNAGRAD_CHECK(x_.flat, arch_.label, ": ", who, ": needs flat features, but ", x_.source,
                   " gives ", shape_str(x_.shape()),
-                  "; put a flatten (or a global_avgpool and "
-                  "a flatten) before it");
+                  "; put a flatten (or a global_avgpool and a flatten) before it");
   }
 
   // A window of `kernel` positions dilated by `dilation`, sliding by `stride` over the length
