@@ -3,8 +3,7 @@
 #   - `model show` prints the hand-computed shapes, parameters, receptive fields, multiply-adds;
 #   - `train --model-config` trains the file's model for one epoch, and predict, evaluate, ism and
 #     attribute rebuild it from the checkpoint alone (no --model);
-#   - with python3's torch: PyTorch's nn.Sequential of the file (tests/fixtures/
-#     check_arch_torch.py) loads the checkpoint strictly and predicts what predict wrote (1e-4);
+#     (PyTorch parity of the built model: tests/test_arch_torch.cpp, on a committed fixture);
 #   - the same object as "architecture" inside --config trains too;
 #   - a misspelt key and an impossible shape fail naming the key's place or the layer, and
 #     train writes nothing.
@@ -53,21 +52,6 @@ check "predict, evaluate, ism and attribute rebuild the model from the checkpoin
 "$dnagrad" attribute --checkpoint run/best.safetensors --fasta seqs.fa --out attr.npy --quiet \
   2>err.txt || fail "attribute failed: $(cat err.txt)"
 [ -s attr.npy ] || fail "attribute wrote no attr.npy"
-
-check "PyTorch's module of the file loads the checkpoint strictly and predicts the same"
-torch_python=""  # the first python3 that has torch (Debian's python3-torch is /usr/bin's)
-for p in python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c "import torch" 2>/dev/null; then
-    torch_python=$p
-    break
-  fi
-done
-if [ -n "$torch_python" ]; then
-  "$torch_python" "$src/tests/fixtures/check_arch_torch.py" arch.json run/best.safetensors seqs.fa p.tsv \
-    20 || fail "the checkpoint does not match PyTorch's module of arch.json"
-else
-  echo "skipped: the PyTorch check needs python3 with torch, which is not installed"
-fi
 
 check "the architecture inside --config trains the same way"
 echo "{\"epochs\": 1, \"architecture\": {\"name\": \"tiny\", \"layers\": $layers}}" >config.json
