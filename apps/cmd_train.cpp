@@ -4,6 +4,7 @@
 //                 --optimizer sgd --lr 0.01 --clip 0 --plateau-patience -1 --split 0.64,0.16,0.2
 // The recipe is seed 002's by default; --config FILE.json sets any field of
 // genomics::TrainConfig, and flags given on the command line override the file.
+//   dnagrad train --model-config models/cnn-classifier.json --fasta seqs.fa --labels classes.tsv
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <filesystem>
 #include <iostream>
@@ -26,7 +27,7 @@ struct TrainOptions {
   DataOptions data;
   SplitOptions split;
   genomics::TrainConfig config;
-  std::string config_file, out = "dnagrad-train";
+  std::string config_file, model_config, out = "dnagrad-train";
   bool resume = false, no_rc_augment = false;
   std::vector<std::pair<CLI::Option*, std::function<void(genomics::TrainConfig&)>>> overrides;
   CLI::Option *task_option = nullptr, *model_option = nullptr;
@@ -62,7 +63,7 @@ bool config_sets(const std::string& file, std::string genomics::TrainConfig::*fi
 
 // --task not given: the labels decide (0/1 labels: binary), and stderr says so. Labels that look
 // like classes with a regression model (promoter, kmer-cnn, linear, tfbind) are an error: the
-// user most likely forgot --model/--task.
+// user most likely forgot --model/--task. A model from --model-config serves any task.
 void choose_task(const TrainOptions& o, const genomics::SequenceDataset& data,
                  genomics::TrainConfig& config) {
   const bool task_given =
@@ -71,7 +72,8 @@ void choose_task(const TrainOptions& o, const genomics::SequenceDataset& data,
   if (task_given) return;
   const genomics::Task inferred = genomics::infer_task(data);
   const bool text = inferred == genomics::Task::Multiclass;
-  if (inferred != genomics::Task::Regression && config.model != "cnn-classifier")
+  const bool classifier = config.model == "cnn-classifier" || !config.architecture.empty();
+  if (inferred != genomics::Task::Regression && !classifier)
     fail(o.data.spec.labels.empty() ? data.label : o.data.spec.labels,
          text ? ": the labels are text (classes)"
               : ": every label is 0 or 1, which looks like classes",
@@ -95,6 +97,11 @@ int run_train(TrainOptions& o) {
                                           config);
   for (auto& [opt, apply] : o.overrides)
     if (opt->count() > 0) apply(config);
+  if (o.model_option->count() > 0) config.architecture.clear();  // --model over --config's
+  if (!o.model_config.empty()) {
+    DNAGRAD_CHECK(o.model_option->count() == 0, "train: give --model or --model-config, not both");
+    genomics::set_architecture(config, genomics::read_text_file(o.model_config), o.model_config);
+  }
   if (o.no_rc_augment) config.rc_augment = false;
   config.seed = o.common.seed;
   const genomics::SequenceDataset data = genomics::load_dataset(o.data.spec);
@@ -159,7 +166,12 @@ void add_train_command(CLI::App& app, Commands& commands) {
   cmd->add_flag("--no-rc-augment", o->no_rc_augment,
                 "no reverse-complement augmentation of training batches")
       ->group("Recipe");
-  cmd->add_option("--config", o->config_file, "JSON recipe (fields of the flags above)")
+  cmd->add_option("--model-config", o->model_config,
+                  "the model from an architecture file (docs/models.md) instead of --model")
+      ->group("Recipe");
+  cmd->add_option("--config", o->config_file,
+                  "JSON recipe (fields of the flags above; \"architecture\": the object of "
+                  "--model-config)")
       ->group("Recipe");
   cmd->add_option("--out", o->out, "output directory")->capture_default_str();
   cmd->add_flag("--resume", o->resume, "continue the run in --out where it stopped");

@@ -20,6 +20,7 @@ struct Commands {
 void add_bench_command(CLI::App& app, Commands& commands);
 void add_demo_command(CLI::App& app, Commands& commands);
 void add_simulate_command(CLI::App& app, Commands& commands);
+void add_model_command(CLI::App& app, Commands& commands);  // model show
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // commands that read genome files (htslib)
 void add_train_command(CLI::App& app, Commands& commands);
 void add_predict_command(CLI::App& app, Commands& commands);     // predict and evaluate
@@ -32,6 +33,7 @@ inline void register_commands(CLI::App& app, Commands& commands) {
   add_demo_command(app, commands);
   add_bench_command(app, commands);
   add_simulate_command(app, commands);
+  add_model_command(app, commands);
 #ifdef DNAGRAD_WITH_GENOMICS_IO
   add_train_command(app, commands);
   add_predict_command(app, commands);

@@ -192,7 +192,7 @@ genomics::LengthPolicy fit_to_model(const genomics::TrainedModel& model,
                                     const std::string& checkpoint) {
   using Kind = genomics::LengthPolicy::Kind;
   const int64_t length = model.spec.input_length;
-  if (genomics::accepts_any_length(model.spec.name)) {  // the training's policy, unless asked
+  if (genomics::accepts_any_length(model.spec)) {  // the training's policy, unless asked
     if (asked.kind != Kind::Exact) return asked;
     if (model.length_policy == "pad-with-mask") {
       std::cerr << "note: each batch padded to its longest sequence and masked, as in training ("

@@ -24,8 +24,8 @@ Sequential::Sequential(std::vector<std::shared_ptr<Module>> layers) {
   for (auto& layer : layers) push_back(std::move(layer));
 }
 
-void Sequential::push_back(std::shared_ptr<Module> layer) {
-  register_module(std::to_string(layers_.size()), layer);
+void Sequential::push_back(std::shared_ptr<Module> layer, const std::string& name) {
+  register_module(name.empty() ? std::to_string(layers_.size()) : name, layer);
   layers_.push_back(std::move(layer));
   runs_.emplace_back();
   // Does a run end with this layer? (Runs never overlap: a run's ReLU and pool are no BatchNorm.)
@@ -189,6 +189,10 @@ Dropout::Dropout(double p, Generator& gen) : p(p), generator(gen.next_u64()) {
 Tensor Dropout::forward(const Tensor& x) { return dropout(x, p, is_training(), generator); }
 
 Tensor ReLU::forward(const Tensor& x) { return relu(x); }
+
+Tensor Sigmoid::forward(const Tensor& x) { return sigmoid(x); }
+
+Tensor Tanh::forward(const Tensor& x) { return tanh(x); }
 
 Flatten::Flatten(int64_t start_dim, int64_t end_dim) : start_dim(start_dim), end_dim(end_dim) {}
 

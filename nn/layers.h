@@ -12,6 +12,7 @@
 // seed fixes every initial value. Parameters are float32 on the CPU; see Module::to.
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/rng.h"
@@ -22,12 +23,14 @@ namespace dnagrad::nn {
 class BatchNorm1d;
 class MaxPool1d;
 
-// Runs its children in order; they are named "0", "1", ... as in PyTorch.
+// Runs its children in order; they are named "0", "1", ... as in PyTorch, or by the names given
+// to push_back (PyTorch's nn.Sequential(OrderedDict(...))).
 class Sequential : public Module {
  public:
   Sequential() = default;
   explicit Sequential(std::vector<std::shared_ptr<Module>> layers);
-  void push_back(std::shared_ptr<Module> layer);
+  // `name` empty: the layer's index. Module::register_module checks the name.
+  void push_back(std::shared_ptr<Module> layer, const std::string& name = "");
   Tensor forward(const Tensor& x) override;
   bool forward_is_chain_of_children() const override { return true; }
   size_t size() const { return layers_.size(); }
@@ -146,6 +149,16 @@ class Dropout : public Module {
 };
 
 class ReLU : public Module {
+ public:
+  Tensor forward(const Tensor& x) override;
+};
+
+class Sigmoid : public Module {
+ public:
+  Tensor forward(const Tensor& x) override;
+};
+
+class Tanh : public Module {
  public:
   Tensor forward(const Tensor& x) override;
 };

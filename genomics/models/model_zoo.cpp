@@ -4,6 +4,7 @@
 
 #include "autograd/ops.h"
 #include "core/error.h"
+#include "genomics/models/arch_config.h"
 #include "genomics/models/kmer.h"
 #include "genomics/models/promoter.h"
 #include "nn/layers.h"
@@ -76,6 +77,10 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
                   " bases, got ", L, "; N-pad the sequences to a length it takes with --length ",
                   minimum, " (or longer)");
   };
+  if (!spec.architecture.empty()) {
+    const Architecture arch = parse_architecture(spec.architecture, cat("model '", spec.name, "'"));
+    return build_architecture(arch, L, T, gen).module;
+  }
   if (spec.name == "promoter") {
     DNAGRAD_CHECK(T == 1, "model 'promoter' (seed 002) has one output, the data has ", T);
     need_length(16);  // two max-pools of 4 must leave at least one position
@@ -106,13 +111,16 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
   fail("unknown model '", spec.name, "' (known: ", known, ")");
 }
 
-bool accepts_any_length(const std::string& name) { return name == "promoter"; }
+bool accepts_any_length(const ModelSpec& spec) {
+  return spec.architecture.empty() && spec.name == "promoter";
+}
 
 nn::Metadata spec_metadata(const ModelSpec& spec) {
   nn::Metadata meta{{"model", spec.name},
                     {"input_length", std::to_string(spec.input_length)},
                     {"outputs", std::to_string(spec.outputs)}};
   if (spec.masked_pooling) meta["masked_pooling"] = "true";
+  if (!spec.architecture.empty()) meta["architecture"] = spec.architecture;
   return meta;
 }
 
@@ -132,8 +140,10 @@ ModelSpec spec_from_metadata(const nn::Metadata& metadata, const std::string& pa
     return value;
   };
   const auto masked = metadata.find("masked_pooling");
+  const auto architecture = metadata.find("architecture");
   return ModelSpec{field("model"), integer("input_length"), integer("outputs"),
-                   masked != metadata.end() && masked->second == "true"};
+                   masked != metadata.end() && masked->second == "true",
+                   architecture != metadata.end() ? architecture->second : ""};
 }
 
 }  // namespace dnagrad::genomics

@@ -13,8 +13,12 @@
 // [N, T] reshape. Parameter names follow the PyTorch originals (tfbind: conv, linear), so
 // state_dicts load both ways.
 //
+// A model may also come from an architecture file (arch_config.h): then `architecture` holds it
+// as JSON and `name` is its "name".
+//
 // A checkpoint records what it needs to rebuild its model in its metadata
-// ("model", "input_length", "outputs"), so predict and evaluate can omit --model.
+// ("model", "input_length", "outputs", and "architecture" for a model from a file), so predict,
+// evaluate and the interpretation commands can omit --model.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -35,6 +39,9 @@ struct ModelSpec {
   // Trained with --pad-with-mask (metadata "masked_pooling"): a record only; the model is the
   // same, and padded batches are run through forward_padded (padded_batch.h) by their lengths.
   bool masked_pooling = false;
+  // Not empty: the model is built from this architecture (arch_config.h, one line of JSON), not
+  // looked up by name.
+  std::string architecture{};
 };
 
 const std::vector<std::string>& model_names();
@@ -43,12 +50,13 @@ const std::vector<std::string>& model_names();
 // input too short for the architecture, or an output count the model cannot give.
 std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen);
 
-// Whether a model of this name takes inputs of any length (global pooling before its head:
-// promoter) rather than only the length it was built for (a Linear reads every position).
-bool accepts_any_length(const std::string& name);
+// Whether the model takes inputs of any length (global pooling before its head: promoter) rather
+// than only the length it was built for (a Linear reads every position). Models from an
+// architecture file take their one length.
+bool accepts_any_length(const ModelSpec& spec);
 
-// {"model": name, "input_length": L, "outputs": T} and back. spec_from_metadata throws naming
-// `path` when a field is missing or malformed.
+// {"model": name, "input_length": L, "outputs": T[, "architecture": JSON]} and back.
+// spec_from_metadata throws naming `path` when a field is missing or malformed.
 nn::Metadata spec_metadata(const ModelSpec& spec);
 ModelSpec spec_from_metadata(const nn::Metadata& metadata, const std::string& path);
 

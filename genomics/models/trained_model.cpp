@@ -45,6 +45,9 @@ TrainedModel load_trained_model(const std::string& path, const ModelSpec& fallba
   ModelSpec spec = fallback;
   if (meta.count("model")) {
     const ModelSpec saved = spec_from_metadata(meta, path);
+    // The saved architecture is the model's unless --model names another.
+    if (spec.architecture.empty() && (spec.name.empty() || spec.name == saved.name))
+      spec.architecture = saved.architecture;
     if (spec.name.empty()) spec.name = saved.name;
     if (spec.input_length <= 0) spec.input_length = saved.input_length;
     if (spec.outputs <= 0) spec.outputs = saved.outputs;

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "core/error.h"
+#include "genomics/models/arch_config.h"
 #include "genomics/tasks.h"
 
 namespace dnagrad::genomics {
@@ -38,6 +39,7 @@ void visit_fields(Config& c, Visit&& visit) {
 json config_to_json(const TrainConfig& config) {
   json j;
   visit_fields(config, [&](const char* name, const auto& value) { j[name] = value; });
+  if (!config.architecture.empty()) j["architecture"] = json::parse(config.architecture);
   return j;
 }
 
@@ -92,6 +94,14 @@ TrainConfig parse_train_config(std::string_view text, const std::string& label,
     }
     fail(label, ": field '", name, "' has the wrong type: ", v.dump());
   });
+  if (j.contains("architecture")) {
+    const std::string model = config.model;
+    set_architecture(config, j.at("architecture").dump(), label + ": architecture");
+    DNAGRAD_CHECK(!j.contains("model") || model == config.model, label, ": field 'model' is '",
+                  model, "' but the architecture is named '", config.model,
+                  "'; leave 'model' out when giving 'architecture'");
+    known.insert("architecture");
+  }
   for (const auto& [key, value] : j.items())
     DNAGRAD_CHECK(known.count(key), label, ": unknown field '", key, "'");
   check_train_config(config);
@@ -100,10 +110,24 @@ TrainConfig parse_train_config(std::string_view text, const std::string& label,
 
 std::vector<std::string> config_differences(const TrainConfig& a, const TrainConfig& b) {
   const json ja = config_to_json(a), jb = config_to_json(b);
+  // Every field is in both but "architecture", which only a model from a file has.
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : ja.items()) keys.push_back(key);
+  for (const auto& [key, value] : jb.items())
+    if (!ja.contains(key)) keys.push_back(key);
+  auto text = [](const json& j, const std::string& key) {
+    return j.contains(key) ? j.at(key).dump() : std::string("none");
+  };
   std::vector<std::string> out;
-  for (const auto& [key, value] : ja.items())
-    if (value != jb.at(key)) out.push_back(cat(key, " ", value.dump(), " → ", jb.at(key).dump()));
+  for (const std::string& key : keys)
+    if (text(ja, key) != text(jb, key))
+      out.push_back(cat(key, " ", text(ja, key), " → ", text(jb, key)));
   return out;
+}
+
+void set_architecture(TrainConfig& config, std::string_view text, const std::string& label) {
+  config.model = parse_architecture(text, label).name;
+  config.architecture = compact_architecture_json(text, label);
 }
 
 std::string train_config_json(const TrainConfig& config, int indent) {

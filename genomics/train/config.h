@@ -15,6 +15,9 @@ namespace dnagrad::genomics {
 
 struct TrainConfig {
   std::string model = "promoter";
+  // A model from a file (genomics/models/arch_config.h) as one line of JSON, or empty; JSON key
+  // "architecture", an object. When set, `model` is the architecture's name.
+  std::string architecture{};
   std::string task = "regression";  // regression | binary | multiclass
   int64_t epochs = 100;
   int64_t batch_size = 64;
@@ -27,16 +30,20 @@ struct TrainConfig {
   int64_t plateau_patience = 5;  // ReduceLROnPlateau on the validation loss; -1: off
   double plateau_factor = 0.5;
   int64_t early_stopping = 10;  // stop after this many epochs without a lower val loss; 0: off
-  bool rc_augment = true;      // training batches only
-  bool rc_average = false;     // validation/test predictions averaged over both strands
+  bool rc_augment = true;       // training batches only
+  bool rc_average = false;      // validation/test predictions averaged over both strands
   bool keep_epoch_checkpoints = false;
   uint64_t seed = 17;
 };
 
 // A config from JSON with the field names above; fields not given keep their defaults. Unknown
-// fields and wrong types are errors naming `label` and the field.
+// fields and wrong types are errors naming `label` and the field. With "architecture", "model"
+// may be left out, or must be the architecture's name.
 TrainConfig parse_train_config(std::string_view json, const std::string& label,
                                TrainConfig defaults = {});
+// Sets config.architecture from an architecture's JSON text (its schema checked, errors naming
+// `label`) and config.model to its name.
+void set_architecture(TrainConfig& config, std::string_view json, const std::string& label);
 // The config as JSON, every field: indented by `indent` spaces per level, or on one line (-1).
 std::string train_config_json(const TrainConfig& config, int indent = 2);
 

@@ -97,9 +97,12 @@ class Trainer {
                                                                .rc_augment = config.rc_augment,
                                                                .length = run.length,
                                                                .seed = config.seed});
-    spec_ = {config.model, train_loader_->input_length(), outputs_};
+    spec_ = {.name = config.model,
+             .input_length = train_loader_->input_length(),
+             .outputs = outputs_,
+             .architecture = config.architecture};
     if (run.length.kind == LengthPolicy::Kind::PadWithMask) {
-      DNAGRAD_CHECK(accepts_any_length(config.model), "--pad-with-mask: model '", config.model,
+      DNAGRAD_CHECK(accepts_any_length(spec_), "--pad-with-mask: model '", config.model,
                     "' takes inputs of one length only (promoter takes any); use --length N");
       // Any length goes; the longest training sequence is recorded as the input length.
       spec_.masked_pooling = true;
