@@ -1,7 +1,7 @@
-// `dnagrad model show arch.json --length L`: the model an architecture file describes, built for
-// inputs of L bases, as a table of its layers (module path, type, output shape per sequence,
-// parameters, receptive field, multiply-adds per sequence) with the totals. Shape errors name the
-// layer, as training would.
+// `dnagrad model show arch.json --length L` (or a zoo model that is an architecture file:
+// `dnagrad model show deepstarr --length 249`): the model, built for inputs of L bases, as a table
+// of its layers (module path, type, output shape per sequence, parameters, receptive field,
+// multiply-adds per sequence) with the totals. Shape errors name the layer, as training would.
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/shape.h"
 #include "genomics/models/arch_config.h"
+#include "genomics/models/model_zoo.h"
 
 namespace dnagrad::app {
 
@@ -22,16 +23,21 @@ struct ModelShowOptions {
   int64_t length = 0, outputs = 1;
 };
 
-std::string read_file(const std::string& path) {
+// The architecture's JSON: a zoo model's when `file` names one and no such file exists.
+std::string read_architecture(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  DNAGRAD_CHECK(in.good(), "model show: cannot read ", path);
+  if (!in.good())
+    if (const std::string* json = genomics::published_architecture(path)) return *json;
+  DNAGRAD_CHECK(in.good(), "model show: cannot read ", path,
+                " (neither a file nor a zoo model given by an architecture file)");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
 int run_model_show(const ModelShowOptions& o) {
-  const genomics::Architecture arch = genomics::parse_architecture(read_file(o.file), o.file);
+  const genomics::Architecture arch =
+      genomics::parse_architecture(read_architecture(o.file), o.file);
   Generator gen(0);  // the weights are not shown; only their count
   const genomics::BuiltArchitecture built =
       genomics::build_architecture(arch, o.length, o.outputs, gen);
@@ -73,7 +79,10 @@ void add_model_command(CLI::App& app, Commands& commands) {
       "show",
       "the layers of an architecture file: output shapes, parameters, receptive field, "
       "multiply-adds per sequence");
-  show->add_option("file", o->file, "architecture JSON (docs/models.md)")->required();
+  show->add_option(
+          "file", o->file,
+          "architecture JSON (docs/models.md), or a zoo model given by one (deepstarr, basset)")
+      ->required();
   show->add_option("--length", o->length, "input length L in bases")->required();
   show->add_option("--outputs", o->outputs, "outputs of the head")->capture_default_str();
   commands.entries.push_back({show, [o]() { return run_model_show(*o); }});

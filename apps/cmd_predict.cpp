@@ -43,7 +43,7 @@ int run_evaluate(const ApplyOptions& o) {
                                                          p.rows, p.model.spec.outputs, p.predict);
   const std::string text =
       genomics::evaluation_json(o.checkpoint, p.data.label, static_cast<int64_t>(p.rows.size()),
-                                p.model.task, e.loss, e.metrics, p.data.skipped);
+                                p.model.task, e.loss, e.metrics, p.data.skipped, e.per_output);
   if (!o.out.empty()) write_file_atomically(o.out, text);
   std::cout << text;
   return 0;

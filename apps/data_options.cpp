@@ -77,10 +77,11 @@ void add_data_options(CLI::App* cmd, DataOptions& o, bool labels) {
                   "centre-crop or N-pad every sequence to this length (default: all must agree)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
       ->group("Data");
-  cmd->add_flag("--pad-with-mask", o.pad_with_mask,
-                "variable lengths: N-pad each batch at the end to its longest sequence and mask "
-                "the padding, so each sequence's eval-mode prediction is its prediction alone "
-                "(N's inside a sequence are data; promoter model only, sequences >= 16 bases)")
+  cmd->add_flag(
+         "--pad-with-mask", o.pad_with_mask,
+         "variable lengths: N-pad each batch at the end to its longest sequence and mask "
+         "the padding, so each sequence's eval-mode prediction is its prediction alone "
+         "(N's inside a sequence are data; promoter (sequences >= 16 bases) and dilated-residual)")
       ->group("Data");
   s.labelled = labels;
 }

@@ -79,6 +79,28 @@ void add_binary_metrics(const std::vector<double>& p, const std::vector<double>&
 
 }  // namespace
 
+std::vector<Metrics> per_output_metrics(Task task, const std::vector<float>& predictions,
+                                        const std::vector<float>& targets, int64_t n_outputs,
+                                        int64_t n_targets) {
+  DNAGRAD_CHECK(task != Task::Multiclass, "per_output_metrics: a multiclass task has one target");
+  std::vector<Metrics> all(static_cast<size_t>(n_targets));
+  for (int64_t c = 0; c < n_targets; ++c) {
+    const std::vector<double> p = column(predictions, n_outputs, c);
+    const std::vector<double> t = column(targets, n_targets, c);
+    Metrics& m = all[static_cast<size_t>(c)];
+    if (task == Task::Binary) {
+      m["accuracy"] = accuracy(p, t, 0.5);
+      add_binary_metrics(p, t, m);
+    } else {
+      m["mse"] = mean_squared_error(p, t);
+      m["pearson"] = pearson(p, t);
+      m["spearman"] = spearman(p, t);
+      m["r2"] = r_squared(p, t);
+    }
+  }
+  return all;
+}
+
 Metrics task_metrics(Task task, const std::vector<float>& predictions,
                      const std::vector<float>& targets, int64_t n_outputs, int64_t n_targets,
                      bool targets_per_position) {
@@ -106,20 +128,8 @@ Metrics task_metrics(Task task, const std::vector<float>& predictions,
     m["auprc"] /= static_cast<double>(n_outputs);
     return m;
   }
-  for (int64_t c = 0; c < n_targets; ++c) {
-    const std::vector<double> p = column(predictions, n_outputs, c);
-    const std::vector<double> t = column(targets, n_targets, c);
-    if (task == Task::Binary) {
-      m["accuracy"] += accuracy(p, t, 0.5);
-      add_binary_metrics(p, t, m);
-    } else {
-      m["mse"] += mean_squared_error(p, t);
-      m["pearson"] += pearson(p, t);
-      m["spearman"] += spearman(p, t);
-      m["r2"] += r_squared(p, t);
-    }
-  }
-  for (auto& [name, value] : m) value /= static_cast<double>(n_targets);
+  for (const Metrics& one : per_output_metrics(task, predictions, targets, n_outputs, n_targets))
+    for (const auto& [name, value] : one) m[name] += value / static_cast<double>(n_targets);
   if (task == Task::Regression && targets_per_position) {
     double sum = 0;
     int64_t counted = 0;

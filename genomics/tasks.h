@@ -36,6 +36,14 @@ Array task_predictions(Task task, const Array& outputs);
 
 using Metrics = std::map<std::string, double>;
 
+// Each output's own metrics, for a regression or binary task with targets [N, T] (T columns, a
+// prediction column each): element c is output c's mse, pearson, spearman, r2 (regression) or
+// accuracy, auroc, auprc (binary). task_metrics' macro average is their mean. Throws for
+// multiclass (one target, whose classes are the outputs).
+std::vector<Metrics> per_output_metrics(Task task, const std::vector<float>& predictions,
+                                        const std::vector<float>& targets, int64_t n_outputs,
+                                        int64_t n_targets);
+
 // Metrics of predictions [N, T_out] (as task_predictions gives) against targets [N, T].
 Metrics task_metrics(Task task, const std::vector<float>& predictions,
                      const std::vector<float>& targets, int64_t n_outputs, int64_t n_targets,

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "genomics/metrics.h"
+#include "genomics/tasks.h"
 #include "test_util.h"
 
 using namespace dnagrad;
@@ -164,4 +165,29 @@ TEST_CASE("metrics: classification edge cases") {
   CHECK_THROWS_AS(auprc({0.1, INFINITY}, {0, 1}), Error);
   CHECK_THROWS_AS(accuracy({0.1}, {0, 1}), Error);
   CHECK_THROWS_AS(auroc({}, {}), Error);
+}
+
+TEST_CASE("per-output metrics: each output scored on its own, the macro average their mean") {
+  // 3 rows x 2 outputs, row-major. Output 0: errors 0, 0, -1 -> MSE 1/3; output 1: errors 0, 0,
+  // 3 -> MSE 3. Binary below: output 0 right on all 3 rows at 0.5, output 1 on 1 of 3.
+  const std::vector<float> pred = {1, 10, 2, 20, 3, 33};
+  const std::vector<float> truth = {1, 10, 2, 20, 4, 30};
+  const std::vector<genomics::Metrics> each =
+      genomics::per_output_metrics(genomics::Task::Regression, pred, truth, 2, 2);
+  REQUIRE(each.size() == 2);
+  CHECK(each[0].at("mse") == doctest::Approx(1.0 / 3));
+  CHECK(each[1].at("mse") == doctest::Approx(3.0));
+  // Output 0: p = (1, 2, 3), t = (1, 2, 4): cov 3, var 2 and 42/9 -> r = 9 / sqrt(84).
+  CHECK(each[0].at("pearson") == doctest::Approx(9 / std::sqrt(84.0)));
+  const genomics::Metrics mean =
+      genomics::task_metrics(genomics::Task::Regression, pred, truth, 2, 2, false);
+  CHECK(mean.at("mse") == doctest::Approx((1.0 / 3 + 3.0) / 2));
+
+  const std::vector<float> prob = {0.9f, 0.2f, 0.1f, 0.7f, 0.8f, 0.4f};
+  const std::vector<float> labels = {1, 1, 0, 0, 1, 0};
+  const std::vector<genomics::Metrics> binary =
+      genomics::per_output_metrics(genomics::Task::Binary, prob, labels, 2, 2);
+  CHECK(binary[0].at("accuracy") == doctest::Approx(1.0));
+  CHECK(binary[1].at("accuracy") == doctest::Approx(1.0 / 3));
+  CHECK_THROWS(genomics::per_output_metrics(genomics::Task::Multiclass, prob, labels, 2, 1));
 }

@@ -9,6 +9,7 @@
 #include "genome_fixture.h"
 #include "genomics/data/dataset.h"
 #include "genomics/models/model_zoo.h"
+#include "genomics/models/padded_batch.h"
 #include "genomics/models/predict.h"
 #include "genomics/models/trained_model.h"
 #include "genomics/sequence.h"
@@ -51,9 +52,11 @@ TEST_CASE("model zoo: every model maps one-hot batches to its output shape at se
     int64_t shortest, longest;  // range of lengths to try (shortest = the minimum it accepts)
     bool many_outputs;
   };
-  for (const Case& c : {Case{"promoter", 16, 200, false}, Case{"kmer-cnn", 3, 60, false},
-                        Case{"linear", 1, 60, false}, Case{"tfbind", 8, 60, true},
-                        Case{"cnn-classifier", 57, 150, true}}) {
+  for (const Case& c :
+       {Case{"promoter", 16, 200, false}, Case{"kmer-cnn", 3, 60, false},
+        Case{"linear", 1, 60, false}, Case{"tfbind", 8, 60, true},
+        Case{"cnn-classifier", 57, 150, true}, Case{"dilated-residual", 1, 80, true},
+        Case{"deepstarr", 16, 60, true}, Case{"basset", 48, 100, true}}) {
     for (int64_t length : {c.shortest, c.shortest + 1, random_int(gen, c.shortest, c.longest)}) {
       const int64_t outputs = c.many_outputs ? random_int(gen, 1, 6) : 1;
       const int64_t n = random_int(gen, 1, 3);
@@ -252,6 +255,47 @@ void randomise_running_statistics(nn::Module& model, Generator& gen) {
 }
 
 }  // namespace
+
+TEST_CASE(
+    "dilated-residual with --pad-with-mask: each row of an N-padded batch gets its forward alone, "
+    "in eval and in training mode") {
+  Generator gen(fresh_seed());
+  INFO("seed ", gen.seed());
+  auto model =
+      std::dynamic_pointer_cast<PaddedBatchModel>(make_model({"dilated-residual", 90, 2}, gen));
+  REQUIRE(model != nullptr);
+  // 90 is the batch's width; 1 base, one shorter than the widest dilation, and sequences whose
+  // end falls inside the receptive field of the last layers' dilations (up to 64).
+  const std::vector<int64_t> lengths = {90, 1, 63, 20, 77};
+  const auto n = static_cast<int64_t>(lengths.size());
+  const Array full = random_array({n, 4, 90}, gen, DType::F32, 0, 1);
+  Array x = full.clone();  // the padded batch: zero columns past each row's length
+  float* values = x.data<float>();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < 4; ++c)
+      for (int64_t t = lengths[static_cast<size_t>(i)]; t < 90; ++t)
+        values[(i * 4 + c) * 90 + t] = 0;
+  for (const bool training : {false, true}) {  // no BatchNorm and no dropout: the same
+    CAPTURE(training);
+    model->train(training);
+    NoGrad no_grad;
+    const Array batch = model->forward_padded(Tensor(x), lengths).data();
+    REQUIRE(batch.shape() == Shape{n, 2});
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t len = lengths[static_cast<size_t>(i)];
+      CAPTURE(len);
+      // Alone: row i's own columns, a batch of one, through the plain forward.
+      Array alone_x = Array::zeros({1, 4, len});
+      for (int64_t c = 0; c < 4; ++c)
+        for (int64_t t = 0; t < len; ++t)
+          alone_x.data<float>()[c * len + t] = full.data<float>()[(i * 4 + c) * 90 + t];
+      const std::vector<double> alone = model->forward(Tensor(alone_x)).data().to_vector();
+      for (int64_t k = 0; k < 2; ++k)
+        CHECK(batch.to_vector()[static_cast<size_t>(i * 2 + k)] ==
+              doctest::Approx(alone[static_cast<size_t>(k)]).epsilon(1e-5));
+    }
+  }
+}
 
 TEST_CASE(
     "promoter with --pad-with-mask: a sequence predicted in an N-padded batch gets what it gets "

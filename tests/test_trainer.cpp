@@ -525,6 +525,62 @@ TEST_CASE("trainer: multiclass runs report accuracy, auroc and auprc") {
                          {"labels.tsv", "'b'", "0 or 1"});
 }
 
+TEST_CASE("trainer: several named outputs get each their own test metrics in metrics.json") {
+  const uint64_t seed = fresh_seed();
+  INFO("seed ", seed);
+  Generator gen(seed);
+  // Two targets per sequence, as DeepSTARR's dev and hk: the A+T count and the G count.
+  std::vector<std::string> names, seqs;
+  std::vector<float> targets;
+  for (int64_t i = 0; i < 120; ++i) {
+    names.push_back(cat("s", i));
+    seqs.push_back(random_dna(gen, 16));
+    targets.push_back(static_cast<float>(count_of(seqs.back(), "AT")));
+    targets.push_back(static_cast<float>(count_of(seqs.back(), "G")));
+  }
+  const SequenceDataset data = in_memory_dataset("two.tsv", names, seqs, {"dev", "hk"}, targets);
+  ScratchDir dir;
+  TrainConfig config{.model = "tfbind",
+                     .epochs = 2,
+                     .batch_size = 20,
+                     .lr = 1e-2,
+                     .rc_augment = false,  // the G count changes under reverse complement
+                     .seed = gen.next_u64()};
+  const TrainRun run = make_run(data, dir.path().string(), gen.next_u64());
+  const TrainResult result = train(run, config);
+  REQUIRE(result.test_per_output.size() == 2);
+  CHECK(result.test_per_output[0].first == "dev");
+  CHECK(result.test_per_output[1].first == "hk");
+
+  // Each output's MSE recomputed here from test_predictions.tsv (float64, the TSV's 7 digits),
+  // and the macro average of task_metrics is their mean.
+  const std::vector<std::string> rows = lines_of(dir.path() / "test_predictions.tsv");
+  REQUIRE(rows.size() == 1 + run.split.test.size());
+  CHECK(rows[0] == "name\tmeasured_dev\tmeasured_hk\tdev\thk");
+  double sq[2] = {0, 0};
+  for (size_t i = 1; i < rows.size(); ++i) {
+    std::istringstream fields(rows[i]);
+    std::string name;
+    double t0 = 0, t1 = 0, p0 = 0, p1 = 0;
+    fields >> name >> t0 >> t1 >> p0 >> p1;
+    sq[0] += (p0 - t0) * (p0 - t0);
+    sq[1] += (p1 - t1) * (p1 - t1);
+  }
+  const json metrics = read_json(dir.path() / "metrics.json");
+  const double n = static_cast<double>(rows.size() - 1);
+  for (int k = 0; k < 2; ++k) {
+    const std::string output = k == 0 ? "dev" : "hk";
+    CAPTURE(output);
+    const double mse = metrics.at("test_per_output").at(output).at("mse").get<double>();
+    CHECK(mse == doctest::Approx(sq[k] / n).epsilon(1e-5));
+    CHECK(result.test_per_output[static_cast<size_t>(k)].second.at("mse") == doctest::Approx(mse));
+  }
+  CHECK(metrics.at("test").at("mse").get<double>() ==
+        doctest::Approx((sq[0] + sq[1]) / (2 * n)).epsilon(1e-5));
+  for (const char* m : {"pearson", "spearman", "r2"})
+    CHECK(metrics.at("test_per_output").at("hk").count(m) == 1);
+}
+
 TEST_CASE("progress: a plain line (not a terminal) gives the count, the rate and the time left") {
   std::ostringstream log;
   {

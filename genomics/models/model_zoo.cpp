@@ -5,16 +5,36 @@
 #include "autograd/ops.h"
 #include "core/error.h"
 #include "genomics/models/arch_config.h"
+#include "genomics/models/dilated_residual.h"
 #include "genomics/models/kmer.h"
 #include "genomics/models/promoter.h"
 #include "nn/layers.h"
 
 namespace dnagrad::genomics {
 
+namespace {
+
+// {name, the text of models/<name>.json}, generated from the files by genomics/CMakeLists.txt.
+const std::vector<std::pair<std::string, std::string>> kPublished = {
+#include "published_architectures.inc"
+};
+
+}  // namespace
+
 const std::vector<std::string>& model_names() {
-  static const std::vector<std::string> names = {"promoter", "kmer-cnn", "linear", "tfbind",
-                                                 "cnn-classifier"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all = {"promoter", "kmer-cnn",       "linear",
+                                    "tfbind",   "cnn-classifier", "dilated-residual"};
+    for (const auto& [name, json] : kPublished) all.push_back(name);
+    return all;
+  }();
   return names;
+}
+
+const std::string* published_architecture(const std::string& name) {
+  for (const auto& [known, json] : kPublished)
+    if (known == name) return &json;
+  return nullptr;
 }
 
 TfBindCNN::TfBindCNN(int64_t input_length, int64_t outputs, Generator& gen, int64_t filters,
@@ -81,6 +101,11 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
     const Architecture arch = parse_architecture(spec.architecture, cat("model '", spec.name, "'"));
     return build_architecture(arch, L, T, gen).module;
   }
+  if (const std::string* json = published_architecture(spec.name)) {
+    const Architecture arch =
+        parse_architecture(*json, cat("model '", spec.name, "' (models/", spec.name, ".json)"));
+    return build_architecture(arch, L, T, gen).module;
+  }
   if (spec.name == "promoter") {
     DNAGRAD_CHECK(T == 1, "model 'promoter' (seed 002) has one output, the data has ", T);
     need_length(16);  // two max-pools of 4 must leave at least one position
@@ -100,6 +125,10 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
     need_length(8);
     return std::make_shared<TfBindCNN>(L, T, gen);
   }
+  if (spec.name == "dilated-residual") {
+    need_length(1);  // every layer keeps the length
+    return std::make_shared<DilatedResidualNet>(T, gen);
+  }
   if (spec.name == "cnn-classifier") {
     int64_t shortest = 1;
     while (classifier_features_length(shortest) < 1) ++shortest;
@@ -112,7 +141,7 @@ std::shared_ptr<nn::Module> make_model(const ModelSpec& spec, Generator& gen) {
 }
 
 bool accepts_any_length(const ModelSpec& spec) {
-  return spec.architecture.empty() && spec.name == "promoter";
+  return spec.architecture.empty() && (spec.name == "promoter" || spec.name == "dilated-residual");
 }
 
 nn::Metadata spec_metadata(const ModelSpec& spec) {

@@ -7,6 +7,15 @@
 //   tfbind          Conv1d(4→32, k8) → ReLU → flatten → Linear(32·(L−7) → T)     the course starter
 //   cnn-classifier  3 × [Conv1d(k8) → BatchNorm → ReLU → MaxPool(2)] (32, 64, 64 filters)
 //                   → flatten → Linear(→64) → ReLU → Dropout(0.3) → Linear(64 → T)
+//   dilated-residual  stem Conv1d(4→64, k21) → 6 residual dilated Conv1d(k3, dilation 2..64)
+//                   → mean over the length → Linear(64 → T); any L     dilated_residual.h
+//   deepstarr       DeepSTARR: 4 conv blocks → 2 × [Linear(256) → BatchNorm → ReLU → Dropout]
+//                   → Linear(256 → T); published with L = 249, T = 2    models/deepstarr.json
+//   basset          Basset: 3 conv blocks → 2 × [Linear(1000) → BatchNorm → ReLU → Dropout]
+//                   → Linear(1000 → T); published with L = 600, T = 164    models/basset.json
+//
+// The last two are architecture files (arch_config.h) compiled in; their state_dict names are
+// those of ../shared/models/reference_models.py (conv.0.weight, dense.1.weight, ...).
 //
 // Sizes adapt to the input length L and the number of outputs T. Every model maps
 // x [N, 4, L] to [N, T] except `promoter`, which (as in seed 002) returns [N]; callers that want
@@ -45,6 +54,9 @@ struct ModelSpec {
 };
 
 const std::vector<std::string>& model_names();
+
+// The JSON of a zoo model that is an architecture file (models/<name>.json), or nullptr.
+const std::string* published_architecture(const std::string& name);
 
 // Builds a freshly initialised model; throws for an unknown name (listing the known ones), an
 // input too short for the architecture, or an output count the model cannot give.

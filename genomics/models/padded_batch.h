@@ -26,6 +26,13 @@ class PaddedBatchModel : public nn::Module {
   virtual Tensor forward_padded(const Tensor& x, const std::vector<int64_t>& lengths) = 0;
 };
 
+// [N, 1, width], like's dtype and device: weight[i] at positions t < valid[i] and 0 after, to
+// scale activations [N, C, width] per row and position (broadcast over the channels): with
+// weight 1 it zeroes what a layer computed over the padding; with 1 / valid[i], a sum over the
+// length is each row's mean over its own positions.
+Tensor position_weights(const std::vector<int64_t>& valid, const std::vector<double>& weight,
+                        int64_t width, const Tensor& like);
+
 // The model on batch.x, moved to the model's device: forward_padded with batch.lengths for a
 // padded batch (throws when the model is not a PaddedBatchModel), else forward.
 Tensor forward_batch(nn::Module& model, const Batch& batch);

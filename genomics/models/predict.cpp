@@ -69,9 +69,15 @@ Evaluation evaluate_rows(nn::Module& model, Task task, const SequenceDataset& da
   const Array p = task_predictions(task, outputs).to(Device::cpu());
   e.loss = loss.item();
   e.predictions.assign(p.data<float>(), p.data<float>() + p.numel());
-  e.metrics = task_metrics(task, e.predictions,
-                           std::vector<float>(y.data<float>(), y.data<float>() + y.numel()),
-                           n_outputs, t, data.targets_per_position);
+  const std::vector<float> targets(y.data<float>(), y.data<float>() + y.numel());
+  e.metrics = task_metrics(task, e.predictions, targets, n_outputs, t, data.targets_per_position);
+  if (t > 1 && task != Task::Multiclass && !data.targets_per_position) {
+    const std::vector<Metrics> each =
+        per_output_metrics(task, e.predictions, targets, n_outputs, t);
+    for (int64_t c = 0; c < t; ++c)
+      e.per_output.emplace_back(data.target_names[static_cast<size_t>(c)],
+                                each[static_cast<size_t>(c)]);
+  }
   return e;
 }
 

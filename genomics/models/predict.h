@@ -40,6 +40,9 @@ Array predict_rows(nn::Module& model, Task task, const SequenceDataset& data,
 struct Evaluation {
   double loss = 0;
   Metrics metrics;
+  // Several named outputs (regression or binary, targets not per position): each output's own
+  // metrics by its target name, in column order (DeepSTARR's dev and hk); otherwise empty.
+  std::vector<std::pair<std::string, Metrics>> per_output;
   std::vector<float> predictions;  // [rows, outputs] as task_predictions gives
 };
 Evaluation evaluate_rows(nn::Module& model, Task task, const SequenceDataset& data,

@@ -11,18 +11,6 @@ namespace {
 
 constexpr int64_t kPool = 4;  // MaxPool1d(4) after blocks 1 and 2: kernel = stride = 4
 
-// [N, 1, width], x's dtype and device: weight[i] at positions t < valid[i] and 0 after, to scale
-// activations [N, C, width] per row and position (broadcast over the channels).
-Tensor position_weights(const std::vector<int64_t>& valid, const std::vector<double>& weight,
-                        int64_t width, const Tensor& like) {
-  const auto n = static_cast<int64_t>(valid.size());
-  std::vector<double> values(static_cast<size_t>(n * width), 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    std::fill_n(values.begin() + i * width, valid[static_cast<size_t>(i)],
-                weight[static_cast<size_t>(i)]);
-  return Tensor(Array::from_vector({n, 1, width}, values, like.dtype()).to(like.device()));
-}
-
 }  // namespace
 
 PromoterExpressionModel::PromoterExpressionModel(Generator& gen) {

@@ -27,6 +27,13 @@ json metrics_object(const Metrics& m) {
   return j;
 }
 
+// {output name: its metrics}: what several named outputs each score on their own.
+json per_output_object(const std::vector<std::pair<std::string, Metrics>>& per_output) {
+  json j = json::object();
+  for (const auto& [name, m] : per_output) j[name] = metrics_object(m);
+  return j;
+}
+
 json history_array(const std::vector<EpochRecord>& history) {
   json h = json::array();
   for (const EpochRecord& r : history)
@@ -94,13 +101,15 @@ std::string run_report_json(const RunReport& r) {
   if (r.finished) {
     j["stop_reason"] = r.stop_reason;
     j["test"] = metrics_object(r.test);
+    if (!r.test_per_output.empty()) j["test_per_output"] = per_output_object(r.test_per_output);
   }
   return j.dump(2) + "\n";
 }
 
 std::string evaluation_json(const std::string& checkpoint, const std::string& data_label,
                             int64_t sequences, Task task, double loss, const Metrics& metrics,
-                            const std::vector<SkippedRows>& skipped) {
+                            const std::vector<SkippedRows>& skipped,
+                            const std::vector<std::pair<std::string, Metrics>>& per_output) {
   json j;
   j["checkpoint"] = checkpoint;
   j["data"] = data_label;
@@ -109,6 +118,7 @@ std::string evaluation_json(const std::string& checkpoint, const std::string& da
   j["task"] = task_name(task);
   j["loss"] = loss;
   for (const auto& [k, v] : metrics) j["metrics"][k] = std::isfinite(v) ? json(v) : json(nullptr);
+  if (!per_output.empty()) j["per_output"] = per_output_object(per_output);
   return j.dump(2) + "\n";
 }
 

@@ -48,16 +48,19 @@ struct RunReport {
   bool finished = false;  // after the last epoch: stop_reason and test are reported
   std::string stop_reason{};
   Metrics test{};
+  std::vector<std::pair<std::string, Metrics>> test_per_output{};  // "test_per_output" when set
 };
 
 // metrics.json: task, model, data, config, history, best epoch (and when finished, why training
 // stopped and the test metrics), indented by two spaces.
 std::string run_report_json(const RunReport& report);
 
-// The metrics JSON of `dnagrad evaluate`: checkpoint, data, sequences, task, loss, metrics.
+// The metrics JSON of `dnagrad evaluate`: checkpoint, data, sequences, task, loss, metrics (the
+// mean over outputs) and, for several named outputs, "per_output": {name: metrics}.
 std::string evaluation_json(const std::string& checkpoint, const std::string& data_label,
                             int64_t sequences, Task task, double loss, const Metrics& metrics,
-                            const std::vector<SkippedRows>& skipped = {});
+                            const std::vector<SkippedRows>& skipped = {},
+                            const std::vector<std::pair<std::string, Metrics>>& per_output = {});
 
 // A predictions table: one row per sequence with its name, its targets (when target_columns is
 // not empty) and its predictions, tab-separated under a header, 7 significant digits.

@@ -103,7 +103,8 @@ class Trainer {
              .architecture = config.architecture};
     if (run.length.kind == LengthPolicy::Kind::PadWithMask) {
       DNAGRAD_CHECK(accepts_any_length(spec_), "--pad-with-mask: model '", config.model,
-                    "' takes inputs of one length only (promoter takes any); use --length N");
+                    "' takes inputs of one length only (promoter and dilated-residual take any); "
+                    "use --length N");
       // Any length goes; the longest training sequence is recorded as the input length.
       spec_.masked_pooling = true;
       for (int64_t row : run.split.train)
@@ -280,6 +281,7 @@ class Trainer {
       r.finished = true;
       r.stop_reason = result->stop_reason;
       r.test = result->test;
+      r.test_per_output = result->test_per_output;
     }
     return r;
   }
@@ -302,6 +304,7 @@ class Trainer {
         evaluate_rows(*model_, task_, data_, run_.split.test, outputs_, predict_options());
     result.test = test.metrics;
     result.test["loss"] = test.loss;
+    result.test_per_output = test.per_output;
     if (run_.log) {
       *run_.log << "test (best epoch " << state_.best_epoch << ", " << run_.split.test.size()
                 << " sequences):";

@@ -49,7 +49,9 @@ struct TrainResult {
   std::vector<EpochRecord> history;
   int64_t best_epoch = 0;
   double best_val_loss = 0;
-  Metrics test;             // empty when there are no test rows
+  Metrics test;  // empty when there are no test rows
+  // Several named regression/binary outputs: each one's test metrics (Evaluation::per_output).
+  std::vector<std::pair<std::string, Metrics>> test_per_output;
   std::string stop_reason;  // "completed N epochs", "early stopping: ...", ...
 };
 

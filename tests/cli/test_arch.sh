@@ -33,6 +33,14 @@ for row in '^0 +conv +\[8, 20\] +168 +5 +3200$' '^1 +batchnorm +\[8, 20\] +16 +5
   grep -qE "$row" show.txt || fail "model show has no row matching '$row': $(cat show.txt)"
 done
 
+check "model show takes a zoo model given by an architecture file"
+"$dnagrad" model show deepstarr --length 249 --outputs 2 >zoo.txt 2>err.txt ||
+  fail "model show deepstarr failed: $(cat err.txt)"
+# 246*4*7+246 + 492 + 60*246*3+60 + 120 + 60*60*5+60 + 120 + 120*60*3+120 + 240
+# + 1800*256+256 + 512 + 256*256+256 + 512 + 256*2+2 = 620612, and 249 -> 124 -> 62 -> 31 -> 15.
+grep -qE '^total +620612 ' zoo.txt || fail "deepstarr is not 620612 parameters: $(cat zoo.txt)"
+grep -qE '^conv\.15 +maxpool +\[120, 15\] ' zoo.txt || fail "deepstarr's last pool: $(cat zoo.txt)"
+
 check "train --model-config trains the file's model and records it in the checkpoint"
 "$dnagrad" train --model-config arch.json --fasta seqs.fa --labels labels.tsv --epochs 1 \
   --out run --quiet >train.txt 2>&1 || fail "train failed: $(cat train.txt)"
