@@ -218,3 +218,32 @@ TEST_CASE("deeplift_shap: shared references, hypothetical and projected contribu
       CHECK(proj == hyp_at_base);
     }
 }
+
+// A random graph with what the zoo's models lack: dilation, a residual add, sigmoid, tanh, exp,
+// average and overlapping max pooling. Per pair, Σ m · (x − r) over the input half must equal
+// f(x) − f(r).
+TEST_CASE("deeplift: summation to delta on a random graph with dilation, residual adds and pools") {
+  Generator gen(fresh_seed());
+  const int64_t pairs = 3, len = 30;
+  const Array x = random_array({2 * pairs, 4, len}, gen, DType::F64);
+  Tensor input(x.clone(), true);
+  const Tensor w1(random_array({5, 4, 3}, gen, DType::F64)), b1(random_array({5}, gen, DType::F64));
+  const Tensor w2(random_array({5, 5, 3}, gen, DType::F64));
+  const Tensor h = tanh(conv1d(input, w1, b1, 1, 2, 2));          // [2M, 5, 30]
+  const Tensor res = sigmoid(conv1d(h, w2, Tensor(), 1, 1) + h);  // [2M, 5, 30]
+  const Tensor pooled = max_pool1d(avg_pool1d(res, 2), 3, 2);     // [2M, 5, 7]
+  const Tensor e = exp(mul_scalar(pooled, 0.7));
+  const Tensor w3(random_array({1, 35}, gen, DType::F64));
+  const Tensor out = relu(linear(flatten(e), w3, Tensor())) + linear(flatten(pooled), w3, Tensor());
+  deeplift_backward(out, Array::full(out.shape(), 1.0, DType::F64));
+  const double* m = input.grad().data<double>();
+  const double* v = x.data<double>();
+  const double* f = out.data().data<double>();
+  const int64_t column = 4 * len;
+  for (int64_t j = 0; j < pairs; ++j) {
+    double total = 0;
+    for (int64_t e2 = 0; e2 < column; ++e2)
+      total += m[j * column + e2] * (v[j * column + e2] - v[(pairs + j) * column + e2]);
+    CHECK(total == doctest::Approx(f[j] - f[pairs + j]).epsilon(1e-10));
+  }
+}
