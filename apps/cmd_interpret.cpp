@@ -127,7 +127,7 @@ Array reference_sequences(const std::string& path) {
   return genomics::one_hot(seqs);
 }
 
-// The convergence deltas of a DeepSHAP run, one line per sequence, and the worst one.
+// The convergence deltas of a DeepSHAP run, one line per sequence with f(x) and mean f(r).
 std::string delta_report(const genomics::SequenceScores& s, const std::vector<std::string>& names) {
   std::ostringstream text;
   text.precision(4);
@@ -149,8 +149,8 @@ std::string contribution_note(const InterpretOptions& o) {
                                : "the references of " + o.references);
 }
 
-// stderr: every sequence's delta (unless quiet) and a warning naming those above the threshold
-// (always).
+// stderr: every sequence's delta (unless quiet) and, always, a warning counting those above
+// genomics::kConvergenceWarning.
 void report_deltas(const genomics::SequenceScores& s, const std::vector<std::string>& names,
                    const std::string& deltas, bool quiet) {
   if (!quiet) std::cerr << deltas;
@@ -164,8 +164,9 @@ void report_deltas(const genomics::SequenceScores& s, const std::vector<std::str
     std::cerr << "warning: " << above << " of " << names.size()
               << " sequences have a convergence delta above " << genomics::kConvergenceWarning
               << " (largest " << worst
-              << "): their contributions do not sum to f(x) - mean f(r); an op's rule fell back "
-                 "to its gradient\n";
+              << "): their contributions do not sum to f(x) - mean f(r) (a rule took its "
+                 "|dx| < 1e-10 gradient fallback where the output still changed, or float32 "
+                 "rounding of large outputs)\n";
 }
 
 int run_interpret(const InterpretOptions& o, ScoreKind kind) {
