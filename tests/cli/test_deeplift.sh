@@ -7,6 +7,8 @@
 #   - --raw summed over the 4 channels of a one-hot column equals the projected contribution
 #     there, and --hypothetical at the observed base equals it too (python3; skipped without);
 #   - --references refs.fa runs with the same references for every sequence;
+#   - on the captum fixture (tests/fixtures/make_deeplift_fixture.py: our cnn-classifier made in
+#     PyTorch, float32), --raw equals captum's DeepLiftShap within 1e-6 (python3; skipped without);
 #   - bad combinations and references of the wrong length fail naming the option, writing nothing.
 # Usage: test_deeplift.sh DNAGRAD_BINARY SOURCE_DIR
 set -euo pipefail
@@ -71,6 +73,32 @@ awk '/^>seq3/ { keep = 1; print; next } /^>/ { keep = 0 } keep' seqs.fa >refs.fa
 awk '/^>seq4/ { keep = 1; print; next } /^>/ { keep = 0 } keep' seqs.fa >>refs.fa
 run --references refs.fa --out refs.tsv 2>err.txt || fail "--references failed: $(cat err.txt)"
 grep -q "against the references of refs.fa" refs.tsv || fail "$(head -3 refs.tsv)"
+
+check "deepliftshap: --raw equals captum's DeepLiftShap on the PyTorch-made cnn-classifier"
+"$dnagrad" attribute --model cnn-classifier --length 64 --outputs 1 --quiet \
+  --checkpoint "$src/tests/fixtures/deeplift_state_f32.safetensors" \
+  --fasta "$src/tests/fixtures/deeplift_x.fa" --method deepliftshap \
+  --references "$src/tests/fixtures/deeplift_refs.fa" --raw --out captum.npy 2>err.txt ||
+  fail "deepliftshap on the captum fixture failed: $(cat err.txt)"
+if command -v python3 >/dev/null; then
+  EXPECTED="$src/tests/fixtures/deeplift_expected.safetensors" python3 - <<'EOF' ||
+import json, os, struct
+data = open("captum.npy", "rb").read()
+n = struct.unpack("<H", data[8:10])[0]
+ours = struct.unpack("<768f", data[10 + n:10 + n + 4 * 768])
+blob = open(os.environ["EXPECTED"], "rb").read()
+size = struct.unpack("<Q", blob[:8])[0]
+entry = json.loads(blob[8:8 + size])["attributions_f32"]
+begin, end = entry["data_offsets"]
+captum = struct.unpack("<768f", blob[8 + size + begin:8 + size + end])
+worst = max(abs(a - b) for a, b in zip(ours, captum))
+print("max |--raw - captum| (float32)", worst)
+assert worst < 1e-6, worst
+EOF
+    fail "--raw differs from captum's DeepLiftShap by more than 1e-6"
+else
+  echo "python3 not found: the comparison with captum is skipped"
+fi
 
 check "deepliftshap: bad options fail, naming them, and write nothing"
 printf '>short\nACGTACGTAC\n' >short.fa
