@@ -9,6 +9,13 @@
 //   dnagrad attribute --method saliency|grad-x-input ... (the same options otherwise)
 //     the gradient of the prediction with respect to the one-hot input, or that times the input
 //     (genomics/interpret/attribution.h)
+//   dnagrad attribute --method deepliftshap [--references refs.fa | --shuffles 20 --seed S]
+//       [--hypothetical | --raw]
+//     DeepSHAP contributions (genomics/interpret/deeplift_shap.h) against the references of
+//     refs.fa (every record as long as the model's input, the same for every sequence) or against
+//     dinucleotide shuffles of each sequence; projected on the observed bases by default. Prints
+//     the convergence delta of each sequence (to stderr, and as '#' lines of a .tsv) and warns
+//     when one exceeds genomics::kConvergenceWarning.
 // --device cuda[:K] runs the model on that GPU (prepare() moves it there): ism takes the GPU path
 // of genomics/interpret/ism.h (first layer as reference + weight difference, the rest batched on
 // the GPU), attribute its forward and backward passes. The scores come back to the CPU to be
@@ -27,9 +34,12 @@
 //         attribution at the reference base for `attribute`, and for `ism` minus the mean effect
 //         of the 3 substitutions: how much the prediction owes to keeping the reference base.
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "apps/commands.h"
 #include "apps/common.h"
@@ -37,8 +47,10 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "genomics/interpret/sequence_scores.h"
+#include "genomics/io/fasta.h"
 #include "genomics/io/npy.h"
 #include "genomics/plot/svg.h"
+#include "genomics/sequence.h"
 #include "genomics/train/progress.h"
 
 namespace dnagrad::app {
@@ -54,6 +66,9 @@ struct InterpretOptions {
   std::string svg_dir;
   int64_t svg_count = 10;
   std::string scale = "logit";  // logit | probability (classifiers)
+  std::string references;       // deepliftshap: a FASTA of references, or "" for shuffles
+  int64_t shuffles = 20;
+  bool hypothetical = false, raw = false;
 };
 
 // The scale of the scores in words, for the TSV's '#' line and stderr: only a classifier's
@@ -71,13 +86,16 @@ bool ends_with(const std::string& text, const std::string& suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+Array reference_sequences(const std::string& path);
+
 genomics::ScoreRequest score_request(const InterpretOptions& o, ScoreKind kind, const Prepared& p) {
   return {.kind = kind,
           .ism_method = o.method == "naive"     ? genomics::IsmMethod::Naive
                         : o.method == "batched" ? genomics::IsmMethod::Batched
                                                 : genomics::IsmMethod::Incremental,
-          .attribution_method = o.method == "saliency"
-                                    ? genomics::AttributionMethod::Saliency
+          .attribution_method = o.method == "saliency" ? genomics::AttributionMethod::Saliency
+                                : o.method == "deepliftshap"
+                                    ? genomics::AttributionMethod::DeepLiftShap
                                     : genomics::AttributionMethod::GradientTimesInput,
           .start = o.start,
           .end = o.end,
@@ -86,7 +104,69 @@ genomics::ScoreRequest score_request(const InterpretOptions& o, ScoreKind kind, 
           .batch_size = o.apply.batch_size,
           .length = p.predict.length,
           .probability = o.scale == "probability",
-          .n_outputs = p.model.spec.outputs};
+          .n_outputs = p.model.spec.outputs,
+          .references = o.references.empty() ? Array() : reference_sequences(o.references),
+          .shuffles = o.shuffles,
+          .seed = o.apply.common.seed,
+          .contributions = o.raw            ? genomics::DeepLiftOutput::Raw
+                           : o.hypothetical ? genomics::DeepLiftOutput::Hypothetical
+                                            : genomics::DeepLiftOutput::Projected};
+}
+
+// --references: every record of the FASTA one-hot encoded, [K, 4, L]; all of one length.
+Array reference_sequences(const std::string& path) {
+  const std::vector<genomics::FastaRecord> records = genomics::read_fasta_records(path);
+  std::vector<std::string> seqs;
+  for (const genomics::FastaRecord& r : records) {
+    DNAGRAD_CHECK(r.seq.size() == records.front().seq.size(), "--references ", path, ": record '",
+                  r.name, "' (line ", r.line, ") has ", r.seq.size(), " bases, the first has ",
+                  records.front().seq.size(),
+                  "; every reference must have the model's input length");
+    seqs.push_back(r.seq);
+  }
+  return genomics::one_hot(seqs);
+}
+
+// The convergence deltas of a DeepSHAP run, one line per sequence with f(x) and mean f(r).
+std::string delta_report(const genomics::SequenceScores& s, const std::vector<std::string>& names) {
+  std::ostringstream text;
+  text.precision(4);
+  for (size_t i = 0; i < names.size(); ++i)
+    text << "convergence delta " << names[i] << " " << s.delta[i] << " (f(x) " << s.output[i]
+         << ", mean f(r) " << s.reference_mean[i] << ")\n";
+  return text.str();
+}
+
+// What a DeepSHAP file holds, for its '#' line.
+std::string contribution_note(const InterpretOptions& o) {
+  return std::string("deepliftshap: ") +
+         (o.raw            ? "raw contributions, mean over references of (x - r) * multiplier"
+          : o.hypothetical ? "hypothetical contributions of each base"
+                           : "contributions projected on the observed bases") +
+         " of the model's output (for classifiers the logit, before the sigmoid/softmax), "
+         "against " +
+         (o.references.empty() ? std::to_string(o.shuffles) + " dinucleotide shuffles per sequence"
+                               : "the references of " + o.references);
+}
+
+// stderr: every sequence's delta (unless quiet) and, always, a warning counting those above
+// genomics::kConvergenceWarning.
+void report_deltas(const genomics::SequenceScores& s, const std::vector<std::string>& names,
+                   const std::string& deltas, bool quiet) {
+  if (!quiet) std::cerr << deltas;
+  int64_t above = 0;
+  double worst = 0;
+  for (double d : s.delta) {
+    above += std::abs(d) > genomics::kConvergenceWarning;
+    worst = std::max(worst, std::abs(d));
+  }
+  if (above > 0)
+    std::cerr << "warning: " << above << " of " << names.size()
+              << " sequences have a convergence delta above " << genomics::kConvergenceWarning
+              << " (largest " << worst
+              << "): their contributions do not sum to f(x) - mean f(r) (a rule took its "
+                 "|dx| < 1e-10 gradient fallback where the output still changed, or float32 "
+                 "rounding of large outputs)\n";
 }
 
 int run_interpret(const InterpretOptions& o, ScoreKind kind) {
@@ -113,6 +193,8 @@ int run_interpret(const InterpretOptions& o, ScoreKind kind) {
   DNAGRAD_CHECK(o.scale == "logit" || !o.apply.rc_average,
                 "--scale probability: not with "
                 "--rc-average (the strands' logits would have to be averaged first)");
+  DNAGRAD_CHECK(o.method == "deepliftshap" || (o.references.empty() && !o.hypothetical && !o.raw),
+                "--references, --hypothetical and --raw belong to --method deepliftshap");
   const genomics::ScoreRequest request = score_request(o, kind, p);
   genomics::Progress progress(kind == ScoreKind::Ism ? "ism" : "attribute",
                               static_cast<int64_t>(p.rows.size()), "sequence", std::cerr,
@@ -126,10 +208,17 @@ int run_interpret(const InterpretOptions& o, ScoreKind kind) {
   if (!o.svg_dir.empty())
     maps = genomics::score_maps(s, names, kind, genomics::map_labels(request, p.model.target_names),
                                 o.svg_count);
+  std::string note = scale_note(o, p.model.task);
+  const std::string deltas = s.delta.empty() ? "" : delta_report(s, names);
+  if (!s.delta.empty()) {
+    note += (note.empty() ? "" : "\n# ") + contribution_note(o);
+    std::istringstream lines(deltas);  // one '#' line per sequence
+    for (std::string line; std::getline(lines, line);) note += "\n# " + line;
+  }
   if (npy)
     genomics::write_npy(out, s.values);
   else
-    write_file_atomically(out, genomics::scores_tsv(s, names, kind, scale_note(o, p.model.task)));
+    write_file_atomically(out, genomics::scores_tsv(s, names, kind, note));
   if (!o.svg_dir.empty()) {
     std::error_code error;
     std::filesystem::create_directories(o.svg_dir, error);
@@ -137,13 +226,14 @@ int run_interpret(const InterpretOptions& o, ScoreKind kind) {
     for (const auto& [file, svg] : maps)
       svg::write_file((std::filesystem::path(o.svg_dir) / file).string(), svg);
   }
+  if (!s.delta.empty()) report_deltas(s, names, deltas, o.apply.common.quiet);
   if (!o.apply.common.quiet) {
     std::cerr << (kind == ScoreKind::Ism ? "ism: " : "attribute: ") << names.size()
               << " sequences x " << s.values.size(2) << " positions, model " << p.model.spec.name
               << " → " << out;
     if (!o.svg_dir.empty()) std::cerr << ", " << maps.size() << " map(s) in " << o.svg_dir;
-    const std::string note = scale_note(o, p.model.task);
-    std::cerr << (note.empty() ? "" : "; ") << note << "\n";
+    const std::string scale = scale_note(o, p.model.task);
+    std::cerr << (scale.empty() ? "" : "; ") << scale << "\n";
   }
   return 0;
 }
@@ -170,9 +260,25 @@ void add_interpret_command(CLI::App& app, Commands& commands, ScoreKind kind) {
     o->method = "saliency";
     cmd->get_option("--batch-size")->description("sequences per forward and backward pass");
     cmd->add_option("--method", o->method,
-                    "saliency (d prediction / d input) or grad-x-input (that times the input)")
+                    "saliency (d prediction / d input), grad-x-input (that times the input) or "
+                    "deepliftshap (DeepLIFT rescale rule averaged over references)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"saliency", "grad-x-input"}));
+        ->check(CLI::IsMember({"saliency", "grad-x-input", "deepliftshap"}));
+    auto* refs = cmd->add_option("--references", o->references,
+                                 "deepliftshap: a FASTA of references (each as long as the "
+                                 "model's input), the same for every sequence");
+    cmd->add_option("--shuffles", o->shuffles,
+                    "deepliftshap: dinucleotide shuffles of each sequence as its references "
+                    "(seeded by --seed)")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{1}, int64_t{10000}))
+        ->excludes(refs);
+    auto* hyp = cmd->add_flag("--hypothetical", o->hypothetical,
+                              "deepliftshap: the contribution each base would make, all 4 bases");
+    cmd->add_flag("--raw", o->raw,
+                  "deepliftshap: mean over references of (x - r) * multiplier per channel "
+                  "(captum's DeepLiftShap)")
+        ->excludes(hyp);
   }
   cmd->add_option("--out", o->apply.out, ".npy (float32 [N, 4, W]) or .tsv (name pos ref + 4)")
       ->required();

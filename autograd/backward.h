@@ -19,6 +19,10 @@ using BackwardRule = void (*)(const Node& node, const Array& grad_out, Array* co
 // The rule for `op`; throws an Error naming the op when it has none.
 BackwardRule backward_rule(Op op);
 
+// The op's DeepLIFT rule (autograd/deeplift.h): the same contract, run by deeplift_backward on a
+// stacked batch [inputs; references]. Throws an Error naming the op when it has none.
+BackwardRule deeplift_rule(Op op);
+
 // Whether `op`'s rule accepts an undefined buffer for input 0 and then assigns it (see above).
 bool rule_assigns_first_gradient(Op op);
 

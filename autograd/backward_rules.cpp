@@ -1,4 +1,4 @@
-// Every backward rule in one table.
+// Every backward rule in one table, with each op's DeepLIFT rule beside it (autograd/deeplift.h).
 //
 // Vocabulary: for an op y = f(x1, x2, ...) the rule receives g = dL/dy ("grad_out") and, for each
 // input xi that needs a gradient, a buffer gi to which it ADDS dL/dxi = (dy/dxi)^T g. `in(n, i)` is
@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "autograd/backward.h"
+#include "autograd/deeplift_rules.h"
 #include "kernels/batchnorm.h"
 #include "kernels/bn_relu_maxpool.h"
 #include "kernels/conv1d.h"
@@ -146,46 +147,94 @@ void cross_entropy_rule(const Node& n, const Array& g, Grads gi) {
   if (gi[0]) k::cross_entropy_backward(in(n, 0), in(n, 1), g, reduction(n), *gi[0]);
 }
 
+// ---- the DeepLIFT column (autograd/deeplift.h) ----
+// A linear op's DeepLIFT rule is its backward rule, as long as it is linear in what varies: the
+// wrappers below check that only the named inputs receive multipliers (the others are constants:
+// parameters, masks) and then run the backward rule. The nonlinear rules are in
+// deeplift_rules.cpp. A null entry means no rule: deeplift_rule() throws naming the op.
+
+// Throws unless input k of n is constant (receives no multiplier) in this sweep.
+void require_constant(const Node& n, Grads gi, size_t k) {
+  DNAGRAD_CHECK(k >= n.inputs.size() || gi[k] == nullptr, "deeplift: op '", op_name(n.op),
+                "': its input ", k,
+                " varies with the attributed input or requires a gradient; DeepLIFT has a rule "
+                "for this op only when that input is constant (parameters must not require "
+                "gradients)");
+}
+
+// Linear in input 0 (conv1d, linear, div by a constant): inputs 1, 2 must be constant.
+template <BackwardRule rule>
+void linear_in_first(const Node& n, const Array& g, Grads gi) {
+  require_constant(n, gi, 1);
+  require_constant(n, gi, 2);
+  rule(n, g, gi);
+}
+
+// Linear in either input when the other is constant (mul, matmul); both varying is a product.
+template <BackwardRule rule>
+void linear_in_one(const Node& n, const Array& g, Grads gi) {
+  DNAGRAD_CHECK(!(gi[0] && gi[1]), "deeplift: op '", op_name(n.op),
+                "' multiplies two tensors that both vary with the attributed input; DeepLIFT has "
+                "no rule for such a product");
+  rule(n, g, gi);
+}
+
+// Batch norm with running statistics is a per-channel affine map; with batch statistics the
+// inputs and references would normalise each other.
+void batchnorm_deeplift(const Node& n, const Array& g, Grads gi) {
+  DNAGRAD_CHECK(!attrs_of<BatchNormAttrs>(n).training, "deeplift: op '", op_name(n.op),
+                "' in training mode normalises with batch statistics, which mix inputs and "
+                "references; run the model in eval mode");
+  linear_in_first<batchnorm_rule>(n, g, gi);
+}
+
 struct RuleEntry {
   Op op;
   const char* name;
   BackwardRule rule;
+  BackwardRule deeplift;  // null: no DeepLIFT rule (softmax, losses, training-mode dropout)
   bool assigns_first_gradient = false;  // input 0's buffer may come undefined (backward.h)
 };
 
+namespace dl = deeplift_detail;
+
 // The table: one row per op, in the order of the Op enum.
+// Columns: op, name, backward rule, DeepLIFT rule, whether the backward rule assigns.
 constexpr RuleEntry kRules[] = {
-    {Op::Add, "add", binary_rule<k::BinaryOp::Add>},
-    {Op::Sub, "sub", binary_rule<k::BinaryOp::Sub>},
-    {Op::Mul, "mul", binary_rule<k::BinaryOp::Mul>},
-    {Op::Div, "div", binary_rule<k::BinaryOp::Div>},
-    {Op::Neg, "neg", unary_rule<k::UnaryOp::Neg>},
-    {Op::AddScalar, "add_scalar", unary_rule<k::UnaryOp::AddScalar>},
-    {Op::MulScalar, "mul_scalar", unary_rule<k::UnaryOp::MulScalar>},
-    {Op::PowScalar, "pow_scalar", unary_rule<k::UnaryOp::PowScalar>},
-    {Op::Exp, "exp", unary_rule<k::UnaryOp::Exp>},
-    {Op::Log, "log", unary_rule<k::UnaryOp::Log>},
-    {Op::ReLU, "relu", unary_rule<k::UnaryOp::ReLU>},
-    {Op::Sigmoid, "sigmoid", unary_rule<k::UnaryOp::Sigmoid>},
-    {Op::Tanh, "tanh", unary_rule<k::UnaryOp::Tanh>},
-    {Op::Softmax, "softmax", softmax_rule<false>},
-    {Op::LogSoftmax, "log_softmax", softmax_rule<true>},
-    {Op::Dropout, "dropout", dropout_rule},
-    {Op::MatMul, "matmul", matmul_rule},
-    {Op::Linear, "linear", linear_rule},
-    {Op::Conv1d, "conv1d", conv1d_rule},
-    {Op::BatchNorm1d, "batch_norm1d", batchnorm_rule},
-    {Op::MaxPool1d, "max_pool1d", maxpool_rule},
-    {Op::AvgPool1d, "avg_pool1d", avgpool_rule},
-    {Op::AdaptiveAvgPool1d, "adaptive_avg_pool1d", adaptive_avgpool_rule},
-    {Op::BatchNormReluMaxPool1d, "batch_norm_relu_max_pool1d", bn_relu_maxpool_rule, true},
-    {Op::Reshape, "reshape", reshape_rule},
-    {Op::Permute, "permute", permute_rule},
-    {Op::Sum, "sum", sum_rule},
-    {Op::Mean, "mean", sum_rule},
-    {Op::MSELoss, "mse_loss", mse_rule},
-    {Op::BCEWithLogits, "binary_cross_entropy_with_logits", bce_rule},
-    {Op::CrossEntropy, "cross_entropy", cross_entropy_rule},
+    {Op::Add, "add", binary_rule<k::BinaryOp::Add>, binary_rule<k::BinaryOp::Add>},
+    {Op::Sub, "sub", binary_rule<k::BinaryOp::Sub>, binary_rule<k::BinaryOp::Sub>},
+    {Op::Mul, "mul", binary_rule<k::BinaryOp::Mul>, linear_in_one<binary_rule<k::BinaryOp::Mul>>},
+    {Op::Div, "div", binary_rule<k::BinaryOp::Div>, linear_in_first<binary_rule<k::BinaryOp::Div>>},
+    {Op::Neg, "neg", unary_rule<k::UnaryOp::Neg>, unary_rule<k::UnaryOp::Neg>},
+    {Op::AddScalar, "add_scalar", unary_rule<k::UnaryOp::AddScalar>,
+     unary_rule<k::UnaryOp::AddScalar>},
+    {Op::MulScalar, "mul_scalar", unary_rule<k::UnaryOp::MulScalar>,
+     unary_rule<k::UnaryOp::MulScalar>},
+    {Op::PowScalar, "pow_scalar", unary_rule<k::UnaryOp::PowScalar>, dl::rescale_rule},
+    {Op::Exp, "exp", unary_rule<k::UnaryOp::Exp>, dl::rescale_rule},
+    {Op::Log, "log", unary_rule<k::UnaryOp::Log>, dl::rescale_rule},
+    {Op::ReLU, "relu", unary_rule<k::UnaryOp::ReLU>, dl::rescale_rule},
+    {Op::Sigmoid, "sigmoid", unary_rule<k::UnaryOp::Sigmoid>, dl::rescale_rule},
+    {Op::Tanh, "tanh", unary_rule<k::UnaryOp::Tanh>, dl::rescale_rule},
+    {Op::Softmax, "softmax", softmax_rule<false>, nullptr},
+    {Op::LogSoftmax, "log_softmax", softmax_rule<true>, nullptr},
+    {Op::Dropout, "dropout", dropout_rule, nullptr},  // recorded in training mode only
+    {Op::MatMul, "matmul", matmul_rule, linear_in_one<matmul_rule>},
+    {Op::Linear, "linear", linear_rule, linear_in_first<linear_rule>},
+    {Op::Conv1d, "conv1d", conv1d_rule, linear_in_first<conv1d_rule>},
+    {Op::BatchNorm1d, "batch_norm1d", batchnorm_rule, batchnorm_deeplift},
+    {Op::MaxPool1d, "max_pool1d", maxpool_rule, dl::maxpool_rule},
+    {Op::AvgPool1d, "avg_pool1d", avgpool_rule, avgpool_rule},
+    {Op::AdaptiveAvgPool1d, "adaptive_avg_pool1d", adaptive_avgpool_rule, adaptive_avgpool_rule},
+    {Op::BatchNormReluMaxPool1d, "batch_norm_relu_max_pool1d", bn_relu_maxpool_rule,
+     dl::bn_relu_maxpool_rule, true},
+    {Op::Reshape, "reshape", reshape_rule, reshape_rule},
+    {Op::Permute, "permute", permute_rule, permute_rule},
+    {Op::Sum, "sum", sum_rule, sum_rule},
+    {Op::Mean, "mean", sum_rule, sum_rule},
+    {Op::MSELoss, "mse_loss", mse_rule, nullptr},
+    {Op::BCEWithLogits, "binary_cross_entropy_with_logits", bce_rule, nullptr},
+    {Op::CrossEntropy, "cross_entropy", cross_entropy_rule, nullptr},
 };
 static_assert(
     std::size(kRules) == static_cast<size_t>(Op::Count),
@@ -210,6 +259,15 @@ BackwardRule backward_rule(Op op) {
   DNAGRAD_CHECK(i < std::size(kRules) && kRules[i].rule != nullptr, "backward: op '", op_name(op),
                 "' has no backward rule");
   return kRules[i].rule;
+}
+
+BackwardRule deeplift_rule(Op op) {
+  const auto i = static_cast<size_t>(op);
+  DNAGRAD_CHECK(i < std::size(kRules) && kRules[i].deeplift != nullptr, "deeplift: op '",
+                op_name(op),
+                "' has no DeepLIFT rule (softmax: attribute its input, the logits; losses, "
+                "dropout: run the model in eval mode and attribute its output)");
+  return kRules[i].deeplift;
 }
 
 bool rule_assigns_first_gradient(Op op) {

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "autograd/backward.h"
+#include "autograd/deeplift.h"
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
 
@@ -41,33 +42,27 @@ std::vector<std::shared_ptr<TensorImpl>> topological_order(
   return order;
 }
 
-}  // namespace
-
-void Tensor::backward() const {
-  DNAGRAD_CHECK(numel() == 1, "backward: called without a gradient on a tensor of shape ",
-                shape_str(shape()),
-                "; only a one-element (scalar) output has an implied gradient of 1");
-  backward(Array::full(shape(), 1.0, dtype()).to(device()));
-}
-
-void Tensor::backward(const Array& grad_output) const {
-  DNAGRAD_CHECK(requires_grad(),
-                "backward: this tensor does not require a gradient (no input of the ",
+// The reverse sweep from root, seeded with grad_output: each node's rule from the table's backward
+// column, or (deeplift) from its DeepLIFT column (autograd/deeplift.h).
+void sweep(const Tensor& root, const Array& grad_output, bool deeplift) {
+  const char* what = deeplift ? "deeplift_backward" : "backward";
+  DNAGRAD_CHECK(root.requires_grad(), what,
+                ": this tensor does not require a gradient (no input of the ",
                 "computation requires one, or it was computed under NoGrad)");
-  DNAGRAD_CHECK(grad_output.shape() == shape() && grad_output.dtype() == dtype(),
-                "backward: gradient ", grad_output.desc(), " does not match the output ",
-                data().desc());
+  DNAGRAD_CHECK(grad_output.shape() == root.shape() && grad_output.dtype() == root.dtype(), what,
+                ": gradient ", grad_output.desc(), " does not match the output ",
+                root.data().desc());
 
-  if (is_leaf()) {  // nothing to walk: the gradient lands in .grad directly
-    Array& g = impl()->grad;
-    if (!g.defined()) g = Array::zeros(shape(), dtype(), device());
+  if (root.is_leaf()) {  // nothing to walk: the gradient lands in .grad directly
+    Array& g = root.impl()->grad;
+    if (!g.defined()) g = Array::zeros(root.shape(), root.dtype(), root.device());
     kernels::accumulate(g, grad_output);
     return;
   }
 
-  std::vector<std::shared_ptr<TensorImpl>> order = topological_order(impl_ptr());
+  std::vector<std::shared_ptr<TensorImpl>> order = topological_order(root.impl_ptr());
   std::unordered_map<TensorImpl*, Array> pending;  // gradients of non-leaf tensors
-  pending[impl()] = grad_output;
+  pending[root.impl()] = grad_output;
 
   for (size_t i = order.size(); i-- > 0;) {
     std::shared_ptr<TensorImpl> impl = std::move(order[i]);
@@ -82,7 +77,7 @@ void Tensor::backward(const Array& grad_output) const {
     // One accumulation buffer per input that needs a gradient (references into `pending`
     // stay valid while other entries are added). A new buffer starts as zeros, except input 0's
     // for a rule that assigns it (autograd/backward.h): that one is handed over undefined.
-    const bool assigns_first = rule_assigns_first_gradient(node.op);
+    const bool assigns_first = !deeplift && rule_assigns_first_gradient(node.op);
     std::vector<Array*> grad_in(node.inputs.size(), nullptr);
     for (size_t k = 0; k < node.inputs.size(); ++k) {
       TensorImpl* input = node.inputs[k].get();
@@ -92,12 +87,31 @@ void Tensor::backward(const Array& grad_output) const {
         buffer = Array::zeros(input->data.shape(), input->data.dtype(), input->data.device());
       grad_in[k] = &buffer;
     }
-    backward_rule(node.op)(node, grad_out, grad_in.data());
+    (deeplift ? deeplift_rule(node.op) : backward_rule(node.op))(node, grad_out, grad_in.data());
 
     node.saved.clear();
     node.inputs.clear();
     node.released = true;
   }
+}
+
+}  // namespace
+
+void Tensor::backward() const {
+  DNAGRAD_CHECK(numel() == 1, "backward: called without a gradient on a tensor of shape ",
+                shape_str(shape()),
+                "; only a one-element (scalar) output has an implied gradient of 1");
+  backward(Array::full(shape(), 1.0, dtype()).to(device()));
+}
+
+void Tensor::backward(const Array& grad_output) const { sweep(*this, grad_output, false); }
+
+void deeplift_backward(const Tensor& output, const Array& seed) {
+  DNAGRAD_CHECK(output.dim() >= 1 && output.size(0) % 2 == 0,
+                "deeplift_backward: expected the output of a stacked batch [inputs; references] "
+                "(an even first dimension), got ",
+                output.data().desc());
+  sweep(output, seed, true);
 }
 
 }  // namespace dnagrad

@@ -15,8 +15,8 @@ struct Node;
 // user code goes through Tensor's methods.
 struct TensorImpl {
   Array data;
-  Array grad;                      // undefined until a backward pass reaches this leaf
-  std::shared_ptr<Node> grad_fn;   // null for leaves (parameters, inputs)
+  Array grad;                     // undefined until a backward pass reaches this leaf
+  std::shared_ptr<Node> grad_fn;  // null for leaves (parameters, inputs)
   bool requires_grad = false;
 };
 
@@ -30,7 +30,7 @@ class Tensor {
   Array& data();
   const Array& grad() const;  // undefined Array if no gradient has been accumulated yet
   Array& grad();
-  void zero_grad();           // drops the gradient (like PyTorch's set_to_none=True)
+  void zero_grad();  // drops the gradient (like PyTorch's set_to_none=True)
 
   bool requires_grad() const;
   Tensor& requires_grad_(bool value = true);  // leaves only
@@ -45,8 +45,9 @@ class Tensor {
   Device device() const { return data().device(); }
   double item() const { return data().item(); }
 
-  // Reverse-mode sweep from this tensor. Without an argument the tensor must hold one element
-  // and the seed gradient is 1. Gradients are added (+=) to every reachable leaf's .grad.
+  // Reverse-mode sweep from this tensor (engine.cpp; the DeepLIFT sweep is autograd/deeplift.h).
+  // Without an argument the tensor must hold one element and the seed gradient is 1. Gradients are
+  // added (+=) to every reachable leaf's .grad.
   void backward() const;
   void backward(const Array& grad_output) const;
 

@@ -13,47 +13,6 @@ namespace dnagrad::genomics {
 
 namespace {
 
-// While alive: the model in eval mode and its parameters not requiring gradients, so backward
-// computes only the input's gradient and leaves every parameter's .grad as it was. Restores
-// both flags when it goes out of scope (also when an exception passes).
-class InputGradientMode {
- public:
-  explicit InputGradientMode(nn::Module& model)
-      : eval_mode_(model), parameters_(model.parameters()) {
-    for (Tensor& p : parameters_) {
-      required_.push_back(p.requires_grad());
-      p.requires_grad_(false);
-    }
-  }
-  ~InputGradientMode() {
-    for (size_t i = 0; i < parameters_.size(); ++i) parameters_[i].requires_grad_(required_[i]);
-  }
-  InputGradientMode(const InputGradientMode&) = delete;
-  InputGradientMode& operator=(const InputGradientMode&) = delete;
-
- private:
-  nn::EvalMode eval_mode_;
-  std::vector<Tensor> parameters_;
-  std::vector<bool> required_;
-};
-
-// d(sum over the batch of output[i, output_index]) / d output: 1 in that column, else 0. Its
-// backward gives each sequence's own gradient, because sequences do not mix in eval mode.
-Array output_seed(const Tensor& output, int64_t batch, int64_t output_index) {
-  DNAGRAD_CHECK((output.dim() == 1 || output.dim() == 2) && output.size(0) == batch,
-                "attribution: the model returned ", output.data().desc(), " for a batch of ", batch,
-                "; expected [", batch, "] or [", batch, ", T]");
-  const int64_t outputs = output.dim() == 2 ? output.size(1) : 1;
-  DNAGRAD_CHECK(output_index < outputs, "attribution: output_index ", output_index,
-                " is out of range for the model's ", outputs, " output(s) (", output.data().desc(),
-                ")");
-  Array seed = Array::zeros(output.shape(), output.dtype());
-  dispatch_float(seed.dtype(), "attribution", [&]<class T>() {
-    for (int64_t i = 0; i < batch; ++i) seed.data<T>()[i * outputs + output_index] = T(1);
-  });
-  return seed.to(output.device());
-}
-
 // d model(x)[n, output_index] / d x for every sequence of x [N, 4, L] (CPU, the model's dtype),
 // batch_size sequences per pass on `device`: [N, 4, L] on the CPU.
 Array input_gradients(nn::Module& model, const Array& x, int64_t output_index, int64_t batch_size,
@@ -78,19 +37,42 @@ Array input_gradients(nn::Module& model, const Array& x, int64_t output_index, i
 
 }  // namespace
 
+InputGradientMode::InputGradientMode(nn::Module& model)
+    : eval_mode_(model), parameters_(model.parameters()) {
+  for (Tensor& p : parameters_) {
+    required_.push_back(p.requires_grad());
+    p.requires_grad_(false);
+  }
+}
+
+InputGradientMode::~InputGradientMode() {
+  for (size_t i = 0; i < parameters_.size(); ++i) parameters_[i].requires_grad_(required_[i]);
+}
+
+Array output_seed(const Tensor& output, int64_t batch, int64_t output_index) {
+  DNAGRAD_CHECK((output.dim() == 1 || output.dim() == 2) && output.size(0) == batch,
+                "attribution: the model returned ", output.data().desc(), " for a batch of ", batch,
+                "; expected [", batch, "] or [", batch, ", T]");
+  const int64_t outputs = output.dim() == 2 ? output.size(1) : 1;
+  DNAGRAD_CHECK(output_index < outputs, "attribution: output_index ", output_index,
+                " is out of range for the model's ", outputs, " output(s) (", output.data().desc(),
+                ")");
+  Array seed = Array::zeros(output.shape(), output.dtype());
+  dispatch_float(seed.dtype(), "attribution", [&]<class T>() {
+    for (int64_t i = 0; i < batch; ++i) seed.data<T>()[i * outputs + output_index] = T(1);
+  });
+  return seed.to(output.device());
+}
+
 Array attribution(nn::Module& model, const Array& onehot, const AttributionOptions& options) {
   const int64_t start = options.start;
   const int64_t end = check_scoring_inputs("attribution", onehot, options.start, options.end,
                                            options.batch_size, options.output_index);
-  DNAGRAD_CHECK(grad_enabled(),
-                "attribution: gradients are disabled here (inside a NoGrad scope); attributions "
-                "need the graph");
-  DNAGRAD_CHECK(!nn::normalizes_by_batch_in_eval(model),
-                "attribution: a BatchNorm1d without running statistics normalises each batch by "
-                "itself, so attributions would depend on the batch");
-
+  DNAGRAD_CHECK(options.method != AttributionMethod::DeepLiftShap,
+                "attribution: DeepLIFT/DeepSHAP contributions come from deeplift_shap() "
+                "(genomics/interpret/deeplift_shap.h)");
+  const DType dtype = check_attribution_model("attribution", model);
   const std::vector<Tensor> params = model.parameters();
-  const DType dtype = params.empty() ? DType::F32 : params.front().dtype();
   const Device device = params.empty() ? Device::cpu() : params.front().device();
   const Array x = onehot.to(Device::cpu()).to(dtype);  // [N, 4, L] in the model's dtype
 
@@ -114,6 +96,17 @@ Array attribution(nn::Module& model, const Array& onehot, const AttributionOptio
     });
   }
   return slice_positions(grad, start, end);
+}
+
+DType check_attribution_model(const char* what, const nn::Module& model) {
+  DNAGRAD_CHECK(grad_enabled(), what,
+                ": gradients are disabled here (inside a NoGrad scope); attributions need the "
+                "graph");
+  DNAGRAD_CHECK(!nn::normalizes_by_batch_in_eval(model), what,
+                ": a BatchNorm1d without running statistics normalises each batch by itself, so "
+                "attributions would depend on the batch");
+  const std::vector<Tensor> params = model.parameters();
+  return params.empty() ? DType::F32 : params.front().dtype();
 }
 
 int64_t check_scoring_inputs(const char* what, const Array& onehot, int64_t start, int64_t end,

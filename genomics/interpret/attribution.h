@@ -23,13 +23,16 @@
 // were. The result has the model's dtype (float32, or float64 after Module::to(DType::F64)).
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "core/array.h"
 #include "nn/module.h"
 
 namespace dnagrad::genomics {
 
-enum class AttributionMethod { Saliency, GradientTimesInput };
+// DeepLiftShap: DeepLIFT/DeepSHAP contributions (deeplift_shap.h), for requests of
+// sequence_scores.h; attribution() itself computes the two gradient methods.
+enum class AttributionMethod { Saliency, GradientTimesInput, DeepLiftShap };
 
 struct AttributionOptions {
   AttributionMethod method = AttributionMethod::Saliency;
@@ -42,6 +45,32 @@ struct AttributionOptions {
 // onehot [N, 4, L] float32 or float64 (any values; usually one-hot with all-zero N columns).
 // Returns attr [N, 4, end - start]. Throws naming the option at fault.
 Array attribution(nn::Module& model, const Array& onehot, const AttributionOptions& options = {});
+
+// While alive: the model in eval mode and its parameters not requiring gradients, so a backward
+// (or DeepLIFT) sweep computes only the input's gradient and leaves every parameter's .grad as it
+// was. Restores both flags when it goes out of scope (also when an exception passes).
+class InputGradientMode {
+ public:
+  explicit InputGradientMode(nn::Module& model);
+  ~InputGradientMode();
+  InputGradientMode(const InputGradientMode&) = delete;
+  InputGradientMode& operator=(const InputGradientMode&) = delete;
+
+ private:
+  nn::EvalMode eval_mode_;
+  std::vector<Tensor> parameters_;
+  std::vector<bool> required_;
+};
+
+// The seed of an attribution sweep: d(sum over the batch of output[i, output_index]) / d output,
+// 1 in that column of every row, else 0. Sequences do not mix in eval mode, so its sweep gives
+// each row its own gradient. Throws unless output is [batch] or [batch, T] with output_index < T.
+Array output_seed(const Tensor& output, int64_t batch, int64_t output_index);
+
+// The checks of attribution and deeplift_shap, errors starting with `what`: gradients are enabled
+// and no BatchNorm1d normalises by the batch in eval mode. Returns the model's dtype (that of its
+// first parameter; float32 without parameters).
+DType check_attribution_model(const char* what, const nn::Module& model);
 
 // The checks ISM and attribution share, their errors starting with `what`: onehot is a floating
 // [N, 4, L], the window [start, end) lies inside L (end -1 means L), batch_size >= 1 and

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "genomics/interpret/dinucleotide_shuffle.h"
 #include "genomics/models/predict.h"
 #include "genomics/plot/plot_attribution.h"
 
@@ -62,6 +63,30 @@ void to_probability_scale(float* values, int64_t batch, int64_t per_sequence, co
   }
 }
 
+// DeepSHAP contributions of x [B, 4, L] against r's references, the chosen kind in the window;
+// the chunk's deltas and outputs are appended to s.
+Array deeplift_values(nn::Module& model, const Array& x, const ScoreRequest& r, int64_t end,
+                      Generator& gen, SequenceScores& s) {
+  DNAGRAD_CHECK(!r.rc_average, "--method deepliftshap: not with --rc-average");
+  DNAGRAD_CHECK(!r.probability,
+                "--method deepliftshap: contributions are to the model's output "
+                "(the logit); --scale probability is not supported");
+  DNAGRAD_CHECK(!r.references.defined() || r.references.size(2) == x.size(2),
+                "--references: the references have ", r.references.size(2),
+                " bases but the model's input has ", x.size(2), "; give references of that length");
+  const Array refs =
+      r.references.defined() ? r.references : dinucleotide_shuffles(x, r.shuffles, gen);
+  const DeepLiftShapResult d =
+      deeplift_shap(model, x, refs, {.output_index = r.output_index, .batch_rows = r.batch_size});
+  s.delta.insert(s.delta.end(), d.delta.begin(), d.delta.end());
+  s.output.insert(s.output.end(), d.output.begin(), d.output.end());
+  s.reference_mean.insert(s.reference_mean.end(), d.reference_mean.begin(), d.reference_mean.end());
+  const Array& values = r.contributions == DeepLiftOutput::Raw            ? d.raw
+                        : r.contributions == DeepLiftOutput::Hypothetical ? d.hypothetical
+                                                                          : d.projected;
+  return slice_positions(values, r.start, end);
+}
+
 }  // namespace
 
 SequenceScores score_sequences(nn::Module& model, const SequenceDataset& data,
@@ -78,11 +103,15 @@ SequenceScores score_sequences(nn::Module& model, const SequenceDataset& data,
   const int64_t width = end - r.start;
   SequenceScores s{Array::empty({n, 4, width}), Array::empty({n, 4, width}), r.start};
   const size_t sequence_bytes = static_cast<size_t>(4 * width) * sizeof(float);
+  Generator shuffle_gen(r.seed);  // DeepLiftShap's dinucleotide shuffles
+  const bool deeplift =
+      r.kind == ScoreKind::Attribution && r.attribution_method == AttributionMethod::DeepLiftShap;
   for (int64_t first = 0; first < n; first += chunk) {
     const std::vector<int64_t> chunk_rows(rows.begin() + first,
                                           rows.begin() + std::min(n, first + chunk));
     const Array x = loader.make_batch(chunk_rows).x;  // [B, 4, L]
-    const Array values = r.kind == ScoreKind::Ism
+    const Array values = deeplift ? deeplift_values(model, x, r, end, shuffle_gen, s)
+                         : r.kind == ScoreKind::Ism
                              ? in_silico_mutagenesis(model, x,
                                                      {.start = r.start,
                                                       .end = end,
@@ -146,9 +175,13 @@ MapLabels map_labels(const ScoreRequest& r, const std::vector<std::string>& targ
   labels.target = r.output_index < static_cast<int64_t>(target_names.size())
                       ? target_names[static_cast<size_t>(r.output_index)]
                       : "output " + std::to_string(r.output_index);
+  const bool deeplift = r.attribution_method == AttributionMethod::DeepLiftShap;
   labels.what = r.kind == ScoreKind::Ism                              ? "in-silico mutagenesis"
                 : r.attribution_method == AttributionMethod::Saliency ? "gradient"
-                                                                      : "gradient × input";
+                : !deeplift                                           ? "gradient × input"
+                : r.contributions == DeepLiftOutput::Raw              ? "DeepSHAP (raw)"
+                : r.contributions == DeepLiftOutput::Hypothetical     ? "DeepSHAP (hypothetical)"
+                                                                      : "DeepSHAP contribution";
   return labels;
 }
 

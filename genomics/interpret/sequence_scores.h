@@ -1,5 +1,6 @@
 // Per-base scores of many sequences, the library half of `dnagrad ism` and `dnagrad attribute`:
-// in-silico mutagenesis (ism.h) or gradient attributions (attribution.h) over rows of a dataset,
+// in-silico mutagenesis (ism.h), gradient attributions (attribution.h) or DeepSHAP contributions
+// (deeplift_shap.h) over rows of a dataset,
 // in chunks so that only a chunk's one-hot is held, then written as a TSV or drawn as maps.
 //
 //   scores  [N, 4, W] float32: window [start, end) of each sequence, rows A, C, G, T
@@ -16,10 +17,14 @@
 #include "core/array.h"
 #include "genomics/data/dataset.h"
 #include "genomics/interpret/attribution.h"
+#include "genomics/interpret/deeplift_shap.h"
 #include "genomics/interpret/ism.h"
 #include "nn/module.h"
 
 namespace dnagrad::genomics {
+
+// Which DeepSHAP contributions a DeepLiftShap request returns (deeplift_shap.h).
+enum class DeepLiftOutput { Projected, Hypothetical, Raw };
 
 struct ScoreRequest {
   ScoreKind kind = ScoreKind::Ism;
@@ -36,11 +41,22 @@ struct ScoreRequest {
   // to be averaged first); n_outputs is the model's output count.
   bool probability = false;
   int64_t n_outputs = 1;
+  // AttributionMethod::DeepLiftShap (deeplift_shap.h): the references are `references`
+  // [K, 4, L] (the same for every sequence; L the model's input length) when defined, otherwise
+  // `shuffles` dinucleotide shuffles of each sequence drawn from Generator(seed), sequence by
+  // sequence in row order. `contributions` chooses what the values hold.
+  Array references{};
+  int64_t shuffles = 20;
+  uint64_t seed = 0;
+  DeepLiftOutput contributions = DeepLiftOutput::Projected;
 };
 
 struct SequenceScores {
   Array values, onehot;  // [N, 4, W] float32 each
   int64_t start = 0;     // the window's first position (0-based)
+  // DeepLiftShap only ([N] each, else empty): the convergence delta of the whole input (not just
+  // the window), f(x) and the mean f(r) over the references.
+  std::vector<double> delta{}, output{}, reference_mean{};
 };
 
 // Scores of `rows` of `data` (ISM 16 sequences at a time, attribution batch_size at a time).
