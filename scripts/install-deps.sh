@@ -5,8 +5,9 @@
 # clang, so not installed with it here) and LLVM's OpenMP (libomp-dev).
 set -euo pipefail
 # libblis-serial-dev: the CPU GEMM (cmake/blas.cmake), single-threaded inside our OpenMP threads.
+# python3: the interpreter alone (standard library), for the numeric checks of the cli tests.
 packages=(cmake ninja-build g++ libeigen3-dev doctest-dev libcli11-dev nlohmann-json3-dev
-  libhts-dev pkg-config libblis-serial-dev)
+  libhts-dev pkg-config libblis-serial-dev python3)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-dev libomp-dev)
 fi

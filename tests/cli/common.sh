@@ -39,3 +39,10 @@ write_at_fixture() {
     }
   }'
 }
+
+# The numeric checks of some cli tests read .npy and safetensors files with python3's standard
+# library. python3 is a test dependency (scripts/install-deps.sh), so without it they fail.
+require_python3() {
+  command -v python3 >/dev/null ||
+    fail "python3 is needed for this test's numeric checks; scripts/install-deps.sh installs it"
+}

@@ -5,16 +5,17 @@
 #     with no warning;
 #   - dinucleotide shuffles are seeded: the same --seed gives the same file, another seed another;
 #   - --raw summed over the 4 channels of a one-hot column equals the projected contribution
-#     there, and --hypothetical at the observed base equals it too (python3; skipped without);
+#     there, and --hypothetical at the observed base equals it too (python3);
 #   - --references refs.fa runs with the same references for every sequence;
 #   - on the captum fixture (tests/fixtures/make_deeplift_fixture.py: our cnn-classifier made in
-#     PyTorch, float32), --raw equals captum's DeepLiftShap within 1e-6 (python3; skipped without);
+#     PyTorch, float32), --raw equals captum's DeepLiftShap within 1e-6 (python3);
 #   - bad combinations and references of the wrong length fail naming the option, writing nothing.
 # Usage: test_deeplift.sh DNAGRAD_BINARY SOURCE_DIR
 set -euo pipefail
 
 # shellcheck source=tests/cli/common.sh
 source "$(dirname "$0")/common.sh" "$@"
+require_python3
 
 cp "$src/tests/fixtures/promoter_torch.fa" seqs.fa
 model=(--model promoter --checkpoint "$src/tests/fixtures/promoter_torch.safetensors")
@@ -40,8 +41,7 @@ if cmp -s again.npy other.npy; then fail "another seed gave the same contributio
 check "deepliftshap: --raw and --hypothetical agree with the projected contributions"
 run --shuffles 3 --seed 5 --quiet --raw --out raw.npy 2>err.txt || fail "$(cat err.txt)"
 run --shuffles 3 --seed 5 --quiet --hypothetical --out hyp.npy 2>err.txt || fail "$(cat err.txt)"
-if command -v python3 >/dev/null; then
-  python3 - <<'EOF' || fail "raw / hypothetical / projected disagree"
+python3 - <<'EOF' || fail "raw / hypothetical / projected disagree"
 import ast, struct
 def npy(path):
     data = open(path, "rb").read()
@@ -64,9 +64,6 @@ for i in range(n):
 print("largest difference", worst)
 assert worst < 1e-6, worst
 EOF
-else
-  echo "python3 not found: the comparison of --raw and --hypothetical is skipped"
-fi
 
 check "deepliftshap: --references, the same for every sequence"
 awk '/^>seq3/ { keep = 1; print; next } /^>/ { keep = 0 } keep' seqs.fa >refs.fa
@@ -81,8 +78,7 @@ cp "$src/tests/fixtures/deeplift_x.fa" captum_x.fa  # a copy: the .fai is built 
   --fasta captum_x.fa --method deepliftshap \
   --references "$src/tests/fixtures/deeplift_refs.fa" --raw --out captum.npy 2>err.txt ||
   fail "deepliftshap on the captum fixture failed: $(cat err.txt)"
-if command -v python3 >/dev/null; then
-  EXPECTED="$src/tests/fixtures/deeplift_expected.safetensors" python3 - <<'EOF' ||
+EXPECTED="$src/tests/fixtures/deeplift_expected.safetensors" python3 - <<'EOF' ||
 import json, os, struct
 data = open("captum.npy", "rb").read()
 n = struct.unpack("<H", data[8:10])[0]
@@ -96,10 +92,7 @@ worst = max(abs(a - b) for a, b in zip(ours, captum))
 print("max |--raw - captum| (float32)", worst)
 assert worst < 1e-6, worst
 EOF
-    fail "--raw differs from captum's DeepLiftShap by more than 1e-6"
-else
-  echo "python3 not found: the comparison with captum is skipped"
-fi
+  fail "--raw differs from captum's DeepLiftShap by more than 1e-6"
 
 check "deepliftshap: bad options fail, naming them, and write nothing"
 printf '>short\nACGTACGTAC\n' >short.fa

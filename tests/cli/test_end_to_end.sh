@@ -92,11 +92,9 @@ check "with --model promoter it predicts what PyTorch predicted"
   --model promoter --fasta promoter_torch.fa --out torch.tsv --quiet 2>err.txt ||
   fail "predict failed: $(cat err.txt)"
 [ "$(wc -l <torch.tsv)" -eq 5 ] || fail "torch.tsv has $(wc -l <torch.tsv) lines, expected 5"
-if ! command -v python3 >/dev/null; then
-  echo "skipped: comparing with PyTorch's predictions needs python3, which is not installed"
-else
-  # safetensors: 8-byte little-endian header length, a JSON header, then raw little-endian data.
-  python3 - "$src/tests/fixtures/promoter_torch_expected.safetensors" torch.tsv <<'EOF' ||
+require_python3
+# safetensors: 8-byte little-endian header length, a JSON header, then raw little-endian data.
+python3 - "$src/tests/fixtures/promoter_torch_expected.safetensors" torch.tsv <<'EOF' ||
 import json, struct, sys
 blob = open(sys.argv[1], "rb").read()
 n = struct.unpack("<Q", blob[:8])[0]
@@ -111,7 +109,6 @@ worst = max(abs(a - b) for a, b in zip(got, want))
 print("  largest |dnagrad - PyTorch| = %.3g over %d predictions" % (worst, len(got)))
 sys.exit(0 if len(got) == len(want) and worst <= 1e-4 else 1)
 EOF
-    fail "the predictions differ from PyTorch's by more than 1e-4: $(cat torch.tsv)"
-fi
+  fail "the predictions differ from PyTorch's by more than 1e-4: $(cat torch.tsv)"
 
 echo "all CLI checks passed"

@@ -11,8 +11,8 @@
 #   - --svg writes one well-formed map per sequence, at most --svg-count;
 #   - without a GPU, --device cuda fails naming --device;
 #   - bad inputs fail with a non-zero exit and a message naming the value, and write nothing.
-# The numeric checks parse .npy and safetensors with python3's standard library; without python3
-# they are skipped, saying so.
+# The numeric checks parse .npy and safetensors with python3's standard library (a test
+# dependency: scripts/install-deps.sh installs it; without it the test fails).
 # Usage: test_interpret.sh DNAGRAD_BINARY SOURCE_DIR
 set -euo pipefail
 
@@ -22,8 +22,7 @@ source "$(dirname "$0")/common.sh" "$@"
 cp "$src/tests/fixtures/promoter_torch.fa" seqs.fa  # a copy: the .fai is built next to it
 expected="$src/tests/fixtures/promoter_torch_expected.safetensors"
 model=(--model promoter --checkpoint "$src/tests/fixtures/promoter_torch.safetensors" --quiet)
-have_python=true
-command -v python3 >/dev/null || have_python=false
+require_python3
 # The helpers the python checks share: .npy and safetensors readers (standard library only).
 cat >arrays.py <<'EOF'
 import ast, json, struct
@@ -55,10 +54,7 @@ check "ism --out .npy matches PyTorch's ISM and writes maps"
   --svg-count 3 2>err.txt || fail "ism failed: $(cat err.txt)"
 [ "$(ls maps)" = "$(printf '1_seq1.svg\n2_seq2.svg\n3_seq3.svg')" ] ||
   fail "expected the maps 1_seq1.svg 2_seq2.svg 3_seq3.svg (--svg-count 3), got: $(ls maps)"
-if ! $have_python; then
-  echo "skipped: comparing with PyTorch's ISM needs python3, which is not installed"
-else
-  python3 - ism.npy "$expected" maps/*.svg <<'EOF' || fail "ism.npy differs from PyTorch's ISM"
+python3 - ism.npy "$expected" maps/*.svg <<'EOF' || fail "ism.npy differs from PyTorch's ISM"
 import sys, xml.etree.ElementTree as ET
 from arrays import npy, safetensor
 shape, got = npy(sys.argv[1])
@@ -72,7 +68,6 @@ for path in sys.argv[3:]:
     root = ET.parse(path).getroot()  # throws unless well-formed
     assert root.tag.endswith("svg") and "positions 901" in ET.tostring(root, "unicode"), path
 EOF
-fi
 
 check "ism --out .tsv: name pos ref dA dC dG dT, 0 at the reference, 4 values at an N"
 "$dnagrad" ism "${model[@]}" --fasta seqs.fa --start 900 --end 1100 --out ism.tsv 2>err.txt ||
@@ -102,8 +97,7 @@ awk -F '\t' 'function bad(why) { print "row " FNR ": " why; failed = 1; exit 1 }
 check "the batched method gives the incremental method's numbers"
 "$dnagrad" ism "${model[@]}" --fasta seqs.fa --start 1000 --end 1010 --method batched \
   --out batched.tsv 2>err.txt || fail "ism --method batched failed: $(cat err.txt)"
-if $have_python; then
-  python3 - ism.npy ism.tsv batched.tsv <<'EOF' || fail "ism.tsv, batched.tsv and ism.npy disagree"
+python3 - ism.npy ism.tsv batched.tsv <<'EOF' || fail "ism.tsv, batched.tsv and ism.npy disagree"
 import sys
 from arrays import npy
 shape, values = npy(sys.argv[1])
@@ -123,14 +117,12 @@ worst = max(abs(a - b) for key in batched for a, b in zip(batched[key], tsv[key]
 print("  largest |batched - incremental| = %.3g" % worst)
 assert worst <= 1e-6
 EOF
-fi
 
 if nvidia-smi -L > /dev/null 2>&1; then
   check "ism --device cuda gives the CPU's numbers"
   "$dnagrad" ism "${model[@]}" --fasta seqs.fa --start 1000 --end 1010 --device cuda \
     --out cuda.tsv 2>err.txt || fail "ism --device cuda failed: $(cat err.txt)"
-  if $have_python; then
-    python3 - batched.tsv cuda.tsv <<'EOF' || fail "cuda.tsv and batched.tsv disagree"
+  python3 - batched.tsv cuda.tsv <<'EOF' || fail "cuda.tsv and batched.tsv disagree"
 import sys
 def rows(path):
     return {(r[0], int(r[1])): [float(v) for v in r[3:]]
@@ -141,7 +133,6 @@ worst = max(abs(a - b) for key in cpu for a, b in zip(cpu[key], gpu[key]))
 print("  largest |cuda - cpu| = %.3g" % worst)
 assert worst <= 1e-5
 EOF
-  fi
 else
   check "without a GPU, ism and attribute --device cuda fail clearly; nothing is written"
   must_fail "$dnagrad" ism "${model[@]}" --fasta seqs.fa --device cuda --out cuda.npy
@@ -176,8 +167,7 @@ for fasta in seqs rc; do
   "$dnagrad" attribute "${model[@]}" --fasta $fasta.fa --rc-average --out rc_$fasta.npy \
     2>err.txt || fail "attribute --rc-average failed: $(cat err.txt)"
 done
-if $have_python; then
-  python3 - "$expected" <<'EOF' || fail "the attributions are not consistent"
+python3 - "$expected" <<'EOF' || fail "the attributions are not consistent"
 import sys
 from arrays import npy, safetensor
 _, x = safetensor(sys.argv[1], "x")  # the one-hot input [4, 4, 2000]
@@ -201,7 +191,6 @@ worst = max(abs(forward[(n * 4 + b) * 2000 + p] - reverse[(n * 4 + 3 - b) * 2000
 print("  largest |attribution - flipped attribution of the reverse complement| = %.3g" % worst)
 assert worst <= 1e-7
 EOF
-fi
 
 check "a window outside the input fails naming it; nothing is written"
 must_fail "$dnagrad" ism "${model[@]}" --fasta seqs.fa --start 1900 --end 2100 --out bad1.npy \
