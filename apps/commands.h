@@ -26,6 +26,7 @@ void add_predict_command(CLI::App& app, Commands& commands);     // predict and 
 void add_interpret_commands(CLI::App& app, Commands& commands);  // ism and attribute
 void add_motifs_command(CLI::App& app, Commands& commands);
 void add_variant_effect_command(CLI::App& app, Commands& commands);
+void add_runs_command(CLI::App& app, Commands& commands);  // list, show, compare, best
 #endif
 
 inline void register_commands(CLI::App& app, Commands& commands) {
@@ -38,6 +39,7 @@ inline void register_commands(CLI::App& app, Commands& commands) {
   add_interpret_commands(app, commands);
   add_motifs_command(app, commands);
   add_variant_effect_command(app, commands);
+  add_runs_command(app, commands);
 #endif
 }
 

@@ -5,8 +5,9 @@
 # clang, so not installed with it here) and LLVM's OpenMP (libomp-dev).
 set -euo pipefail
 # libblis-serial-dev: the CPU GEMM (cmake/blas.cmake), single-threaded inside our OpenMP threads.
+# libsqlite3-dev: the run registry (genomics/train/registry.h).
 packages=(cmake ninja-build g++ libeigen3-dev doctest-dev libcli11-dev nlohmann-json3-dev
-  libhts-dev pkg-config libblis-serial-dev)
+  libhts-dev pkg-config libblis-serial-dev libsqlite3-dev)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-dev libomp-dev)
 fi

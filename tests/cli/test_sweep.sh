@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs logged into a registry and read back (ctest label "cli"):
+#   - `train --registry` logs each run: status, config, one row per epoch, final metrics;
+#   - `runs list|show|compare|best --json` report them, and `best` picks the lowest value;
+#   - a registry file that is not SQLite, and a metric no run has, fail before any output.
+# The registry is read through `dnagrad runs --json` (python3's json module parses it), not the
+# sqlite3 shell, which scripts/install-deps.sh does not install.
+# Usage: test_sweep.sh DNAGRAD_BINARY SOURCE_DIR
+set -euo pipefail
+
+# shellcheck source=tests/cli/common.sh
+source "$(dirname "$0")/common.sh" "$@"
+
+write_at_fixture 11 40  # seqs.fa, labels.tsv: 40 sequences of 20 bases, label A+T
+train() {
+  "$dnagrad" train --model kmer-cnn --fasta seqs.fa --labels labels.tsv --task regression \
+    --threads 1 --quiet "$@" >>train.txt 2>&1 || fail "train $* failed: $(cat train.txt)"
+}
+# Prints what the Python expression EXPR says of the JSON on stdin (bound to j).
+json_get() { python3 -c "import json, sys; j = json.load(sys.stdin); print($1)"; }
+
+check "train --registry logs two runs with their epochs and final metrics"
+train --epochs 2 --lr 0.01 --out a --registry runs.sqlite
+train --epochs 1 --lr 0.001 --batch-size 8 --out b --registry runs.sqlite
+"$dnagrad" runs list --registry runs.sqlite --json >list.json
+[ "$(json_get 'len(j)' <list.json)" = 2 ] || fail "runs list: not 2 runs: $(cat list.json)"
+[ "$(json_get '[r["status"] for r in j]' <list.json)" = "['finished', 'finished']" ] ||
+  fail "runs list: statuses: $(cat list.json)"
+[ "$(json_get '[r["epochs"] for r in j]' <list.json)" = "[2, 1]" ] ||
+  fail "runs list: epochs: $(cat list.json)"
+[ "$(json_get '[r["config"]["lr"] for r in j]' <list.json)" = "[0.01, 0.001]" ] ||
+  fail "runs list: the configs' lr: $(cat list.json)"
+[ "$(json_get 'j[1]["config"]["batch_size"]' <list.json)" = 8 ] ||
+  fail "runs list: run 2's batch size: $(cat list.json)"
+
+check "runs show: each epoch's val_loss is the one metrics.json reports"
+"$dnagrad" runs show 1 --registry runs.sqlite --json >show.json
+expected=$(json_get '[e["val_loss"] for e in j["history"]]' <a/metrics.json)
+[ "$(json_get '[e["val_loss"] for e in j["epochs"]]' <show.json)" = "$expected" ] ||
+  fail "runs show: val_loss per epoch is not $expected: $(cat show.json)"
+[ "$(json_get 'j["final"]["best_epoch"]' <show.json)" = \
+  "$(json_get 'float(j["best_epoch"])' <a/metrics.json)" ] || fail "runs show: best_epoch"
+
+check "runs best: the finished run with the lowest best_val_loss, and --max the highest"
+values=$(json_get '[r["final"]["best_val_loss"] for r in j]' <list.json)
+lowest=$(json_get '[r["id"] for r in j if r["final"]["best_val_loss"] == min(x["final"]["best_val_loss"] for x in j)][0]' <list.json)
+highest=$((3 - lowest))
+"$dnagrad" runs best --registry runs.sqlite --json >best.json
+[ "$(json_get 'j["id"]' <best.json)" = "$lowest" ] || fail "runs best: not run $lowest of $values"
+"$dnagrad" runs best --registry runs.sqlite --max --json >best.json
+[ "$(json_get 'j["id"]' <best.json)" = "$highest" ] || fail "runs best --max: not run $highest"
+
+check "runs compare names the settings that differ"
+"$dnagrad" runs compare 1 2 --registry runs.sqlite >compare.txt
+grep -qF "run 2 vs 1: lr 0.01 → 0.001" compare.txt || fail "runs compare: $(cat compare.txt)"
+grep -qF "run 2 vs 1: batch_size 64 → 8" compare.txt || fail "runs compare: $(cat compare.txt)"
+
+check "errors: a file that is not SQLite, a missing registry, a metric no run has"
+head -c 300 seqs.fa >notes.sqlite
+must_fail "$dnagrad" train --model kmer-cnn --fasta seqs.fa --labels labels.tsv --epochs 1 \
+  --out c --registry notes.sqlite --quiet
+message_has "notes.sqlite"
+message_has "not a database"
+no_file c
+must_fail "$dnagrad" runs list --registry missing.sqlite
+message_has "missing.sqlite: no such registry file"
+no_file missing.sqlite
+must_fail "$dnagrad" runs best --registry runs.sqlite --metric val_auroc
+message_has "no finished run has the metric 'val_auroc' (there are: best_epoch"
+[ ! -s out.txt ] || fail "runs best printed output although it failed"
+
+echo "all sweep checks passed"
