@@ -100,21 +100,9 @@ genomics::TrainResult train_and_register(const std::string& registry_path, genom
   const int64_t id =
       registry.add_run(genomics::train_config_json(config, -1), static_cast<int64_t>(config.seed),
                        std::filesystem::absolute(run.out_dir).string());
-  run.on_epoch = [&](const genomics::EpochRecord& r) { registry.log_epoch(id, r); };
-  try {
-    const genomics::TrainResult result = genomics::train(run, config);
-    registry.finish_run(id, "finished", genomics::final_metrics_of(result));
-    if (run.log) *run.log << "train: logged as run " << id << " in " << registry_path << "\n";
-    return result;
-  } catch (...) {
-    // The training error is the one to report; a registry that fails too is only mentioned.
-    try {
-      registry.finish_run(id, "failed");
-    } catch (const std::exception& e) {
-      std::cerr << "train: could not mark run " << id << " failed: " << e.what() << "\n";
-    }
-    throw;
-  }
+  const genomics::TrainResult result = genomics::train_registered(registry, id, run, config);
+  if (run.log) *run.log << "train: logged as run " << id << " in " << registry_path << "\n";
+  return result;
 }
 
 int run_train(TrainOptions& o) {

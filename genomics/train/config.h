@@ -27,8 +27,8 @@ struct TrainConfig {
   int64_t plateau_patience = 5;  // ReduceLROnPlateau on the validation loss; -1: off
   double plateau_factor = 0.5;
   int64_t early_stopping = 10;  // stop after this many epochs without a lower val loss; 0: off
-  bool rc_augment = true;      // training batches only
-  bool rc_average = false;     // validation/test predictions averaged over both strands
+  bool rc_augment = true;       // training batches only
+  bool rc_average = false;      // validation/test predictions averaged over both strands
   bool keep_epoch_checkpoints = false;
   uint64_t seed = 17;
 };

@@ -18,7 +18,7 @@ namespace {
 // five the commands know, whoever writes the file.
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS sweeps(
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL, space TEXT NOT NULL,
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, space TEXT NOT NULL, out_dir TEXT NOT NULL,
   created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
 CREATE TABLE IF NOT EXISTS runs(
   id INTEGER PRIMARY KEY, sweep_id INTEGER REFERENCES sweeps(id),
@@ -74,10 +74,33 @@ Registry::Registry(const std::string& path) : db_(path) {
   t.commit();
 }
 
-int64_t Registry::add_sweep(const std::string& name, const std::string& space_json) {
-  Statement s(db_, "INSERT INTO sweeps(name, space) VALUES (?1, ?2)");
-  s.bind(1, name).bind(2, space_json).run();
+int64_t Registry::add_sweep(const std::string& name, const std::string& space_json,
+                            const std::string& out_dir) {
+  Statement s(db_, "INSERT INTO sweeps(name, space, out_dir) VALUES (?1, ?2, ?3)");
+  s.bind(1, name).bind(2, space_json).bind(3, out_dir).run();
   return db_.last_insert_id();
+}
+
+int64_t Registry::add_sweep_with_runs(const std::string& name, const std::string& space_json,
+                                      const std::string& out_root,
+                                      const std::vector<std::pair<std::string, int64_t>>& runs) {
+  Transaction t(db_);
+  const int64_t sweep = add_sweep(name, space_json, out_root);
+  Statement folder(db_, "UPDATE runs SET out_dir = ?2 WHERE id = ?1");
+  for (const auto& [config, seed] : runs) {
+    const int64_t run = add_run(config, seed, "", "queued", sweep);
+    folder.bind(1, run).bind(2, out_root + "/runs/" + std::to_string(run)).run();
+  }
+  t.commit();
+  return sweep;
+}
+
+std::optional<std::pair<int64_t, std::string>> Registry::find_sweep(
+    const std::string& out_dir) const {
+  Statement s(db_, "SELECT id, space FROM sweeps WHERE out_dir = ?1 ORDER BY id DESC LIMIT 1");
+  s.bind(1, out_dir);
+  if (!s.step()) return std::nullopt;
+  return std::make_pair(s.int64(0), s.text(1));
 }
 
 int64_t Registry::add_run(const std::string& config_json, int64_t seed, const std::string& out_dir,
@@ -97,10 +120,14 @@ int64_t Registry::add_run(const std::string& config_json, int64_t seed, const st
 }
 
 void Registry::start_run(int64_t run_id) {
+  Transaction t(db_);
   Statement s(db_, cat("UPDATE runs SET status = 'running', start_time = ", kNow,
                        ", end_time = NULL, host = ?2, version = ?3 WHERE id = ?1"));
   s.bind(1, run_id).bind(2, host_name()).bind(3, registry_version()).run();
   DNAGRAD_CHECK(db_.changes() == 1, db_.path(), ": there is no run ", run_id);
+  for (const char* table : {"epoch_metrics", "final_metrics"})
+    Statement(db_, cat("DELETE FROM ", table, " WHERE run_id = ?1")).bind(1, run_id).run();
+  t.commit();
 }
 
 void Registry::log_epoch(int64_t run_id, const EpochRecord& record) {
@@ -132,8 +159,9 @@ void Registry::finish_run(int64_t run_id, const std::string& status,
   t.commit();
 }
 
-std::vector<RunRow> Registry::runs() const {
-  Statement s(db_, cat(kRunColumns, " ORDER BY id"));
+std::vector<RunRow> Registry::runs(std::optional<int64_t> sweep_id) const {
+  Statement s(db_, cat(kRunColumns, sweep_id ? " WHERE sweep_id = ?1" : "", " ORDER BY id"));
+  if (sweep_id) s.bind(1, *sweep_id);
   std::vector<RunRow> rows;
   while (s.step()) rows.push_back(read_run(s));
   return rows;
@@ -161,6 +189,23 @@ std::map<std::string, double> Registry::final_metrics(int64_t run_id) const {
   std::map<std::string, double> metrics;
   while (s.step()) metrics[s.text(0)] = s.real(1);
   return metrics;
+}
+
+TrainResult train_registered(Registry& registry, int64_t run_id, TrainRun run,
+                             const TrainConfig& config) {
+  run.on_epoch = [&](const EpochRecord& r) { registry.log_epoch(run_id, r); };
+  try {
+    const TrainResult result = train(run, config);
+    registry.finish_run(run_id, "finished", final_metrics_of(result));
+    return result;
+  } catch (const std::exception& e) {
+    try {
+      registry.finish_run(run_id, "failed");
+    } catch (const std::exception& also) {
+      fail(e.what(), " (and run ", run_id, " could not be marked failed: ", also.what(), ")");
+    }
+    throw;
+  }
 }
 
 std::map<std::string, double> final_metrics_of(const TrainResult& result) {

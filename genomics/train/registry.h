@@ -5,7 +5,7 @@
 //   sqlite3 runs.sqlite "SELECT run_id, value FROM final_metrics WHERE name = 'best_val_loss'"
 //
 // Tables:
-//   sweeps(id, name, space, created)               a search space (JSON) that runs belong to
+//   sweeps(id, name, space, out_dir, created)      a search space (the sweep file) and its folder
 //   runs(id, sweep_id, status, config, seed, out_dir, host, version, start_time, end_time)
 //        status: queued | running | finished | failed | pruned; config: the TrainConfig JSON;
 //        times: UTC, ISO 8601; version: the dnagrad version of the binary that ran it
@@ -51,14 +51,23 @@ class Registry {
   // SQLite database, or one whose tables are not a registry's, is an Error naming the file.
   explicit Registry(const std::string& path);
 
-  int64_t add_sweep(const std::string& name, const std::string& space_json);
+  int64_t add_sweep(const std::string& name, const std::string& space_json,
+                    const std::string& out_dir = "");
+  // A sweep and its runs, all queued, in one transaction (all or none): run i gets the config
+  // JSON and seed runs[i] and the folder out_root/runs/<its id>. Returns the sweep's id.
+  int64_t add_sweep_with_runs(const std::string& name, const std::string& space_json,
+                              const std::string& out_root,
+                              const std::vector<std::pair<std::string, int64_t>>& runs);
+  // The newest sweep whose folder is `out_dir`, if any: (id, space).
+  std::optional<std::pair<int64_t, std::string>> find_sweep(const std::string& out_dir) const;
 
   // A new run with status `status` (queued or running; running also sets the start time and
   // host); returns its id.
   int64_t add_run(const std::string& config_json, int64_t seed, const std::string& out_dir,
                   const std::string& status = "running", std::optional<int64_t> sweep_id = {});
   // Sets a run's status to running, its start time to now and its host to this one; clears its
-  // end time.
+  // end time and what earlier attempts logged (epochs, final metrics): a resumed run logs its
+  // restored epochs again (TrainRun::on_epoch).
   void start_run(int64_t run_id);
   // One epoch's metrics, all or none.
   void log_epoch(int64_t run_id, const EpochRecord& record);
@@ -66,7 +75,7 @@ class Registry {
   void finish_run(int64_t run_id, const std::string& status,
                   const std::map<std::string, double>& final_metrics = {});
 
-  std::vector<RunRow> runs() const;
+  std::vector<RunRow> runs(std::optional<int64_t> sweep_id = {}) const;  // all, or one sweep's
   RunRow run(int64_t run_id) const;  // throws naming the id when there is none
   std::vector<EpochMetric> epoch_metrics(int64_t run_id) const;
   std::map<std::string, double> final_metrics(int64_t run_id) const;
@@ -76,6 +85,12 @@ class Registry {
  private:
   mutable Database db_;
 };
+
+// Trains `run` as registry run `run_id` (already added or started as running): logs each epoch as
+// it ends, then sets the status finished with the final metrics, or failed when training throws
+// (the training error is rethrown, naming the registry's too if marking the run failed fails).
+TrainResult train_registered(Registry& registry, int64_t run_id, TrainRun run,
+                             const TrainConfig& config);
 
 // What a finished training run reports as its final metrics: best_epoch, best_val_loss, the best
 // epoch's validation metrics as best_val_<name>, and the test metrics as test_<name>.
