@@ -144,8 +144,28 @@ TEST_CASE("registry: a run whose process is killed mid-epoch stays 'running' wit
   Statement integrity(check, "PRAGMA integrity_check");
   REQUIRE(integrity.step());
   CHECK(integrity.text(0) == "ok");
-  reopened.start_run(1);  // resumable: the same run starts again
+  reopened.start_run(1);  // resumable: the same run starts again, its old epochs cleared
   CHECK(reopened.run(1).status == "running");
+  CHECK(reopened.epoch_metrics(1).empty());
+}
+
+TEST_CASE("registry: a sweep's runs are added together, each with its own folder") {
+  dnagrad::testing::ScratchDir dir;
+  const std::string path = (dir.path() / "runs.sqlite").string();
+  Registry registry(path);
+  registry.add_run("{}", 1, "elsewhere");  // run 1 is not the sweep's
+  const int64_t sweep =
+      registry.add_sweep_with_runs("s", "{}", "/sw", {{R"({"lr":0.1})", 3}, {R"({"lr":0.2})", 4}});
+  const auto runs = registry.runs(sweep);
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0].id == 2);
+  CHECK(runs[0].out_dir == "/sw/runs/2");
+  CHECK(runs[1].out_dir == "/sw/runs/3");
+  CHECK(runs[1].seed == 4);
+  CHECK(runs[1].status == "queued");
+  CHECK(registry.find_sweep("/sw")->first == sweep);
+  CHECK_FALSE(registry.find_sweep("/other").has_value());
+  CHECK(registry.runs().size() == 3);
 }
 
 TEST_CASE("registry: two writers on one file, each with its own connection") {

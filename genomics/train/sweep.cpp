@@ -154,10 +154,13 @@ Sweep expand_sweep(std::string_view json_text, const std::string& label,
     json merged = fields;
     merged.update(points[r]);
     const std::string where = cat(label, ": run ", r + 1, " ", points[r].dump());
-    TrainConfig config = parse_train_config(merged.dump(), where, defaults);
+    // Type errors already name `where`; range errors (check_train_config) get it prefixed.
+    TrainConfig config;
     try {
+      config = parse_train_config(merged.dump(), where, defaults);
       check_train_config(config);
     } catch (const Error& e) {
+      if (std::string_view(e.what()).starts_with(where)) throw;
       fail(where, ": ", e.what());
     }
     sweep.runs.push_back({std::move(config), points[r].dump()});

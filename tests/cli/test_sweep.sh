@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs logged into a registry and read back (ctest label "cli"):
+# Sweeps and runs logged into a registry, read back (ctest label "cli"):
 #   - `train --registry` logs each run: status, config, one row per epoch, final metrics;
 #   - `runs list|show|compare|best --json` report them, and `best` picks the lowest value;
-#   - a registry file that is not SQLite, and a metric no run has, fail before any output.
+#   - a registry file that is not SQLite, and a metric no run has, fail before any output;
+#   - `sweep`: a 2 x 2 grid of 1-epoch runs, in-process and with --parallel 2 (the same numbers),
+#     --resume (finished runs skipped, a failed one trained again), bad sweep files.
 # The registry is read through `dnagrad runs --json` (python3's json module parses it), not the
 # sqlite3 shell, which scripts/install-deps.sh does not install.
 # Usage: test_sweep.sh DNAGRAD_BINARY SOURCE_DIR
@@ -68,5 +70,73 @@ no_file missing.sqlite
 must_fail "$dnagrad" runs best --registry runs.sqlite --metric val_auroc
 message_has "no finished run has the metric 'val_auroc' (there are: best_epoch"
 [ ! -s out.txt ] || fail "runs best printed output although it failed"
+
+cat >sweep.json <<'JSON'
+{"name": "lr-batch", "method": "grid",
+ "base": {"model": "kmer-cnn", "task": "regression", "epochs": 1},
+ "parameters": {"lr": {"values": [0.01, 0.001]}, "batch_size": {"values": [8, 32]}}}
+JSON
+sweep() {
+  "$dnagrad" sweep --fasta seqs.fa --labels labels.tsv --quiet "$@" >>sweep.txt 2>&1 ||
+    fail "sweep $* failed: $(cat sweep.txt)"
+}
+
+check "sweep: a 2 x 2 grid, one run after another, each in DIR/runs/<id>/"
+sweep --config sweep.json --out grid --threads 1
+"$dnagrad" runs list --registry grid/registry.sqlite --json >grid.json
+[ "$(json_get '[(r["config"]["lr"], r["config"]["batch_size"], r["status"], r["epochs"]) for r in j]' \
+  <grid.json)" = "[(0.01, 8, 'finished', 1), (0.01, 32, 'finished', 1), (0.001, 8, 'finished', 1), (0.001, 32, 'finished', 1)]" ] ||
+  fail "sweep: the grid's runs: $(cat grid.json)"
+for id in 1 2 3 4; do
+  [ -s "grid/runs/$id/best.safetensors" ] || fail "sweep: no grid/runs/$id/best.safetensors"
+  [ "$(json_get 'j["batch_size"]' <"grid/runs/$id/config.json")" = \
+    "$(json_get "j[$id - 1][\"config\"][\"batch_size\"]" <grid.json)" ] ||
+    fail "sweep: grid/runs/$id/config.json is not run $id's config"
+done
+
+check "sweep --parallel 2: the same runs, the same numbers (one thread each, as before)"
+sweep --config sweep.json --out par --parallel 2 --threads 1
+"$dnagrad" runs list --registry par/registry.sqlite --json >par.json
+losses='[(r["config"]["lr"], r["config"]["batch_size"], r["final"]["best_val_loss"]) for r in j]'
+[ "$(json_get "$losses" <par.json)" = "$(json_get "$losses" <grid.json)" ] ||
+  fail "sweep --parallel: $(json_get "$losses" <par.json) != $(json_get "$losses" <grid.json)"
+[ -s par/runs/1/train.log ] || fail "sweep --parallel: no par/runs/1/train.log"
+
+check "sweep --resume: finished runs are skipped, a failed one is trained again"
+cat >diverge.json <<'JSON'
+{"base": {"model": "kmer-cnn", "task": "regression", "epochs": 1, "clip_grad_norm": 0},
+ "parameters": {"lr": {"values": [0.01, 1e30]}}}
+JSON
+must_fail "$dnagrad" sweep --config diverge.json --out div --fasta seqs.fa --labels labels.tsv \
+  --threads 1 --quiet
+"$dnagrad" runs list --registry div/registry.sqlite --json >div.json
+[ "$(json_get '[r["status"] for r in j]' <div.json)" = "['finished', 'failed']" ] ||
+  fail "sweep: statuses after a diverging run: $(cat div.json)"
+ended=$(json_get 'j[0]["end_time"]' <div.json)
+sleep 1  # so that a second training of run 1 would show in its end time (seconds)
+must_fail "$dnagrad" sweep --config diverge.json --out div --fasta seqs.fa --labels labels.tsv \
+  --threads 1 --quiet --resume
+grep -qF "2 runs, 1 to train" out.txt || fail "sweep --resume: $(cat out.txt)"
+"$dnagrad" runs list --registry div/registry.sqlite --json >div2.json
+[ "$(json_get 'j[0]["end_time"]' <div2.json)" = "$ended" ] || fail "sweep --resume retrained run 1"
+[ "$(json_get "j[1]['start_time'] > '$ended' and j[1]['status']" <div2.json)" = failed ] ||
+  fail "sweep --resume did not train run 2 again: $(cat div2.json)"
+must_fail "$dnagrad" sweep --config sweep.json --out div --fasta seqs.fa --labels labels.tsv \
+  --resume
+message_has "sweep.json: not the sweep file"
+
+check "sweep: bad sweep files and settings fail naming the key, with nothing written"
+printf '{"parameters": {"learning_rate": {"values": [0.1]}}}' >bad.json
+must_fail "$dnagrad" sweep --config bad.json --out bad --fasta seqs.fa --labels labels.tsv
+message_has "bad.json: unknown parameter 'learning_rate'"
+printf '{"parameters": {}}' >empty.json
+must_fail "$dnagrad" sweep --config empty.json --out bad --fasta seqs.fa --labels labels.tsv
+message_has "empty.json: the search space is empty"
+must_fail "$dnagrad" sweep --config sweep.json --out bad --fasta seqs.fa --labels labels.tsv \
+  --parallel 2 --threads 4096
+message_has "--parallel 2 x --threads 4096"
+no_file bad
+must_fail "$dnagrad" sweep --config sweep.json --out grid --fasta seqs.fa --labels labels.tsv
+message_has "already holds a sweep"
 
 echo "all sweep checks passed"
