@@ -3,6 +3,7 @@
 //   dnagrad runs show 3 --registry runs.sqlite          one run: config, each epoch, final metrics
 //   dnagrad runs compare 2 3 --registry runs.sqlite     final metrics side by side, config diffs
 //   dnagrad runs best --metric best_val_loss --registry runs.sqlite   (--max for the highest)
+//   dnagrad runs report --registry runs.sqlite --out report.html    one self-contained page
 // Each prints an aligned table, or with --json one JSON document on stdout.
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // the registry comes with genomics IO (SQLite)
 #include <algorithm>
@@ -18,8 +19,10 @@
 
 #include "apps/commands.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "genomics/train/config.h"
 #include "genomics/train/registry.h"
+#include "genomics/train/runs_report.h"
 
 namespace dnagrad::app {
 
@@ -28,7 +31,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 struct RunsOptions {
-  std::string registry, metric = "best_val_loss";
+  std::string registry, metric = "best_val_loss", out = "report.html";
   std::vector<int64_t> ids;
   bool json = false, maximize = false;
 };
@@ -233,6 +236,14 @@ int run_best(const RunsOptions& o) {
   return 0;
 }
 
+int run_report(const RunsOptions& o) {
+  const genomics::Registry registry = open_registry(o.registry);
+  const std::string html = genomics::runs_report_html(registry, "dnagrad runs: " + o.registry);
+  write_file_atomically(o.out, html);
+  std::cout << "wrote " << o.out << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_runs_command(CLI::App& app, Commands& commands) {
@@ -256,6 +267,9 @@ void add_runs_command(CLI::App& app, Commands& commands) {
   CLI::App* best = add("best", "the finished run with the best final metric", run_best);
   best->add_option("--metric", o->metric, "final metric to rank by")->capture_default_str();
   best->add_flag("--max", o->maximize, "the highest value wins (default: the lowest)");
+  add("report", "an HTML page comparing the runs (sortable table, validation curves)", run_report)
+      ->add_option("--out", o->out, "the page to write")
+      ->capture_default_str();
 }
 
 }  // namespace dnagrad::app

@@ -81,6 +81,7 @@ class Registry {
   std::map<std::string, double> final_metrics(int64_t run_id) const;
 
   Database& database() { return db_; }
+  const std::string& path() const { return db_.path(); }
 
  private:
   mutable Database db_;

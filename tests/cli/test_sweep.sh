@@ -3,6 +3,7 @@
 #   - `train --registry` logs each run: status, config, one row per epoch, final metrics;
 #   - `runs list|show|compare|best --json` report them, and `best` picks the lowest value;
 #   - a registry file that is not SQLite, and a metric no run has, fail before any output;
+#   - `runs report`: a well-formed self-contained page;
 #   - `sweep`: a 2 x 2 grid of 1-epoch runs, in-process and with --parallel 2 (the same numbers),
 #     --resume (finished runs skipped, a failed one trained again), bad sweep files.
 # The registry is read through `dnagrad runs --json` (python3's json module parses it), not the
@@ -93,6 +94,23 @@ for id in 1 2 3 4; do
     "$(json_get "j[$id - 1][\"config\"][\"batch_size\"]" <grid.json)" ] ||
     fail "sweep: grid/runs/$id/config.json is not run $id's config"
 done
+
+check "runs report: one well-formed page, a row per run, the curves, the best run's config"
+"$dnagrad" runs report --registry grid/registry.sqlite --out report.html >/dev/null
+best=$("$dnagrad" runs best --registry grid/registry.sqlite --json | json_get 'j["id"]')
+python3 - "$best" <<'PY' || fail "runs report: report.html"
+import json, sys, xml.etree.ElementTree as ET
+page = ET.parse("report.html").getroot()  # well-formed, or this raises
+rows = page.findall(".//tbody/tr")
+assert len(rows) == 4, len(rows)
+svg = page.findall(".//{http://www.w3.org/2000/svg}svg")
+assert len(svg) == 1 and "run 4" in ET.tostring(svg[0], encoding="unicode"), "no curve of run 4"
+heading = [h.text for h in page.iter("h2") if h.text.startswith("Best run")]
+assert heading and heading[0].startswith("Best run: %s " % sys.argv[1]), heading
+config = json.loads(page.find(".//pre").text)
+assert config["model"] == "kmer-cnn" and config["epochs"] == 1, config
+assert "http" not in open("report.html").read().replace("http://www.w3.org/2000/svg", ""), "a link out"
+PY
 
 check "sweep --parallel 2: the same runs, the same numbers (one thread each, as before)"
 sweep --config sweep.json --out par --parallel 2 --threads 1
