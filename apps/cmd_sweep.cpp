@@ -11,12 +11,18 @@
 // time: copies of this command line with --run ID added (the hidden worker mode, which trains
 // that one run), each writing its messages to DIR/runs/<id>/train.log. K x --threads must not
 // exceed the machine's cores; --threads 0 with --parallel gives each child cores / K.
+//
+// With "halving" in the sweep file (sweep.h) the runs train in stages: all to the first rung,
+// the best `keep` fraction of them on to the next (the others end `pruned`), and so on; the
+// survivors of the last rung train to the end. A run goes from one stage to the next through
+// its trainer_state.safetensors, exactly as `train --resume` with more epochs.
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -24,6 +30,8 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "apps/commands.h"
@@ -48,7 +56,8 @@ struct SweepOptions {
   std::string config_file, out, registry;
   int parallel = 1;
   bool resume = false;
-  int64_t worker_run = 0;  // --run: train this one run (a --parallel child)
+  int64_t worker_run = 0;   // --run: train this one run (a --parallel child)
+  int64_t until_epoch = 0;  // --until-epoch: the worker trains to this halving rung; 0: the end
   const std::vector<std::string>* argv = nullptr;
 };
 
@@ -62,12 +71,15 @@ struct Shared {
 };
 
 // Trains registry run `id` in its folder, from its trainer_state.safetensors when an earlier
-// attempt left one. Returns whether it finished; a failure is reported, not thrown, so the
-// sweep goes on with the other runs.
-bool train_run(genomics::Registry& registry, int64_t id, const Shared& shared) {
+// attempt left one, to epoch `until_epoch` (a halving rung; the run stays running) or to its end.
+// Returns whether it succeeded; a failure is reported, not thrown, so the sweep goes on with the
+// other runs.
+bool train_run(genomics::Registry& registry, int64_t id, const Shared& shared,
+               int64_t until_epoch) {
   const genomics::RunRow row = registry.run(id);
-  const genomics::TrainConfig config =
-      genomics::parse_train_config(row.config, cat(registry.database().path(), ": run ", id));
+  genomics::TrainConfig config =
+      genomics::parse_train_config(row.config, cat(registry.path(), ": run ", id));
+  if (until_epoch > 0) config.epochs = until_epoch;
   genomics::TrainRun run;
   run.data = &shared.data;
   run.split = shared.split;
@@ -78,7 +90,8 @@ bool train_run(genomics::Registry& registry, int64_t id, const Shared& shared) {
   run.log = shared.quiet ? nullptr : &std::cerr;
   registry.start_run(id);
   try {
-    const genomics::TrainResult result = genomics::train_registered(registry, id, run, config);
+    const genomics::TrainResult result =
+        genomics::train_registered(registry, id, run, config, until_epoch == 0);
     std::cout << "run " << id << ": " << result.stop_reason << "; best val loss "
               << result.best_val_loss << " (epoch " << result.best_epoch << ")" << std::endl;
     return true;
@@ -88,9 +101,10 @@ bool train_run(genomics::Registry& registry, int64_t id, const Shared& shared) {
   }
 }
 
-// The worker's command line: the sweep's own, with its --threads replaced and --run added.
-std::vector<std::string> worker_argv(const std::vector<std::string>& argv, int64_t id,
-                                     int threads) {
+// The worker's command line: the sweep's own, with its --threads replaced and --run and
+// --until-epoch added.
+std::vector<std::string> worker_argv(const std::vector<std::string>& argv, int64_t id, int threads,
+                                     int64_t until_epoch) {
   std::vector<std::string> out;
   for (size_t i = 0; i < argv.size(); ++i) {
     if (argv[i] == "--threads") {
@@ -100,8 +114,9 @@ std::vector<std::string> worker_argv(const std::vector<std::string>& argv, int64
     if (argv[i].rfind("--threads=", 0) == 0) continue;
     out.push_back(argv[i]);
   }
-  for (const std::string& extra : {std::string("--run"), std::to_string(id),
-                                   std::string("--threads"), std::to_string(threads)})
+  for (const std::string& extra :
+       {std::string("--run"), std::to_string(id), std::string("--threads"), std::to_string(threads),
+        std::string("--until-epoch"), std::to_string(until_epoch)})
     out.push_back(extra);
   return out;
 }
@@ -124,18 +139,19 @@ pid_t spawn_worker(const std::vector<std::string>& args, const std::string& log_
   return pid;
 }
 
-// Runs `pending` with at most `parallel` workers at once; returns how many failed. A worker that
-// dies without marking its run (killed) leaves it running; it is marked failed here.
-int run_workers(genomics::Registry& registry, const std::vector<int64_t>& pending,
-                const SweepOptions& o, int threads) {
+// Trains `pending` to `until_epoch` (0: the end) with at most `parallel` workers at once; returns
+// the runs that succeeded. A worker that dies without marking its run (killed) leaves it
+// running; it is marked failed here.
+std::vector<int64_t> run_workers(genomics::Registry& registry, const std::vector<int64_t>& pending,
+                                 const SweepOptions& o, int threads, int64_t until_epoch) {
   std::map<pid_t, int64_t> running;
   size_t next = 0;
-  int failed = 0;
+  std::vector<int64_t> succeeded;
   while (next < pending.size() || !running.empty()) {
     while (running.size() < static_cast<size_t>(o.parallel) && next < pending.size()) {
       const int64_t id = pending[next++];
       const std::string log = registry.run(id).out_dir + "/train.log";
-      running[spawn_worker(worker_argv(*o.argv, id, threads), log)] = id;
+      running[spawn_worker(worker_argv(*o.argv, id, threads, until_epoch), log)] = id;
     }
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);
@@ -144,15 +160,75 @@ int run_workers(genomics::Registry& registry, const std::vector<int64_t>& pendin
     const int64_t id = running.at(pid);
     running.erase(pid);
     const genomics::RunRow row = registry.run(id);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && row.status == "finished") {
-      std::cout << "run " << id << ": finished (" << row.out_dir << ")" << std::endl;
+    const char* expected = until_epoch > 0 ? "running" : "finished";
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && row.status == expected) {
+      std::cout << "run " << id << ": "
+                << (until_epoch > 0 ? cat("at epoch ", until_epoch) : "finished") << " ("
+                << row.out_dir << ")" << std::endl;
+      succeeded.push_back(id);
       continue;
     }
-    ++failed;
     if (row.status == "running") registry.finish_run(id, "failed");
     std::cerr << "sweep: run " << id << " failed; see " << row.out_dir << "/train.log\n";
   }
-  return failed;
+  return succeeded;
+}
+
+// One stage of the sweep: `ids` trained to `until_epoch` (0: the end), in this process or in
+// workers. Returns the runs that succeeded.
+std::vector<int64_t> train_stage(genomics::Registry& registry, const std::vector<int64_t>& ids,
+                                 const SweepOptions& o, const Shared& shared, int threads,
+                                 int64_t until_epoch) {
+  if (o.parallel > 1) return run_workers(registry, ids, o, threads, until_epoch);
+  std::vector<int64_t> succeeded;
+  for (int64_t id : ids)
+    if (train_run(registry, id, shared, until_epoch)) succeeded.push_back(id);
+  return succeeded;
+}
+
+// Successive halving at epoch `rung`: ranks every run of the sweep that logged the metric there
+// (runs pruned or finished before a --resume included, so a resumed sweep decides as an
+// uninterrupted one would) and marks the ones of `alive` that fall out `pruned`. Returns the
+// runs that go on: the survivors, and runs that stopped early before the rung (they are done
+// training; the last stage finishes them).
+std::vector<int64_t> prune_at(genomics::Registry& registry, int64_t sweep_id,
+                              const std::vector<int64_t>& alive, const genomics::Halving& h,
+                              int64_t rung) {
+  std::vector<std::pair<int64_t, double>> values;
+  std::vector<int64_t> go_on;
+  std::set<int64_t> ranked;
+  for (const genomics::RunRow& row : registry.runs(sweep_id)) {
+    const bool is_alive = std::find(alive.begin(), alive.end(), row.id) != alive.end();
+    int64_t last_epoch = 0;
+    std::string names;
+    std::optional<double> value;
+    for (const genomics::EpochMetric& m : registry.epoch_metrics(row.id)) {
+      last_epoch = std::max(last_epoch, m.epoch);
+      if (m.epoch != rung) continue;
+      names += (names.empty() ? "" : ", ") + m.name;
+      if (m.name == h.metric) value = m.value;
+    }
+    if (value) {
+      values.emplace_back(row.id, *value);
+      if (is_alive) ranked.insert(row.id);
+    } else if (is_alive && last_epoch < rung) {
+      go_on.push_back(row.id);  // stopped early
+    } else if (is_alive) {
+      fail("sweep: halving.metric: run ", row.id, " logged no '", h.metric, "' at epoch ", rung,
+           " (it logged: ", names, ")");
+    }
+  }
+  const std::vector<int64_t> survivors = genomics::halving_survivors(values, h);
+  for (int64_t id : ranked) {
+    if (std::find(survivors.begin(), survivors.end(), id) != survivors.end()) {
+      go_on.push_back(id);
+      continue;
+    }
+    registry.finish_run(id, "pruned");
+    std::cout << "run " << id << ": pruned at epoch " << rung << std::endl;
+  }
+  std::sort(go_on.begin(), go_on.end());
+  return go_on;
 }
 
 Shared load_shared(const SweepOptions& o) {
@@ -176,7 +252,7 @@ int run_sweep(SweepOptions& o) {
   if (o.worker_run > 0) {
     const Shared shared = load_shared(o);
     genomics::Registry registry(registry_path);
-    return train_run(registry, o.worker_run, shared) ? 0 : 1;
+    return train_run(registry, o.worker_run, shared, o.until_epoch) ? 0 : 1;
   }
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   DNAGRAD_CHECK(o.parallel >= 1, "sweep: --parallel must be at least 1, got ", o.parallel);
@@ -207,7 +283,7 @@ int run_sweep(SweepOptions& o) {
   std::vector<int64_t> pending;
   const std::vector<genomics::RunRow> rows = registry.runs(sweep_id);
   for (const genomics::RunRow& row : rows) {
-    if (row.status == "finished") continue;
+    if (row.status == "finished" || row.status == "pruned") continue;
     pending.push_back(row.id);
     fs::create_directories(row.out_dir);
     // The run's recipe, ready for `dnagrad train --config`.
@@ -218,14 +294,18 @@ int run_sweep(SweepOptions& o) {
   std::cout << "sweep " << sweep_id << ": " << rows.size() << " runs, " << pending.size()
             << " to train, " << (o.parallel > 1 ? cat(o.parallel, " at a time") : "one at a time")
             << "; registry " << registry_path << std::endl;
+  std::vector<int64_t> alive = pending;
+  if (sweep.halving)
+    for (int64_t rung : sweep.halving->rungs) {
+      const std::vector<int64_t> trained = train_stage(registry, alive, o, shared, threads, rung);
+      alive = prune_at(registry, sweep_id, trained, *sweep.halving, rung);
+    }
+  const std::vector<int64_t> finished = train_stage(registry, alive, o, shared, threads, 0);
   int failed = 0;
-  if (o.parallel > 1) {
-    failed = run_workers(registry, pending, o, threads);
-  } else {
-    for (int64_t id : pending) failed += train_run(registry, id, shared) ? 0 : 1;
-  }
-  std::cout << "sweep " << sweep_id << ": " << pending.size() - failed << " of " << pending.size()
-            << " runs finished; dnagrad runs list --registry " << registry_path << std::endl;
+  for (const genomics::RunRow& row : registry.runs(sweep_id)) failed += row.status == "failed";
+  std::cout << "sweep " << sweep_id << ": " << finished.size() << " of " << pending.size()
+            << " runs trained to the end, " << failed << " failed"
+            << "; dnagrad runs list --registry " << registry_path << std::endl;
   return failed == 0 ? 0 : 1;
 }
 
@@ -245,6 +325,8 @@ void add_sweep_command(CLI::App& app, Commands& commands) {
   cmd->add_flag("--resume", o->resume, "skip finished runs; continue or restart the others");
   cmd->add_option("--run", o->worker_run, "train only this registry run (used by --parallel)")
       ->group("");  // hidden
+  cmd->add_option("--until-epoch", o->until_epoch, "with --run: train to this halving rung")
+      ->group("");
   add_common_options(cmd, o->common);
   commands.entries.push_back({cmd, [o]() { return run_sweep(*o); }});
 }

@@ -96,3 +96,53 @@ TEST_CASE("sweep: bad files are errors naming the key and the value") {
   fails_with(R"({"base": {"epoch": 3}, "parameters": {"lr": {"values": [0.1]}}})", "s.json: base");
   fails_with("{\"parameters\": ", "s.json: not valid JSON");
 }
+
+TEST_CASE("sweep: halving keeps the best ceil(keep x n) of a scripted rung") {
+  using dnagrad::genomics::halving_survivors;
+  // Sorted by hand: run 2 (0.1), runs 4 and 5 (0.3, the tie in id order), run 1 (0.5), run 3
+  // (NaN, always last).
+  const std::vector<std::pair<int64_t, double>> values = {
+      {1, 0.5}, {2, 0.1}, {3, NAN}, {4, 0.3}, {5, 0.3}};
+  dnagrad::genomics::Halving h;
+  h.keep = 0.5;  // ceil(2.5) = 3 go on
+  CHECK(halving_survivors(values, h) == std::vector<int64_t>{2, 4, 5});
+  h.keep = 0.3;  // ceil(1.5) = 2: the tie at 0.3 goes to the lower id
+  CHECK(halving_survivors(values, h) == std::vector<int64_t>{2, 4});
+  h.keep = 0.1;  // ceil(0.5) = 1
+  CHECK(halving_survivors(values, h) == std::vector<int64_t>{2});
+  h.keep = 0.5;
+  h.maximize = true;  // 0.5, then 0.3 (4), 0.3 (5); NaN still last
+  CHECK(halving_survivors(values, h) == std::vector<int64_t>{1, 4, 5});
+  CHECK(halving_survivors({{7, NAN}}, h) == std::vector<int64_t>{7});  // one run always goes on
+  CHECK(halving_survivors({}, h).empty());
+}
+
+TEST_CASE("sweep: halving settings are read and checked") {
+  const auto sweep = expand_sweep(R"({"base": {"epochs": 5},
+      "parameters": {"lr": {"values": [0.1, 0.01]}},
+      "halving": {"rungs": [1, 3], "keep": 0.25, "metric": "val_pearson", "mode": "max"}})",
+                                  "s.json");
+  REQUIRE(sweep.halving.has_value());
+  CHECK(sweep.halving->rungs == std::vector<int64_t>{1, 3});
+  CHECK(sweep.halving->keep == 0.25);
+  CHECK(sweep.halving->metric == "val_pearson");
+  CHECK(sweep.halving->maximize);
+  CHECK_FALSE(expand_sweep(R"({"parameters": {"lr": {"values": [0.1]}}})", "s.json").halving);
+  auto fails_with = [](const std::string& halving, const std::string& message) {
+    const std::string text =
+        R"({"base": {"epochs": 3}, "parameters": {"epochs": {"values": [3, 2]}},
+        "halving": )" +
+        halving + "}";
+    CAPTURE(text);
+    CHECK_THROWS_WITH_AS(expand_sweep(text, "s.json"), doctest::Contains(message.c_str()),
+                         dnagrad::Error);
+  };
+  fails_with(R"({"rungs": [2, 1]})", "s.json: halving.rungs must be increasing epochs >= 1");
+  fails_with(R"({"rungs": []})", "s.json: halving.rungs must be a non-empty list");
+  fails_with(R"({"rungs": [2]})",
+             "the last rung, epoch 2, must come before the end of every run; run 2 trains 2");
+  fails_with(R"({"rungs": [1], "keep": 1})", "s.json: halving.keep must be a fraction in (0, 1)");
+  fails_with(R"({"rungs": [1], "metric": "loss"})", "s.json: halving.metric must be a validation");
+  fails_with(R"({"rungs": [1], "mode": "lowest"})", "s.json: halving.mode must be");
+  fails_with(R"({"rungs": [1], "every": 2})", "s.json: halving: unknown key 'every'");
+}

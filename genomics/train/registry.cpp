@@ -192,11 +192,11 @@ std::map<std::string, double> Registry::final_metrics(int64_t run_id) const {
 }
 
 TrainResult train_registered(Registry& registry, int64_t run_id, TrainRun run,
-                             const TrainConfig& config) {
+                             const TrainConfig& config, bool last_stage) {
   run.on_epoch = [&](const EpochRecord& r) { registry.log_epoch(run_id, r); };
   try {
     const TrainResult result = train(run, config);
-    registry.finish_run(run_id, "finished", final_metrics_of(result));
+    if (last_stage) registry.finish_run(run_id, "finished", final_metrics_of(result));
     return result;
   } catch (const std::exception& e) {
     try {

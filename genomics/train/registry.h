@@ -88,10 +88,11 @@ class Registry {
 };
 
 // Trains `run` as registry run `run_id` (already added or started as running): logs each epoch as
-// it ends, then sets the status finished with the final metrics, or failed when training throws
-// (the training error is rethrown, naming the registry's too if marking the run failed fails).
+// it ends, then sets the status finished with the final metrics (only if `last_stage`: a sweep's
+// run trained to a halving rung stays running), or failed when training throws (the training
+// error is rethrown, naming the registry's too if marking the run failed fails).
 TrainResult train_registered(Registry& registry, int64_t run_id, TrainRun run,
-                             const TrainConfig& config);
+                             const TrainConfig& config, bool last_stage = true);
 
 // What a finished training run reports as its final metrics: best_epoch, best_val_loss, the best
 // epoch's validation metrics as best_val_<name>, and the test metrics as test_<name>.

@@ -1,5 +1,6 @@
 #include "genomics/train/sweep.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -93,7 +94,57 @@ std::vector<json> grid(const std::vector<Parameter>& parameters) {
   return points;
 }
 
+Halving parse_halving(const json& spec, const std::string& label) {
+  const std::string where = label + ": halving";
+  DNAGRAD_CHECK(spec.is_object(), where, " must be an object, got ", spec.dump());
+  check_keys(spec, {"rungs", "keep", "metric", "mode"}, where);
+  Halving h;
+  const json rungs = spec.value("rungs", json());
+  DNAGRAD_CHECK(rungs.is_array() && !rungs.empty(), where,
+                ".rungs must be a non-empty list of epochs, got ", rungs.dump());
+  for (const json& r : rungs) {
+    DNAGRAD_CHECK(r.is_number_integer() && r.get<int64_t>() >= 1 &&
+                      (h.rungs.empty() || r.get<int64_t>() > h.rungs.back()),
+                  where, ".rungs must be increasing epochs >= 1, got ", rungs.dump());
+    h.rungs.push_back(r.get<int64_t>());
+  }
+  const json keep = spec.value("keep", json(0.5));
+  DNAGRAD_CHECK(keep.is_number() && keep.get<double>() > 0 && keep.get<double>() < 1, where,
+                ".keep must be a fraction in (0, 1), got ", keep.dump());
+  h.keep = keep.get<double>();
+  const json metric = spec.value("metric", json("val_loss"));
+  DNAGRAD_CHECK(metric.is_string() && (metric.get<std::string>() == "val_loss" ||
+                                       metric.get<std::string>().starts_with("val_")),
+                where, ".metric must be a validation metric (val_loss, val_pearson, ...), got ",
+                metric.dump());
+  h.metric = metric.get<std::string>();
+  const json mode = spec.value("mode", json("min"));
+  DNAGRAD_CHECK(mode == "min" || mode == "max", where, ".mode must be \"min\" or \"max\", got ",
+                mode.dump());
+  h.maximize = mode == "max";
+  return h;
+}
+
 }  // namespace
+
+std::vector<int64_t> halving_survivors(std::vector<std::pair<int64_t, double>> values,
+                                       const Halving& halving) {
+  // Better first: NaN last, then by value in the mode's direction, then by id.
+  std::sort(values.begin(), values.end(), [&](const auto& a, const auto& b) {
+    const bool a_nan = std::isnan(a.second), b_nan = std::isnan(b.second);
+    if (a_nan != b_nan) return b_nan;
+    if (!a_nan && a.second != b.second)
+      return halving.maximize ? a.second > b.second : a.second < b.second;
+    return a.first < b.first;
+  });
+  const auto n = static_cast<double>(values.size());
+  const auto kept =
+      std::min(values.size(), static_cast<size_t>(std::max(1.0, std::ceil(halving.keep * n))));
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < kept; ++i) ids.push_back(values[i].first);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
 
 Sweep expand_sweep(std::string_view json_text, const std::string& label,
                    const TrainConfig& defaults) {
@@ -104,7 +155,7 @@ Sweep expand_sweep(std::string_view json_text, const std::string& label,
     fail(label, ": not valid JSON: ", e.what());
   }
   DNAGRAD_CHECK(spec.is_object(), label, ": a sweep file is a JSON object");
-  check_keys(spec, {"name", "method", "seed", "budget", "base", "parameters"}, label);
+  check_keys(spec, {"name", "method", "seed", "budget", "base", "parameters", "halving"}, label);
   Sweep sweep;
   DNAGRAD_CHECK(!spec.contains("name") || spec["name"].is_string(), label,
                 ": name must be a string, got ", spec.value("name", json()).dump());
@@ -164,6 +215,14 @@ Sweep expand_sweep(std::string_view json_text, const std::string& label,
       fail(where, ": ", e.what());
     }
     sweep.runs.push_back({std::move(config), points[r].dump()});
+  }
+  if (spec.contains("halving")) {
+    sweep.halving = parse_halving(spec["halving"], label);
+    for (size_t r = 0; r < sweep.runs.size(); ++r)
+      DNAGRAD_CHECK(sweep.halving->rungs.back() < sweep.runs[r].config.epochs, label,
+                    ": halving.rungs: the last rung, epoch ", sweep.halving->rungs.back(),
+                    ", must come before the end of every run; run ", r + 1, " trains ",
+                    sweep.runs[r].config.epochs, " epochs");
   }
   return sweep;
 }

@@ -12,13 +12,22 @@
 //      "weight_decay": {"distribution": "uniform", "min": 0, "max": 1e-3},     random only
 //      "lr": {"distribution": "log_uniform", "min": 1e-4, "max": 1e-1}}}       random only
 //
+//    "halving": {"rungs": [1, 3], "keep": 0.5,          optional: successive halving
+//                "metric": "val_loss", "mode": "min"}}
+//
 // grid: every combination, the last parameter varying fastest (nested loops in file order).
 // random: `budget` runs; each parameter drawn independently from Generator(seed), in file order:
 // a choice uniformly, uniform as min + (max - min) u, log_uniform as exp(ln min + (ln max - ln min)
 // u), u ~ U[0, 1). The same file gives the same runs.
+// halving: all runs train to the first rung's epoch; the `keep` fraction with the best value of
+// `metric` (an epoch metric: val_loss, val_pearson, ...; mode min or max) there goes on to the
+// next rung, the others stop as `pruned`; after the last rung the survivors train to the end.
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "genomics/train/config.h"
@@ -30,10 +39,24 @@ struct SweepRun {
   std::string assignment;  // the varied settings as one-line JSON: {"lr":0.01,"batch_size":16}
 };
 
+struct Halving {
+  std::vector<int64_t> rungs;  // epochs at which runs are compared, increasing, each below every
+                               // run's epochs
+  double keep = 0.5;           // the fraction that goes on, in (0, 1); at least one run does
+  std::string metric = "val_loss";
+  bool maximize = false;  // mode "max": higher is better
+};
+
 struct Sweep {
   std::string name;
   std::vector<SweepRun> runs;
+  std::optional<Halving> halving;
 };
+
+// The ids that go on after a rung: the ceil(keep x n) best of the n (id, value) pairs, a NaN the
+// worst and ties going to the lower id; in id order.
+std::vector<int64_t> halving_survivors(std::vector<std::pair<int64_t, double>> values,
+                                       const Halving& halving);
 
 // Reads a sweep file's text; `label` (the file name) starts every error, which names the key and
 // the value at fault: an unknown key or parameter, an empty search space, a distribution grid

@@ -5,7 +5,8 @@
 #   - a registry file that is not SQLite, and a metric no run has, fail before any output;
 #   - `runs report`: a well-formed self-contained page;
 #   - `sweep`: a 2 x 2 grid of 1-epoch runs, in-process and with --parallel 2 (the same numbers),
-#     --resume (finished runs skipped, a failed one trained again), bad sweep files.
+#     --resume (finished runs skipped, a failed one trained again), successive halving (which
+#     runs are pruned, and a survivor equal to a straight run), bad sweep files.
 # The registry is read through `dnagrad runs --json` (python3's json module parses it), not the
 # sqlite3 shell, which scripts/install-deps.sh does not install.
 # Usage: test_sweep.sh DNAGRAD_BINARY SOURCE_DIR
@@ -142,6 +143,34 @@ grep -qF "2 runs, 1 to train" out.txt || fail "sweep --resume: $(cat out.txt)"
 must_fail "$dnagrad" sweep --config sweep.json --out div --fasta seqs.fa --labels labels.tsv \
   --resume
 message_has "sweep.json: not the sweep file"
+
+check "sweep with halving: the two worst at epoch 1 are pruned; the others train on exactly"
+cat >halving.json <<'JSON'
+{"base": {"model": "kmer-cnn", "task": "regression", "epochs": 2},
+ "parameters": {"lr": {"values": [0.03, 0.01, 0.003, 0.001]}},
+ "halving": {"rungs": [1], "keep": 0.5}}
+JSON
+sweep --config halving.json --out halving --threads 1
+"$dnagrad" runs list --registry halving/registry.sqlite --json >halving_runs.json
+for id in 1 2 3 4; do
+  "$dnagrad" runs show "$id" --registry halving/registry.sqlite --json |
+    json_get '"%d %r" % (j["id"], j["epochs"][0]["val_loss"])'
+done >rung1.txt
+# The two lowest epoch-1 val losses go on (sort -g: by value, here never tied).
+expected=$(sort -g -k2 rung1.txt | awk 'NR <= 2 {print $1 " finished 2"} NR > 2 {print $1 " pruned 1"}' | sort -n)
+got=$(json_get '"\n".join("%d %s %d" % (r["id"], r["status"], r["epochs"]) for r in j)' <halving_runs.json)
+[ "$got" = "$expected" ] || fail "halving: got
+$got
+expected (from epoch-1 val losses $(cat rung1.txt))
+$expected"
+# A run that went on through the rung ends as if trained in one go.
+survivor=$(echo "$expected" | awk '$2 == "finished" {print $1; exit}')
+lr=$(json_get "[r['config']['lr'] for r in j if r['id'] == $survivor][0]" <halving_runs.json)
+train --epochs 2 --lr "$lr" --out straight --registry straight.sqlite
+"$dnagrad" runs list --registry straight.sqlite --json >straight.json
+[ "$(json_get 'j[0]["final"]["best_val_loss"]' <straight.json)" = \
+  "$(json_get "[r['final']['best_val_loss'] for r in j if r['id'] == $survivor][0]" <halving_runs.json)" ] ||
+  fail "halving: run $survivor's best val loss differs from one straight 2-epoch run"
 
 check "sweep: bad sweep files and settings fail naming the key, with nothing written"
 printf '{"parameters": {"learning_rate": {"values": [0.1]}}}' >bad.json
