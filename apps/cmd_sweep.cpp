@@ -231,6 +231,18 @@ std::vector<int64_t> prune_at(genomics::Registry& registry, int64_t sweep_id,
   return go_on;
 }
 
+// Creates the sweep's folder and opens the registry; when the registry cannot be opened (a file
+// that is not SQLite), a folder made for it is removed again: a failed sweep leaves nothing.
+genomics::Registry open_registry_in(const fs::path& out, const std::string& registry_path) {
+  const bool created = fs::create_directories(out);
+  try {
+    return genomics::Registry(registry_path);
+  } catch (const Error&) {
+    if (created) fs::remove_all(out);
+    throw;
+  }
+}
+
 Shared load_shared(const SweepOptions& o) {
   Shared shared{.data = genomics::load_dataset(o.data.spec)};
   report_inputs(shared.data);
@@ -263,8 +275,7 @@ int run_sweep(SweepOptions& o) {
   DNAGRAD_CHECK(o.resume || !fs::exists(out / "runs"), out.string(),
                 " already holds a sweep (runs/): --resume continues it, or choose another --out");
   const Shared shared = load_shared(o);  // bad data fails before the registry is written
-  fs::create_directories(out);
-  genomics::Registry registry(registry_path);
+  genomics::Registry registry = open_registry_in(out, registry_path);
   const std::string space = nlohmann::ordered_json::parse(text).dump();
   int64_t sweep_id = 0;
   if (o.resume) {

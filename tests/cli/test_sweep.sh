@@ -183,6 +183,11 @@ must_fail "$dnagrad" sweep --config sweep.json --out bad --fasta seqs.fa --label
   --parallel 2 --threads 4096
 message_has "--parallel 2 x --threads 4096"
 no_file bad
+must_fail "$dnagrad" sweep --config sweep.json --out bad --fasta seqs.fa --labels labels.tsv \
+  --registry notes.sqlite
+message_has "notes.sqlite"
+message_has "not a database"
+no_file bad
 must_fail "$dnagrad" sweep --config sweep.json --out grid --fasta seqs.fa --labels labels.tsv
 message_has "already holds a sweep"
 
