@@ -1,5 +1,6 @@
 #include "genomics/train/runs_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -58,6 +59,39 @@ std::string cell(const json& value) {
 // The SVG of a plot without its XML declaration, to sit inside the page.
 std::string inline_svg(const std::string& svg) {
   return svg.rfind("<?xml", 0) == 0 ? svg.substr(svg.find("?>") + 2) : svg;
+}
+
+// Settings -> best_val_loss: one axis per numeric setting that differs between runs, the loss
+// last; one line per run with a final loss. A setting spanning two decades or more (a learning
+// rate) gets a log axis. Empty when there is nothing to draw.
+std::string settings_plot(const std::vector<RunRow>& runs, const std::vector<json>& configs,
+                          const std::vector<std::map<std::string, double>>& finals,
+                          const std::vector<std::string>& varied) {
+  std::vector<size_t> shown;
+  for (size_t r = 0; r < runs.size(); ++r)
+    if (finals[r].contains("best_val_loss")) shown.push_back(r);
+  std::vector<plots::ParallelAxis> axes;
+  for (const std::string& key : varied) {
+    plots::ParallelAxis axis{.name = key};
+    for (size_t r : shown) {
+      const json value = configs[r].value(key, json());
+      axis.values.push_back(value.is_number() ? value.get<double>() : NAN);
+    }
+    const auto [lo, hi] = std::minmax_element(axis.values.begin(), axis.values.end());
+    if (shown.empty() || !std::isfinite(*lo) || !std::isfinite(*hi)) continue;  // not numeric
+    axis.log = *lo > 0 && *hi / *lo >= 100;
+    axes.push_back(std::move(axis));
+  }
+  if (axes.empty() || shown.empty()) return "";
+  plots::ParallelAxis loss{.name = "best_val_loss"};
+  std::vector<std::string> names;
+  for (size_t r : shown) {
+    loss.values.push_back(finals[r].at("best_val_loss"));
+    names.push_back("run " + std::to_string(runs[r].id));
+  }
+  axes.push_back(std::move(loss));
+  return inline_svg(
+      plots::parallel_coordinates(axes, names, {.title = "settings → best_val_loss"}));
 }
 
 }  // namespace
@@ -122,6 +156,10 @@ std::string runs_report_html(const Registry& registry, const std::string& title)
     html << inline_svg(plots::line_plot(
                 curves, {.title = "validation loss", .x_label = "epoch", .y_label = "val_loss"}))
          << "\n";
+  if (const std::string plot = settings_plot(runs, configs, finals, varied); !plot.empty())
+    html << "<h2>Settings and the best validation loss</h2>\n<p>One line per run, blue the "
+         << "lowest loss, red the highest.</p>\n"
+         << plot << "\n";
   if (best) {
     html << "<h2>Best run: " << runs[*best].id << " (best_val_loss "
          << finals[*best].at("best_val_loss") << ")</h2>\n<p>Its config, for <code>dnagrad train "

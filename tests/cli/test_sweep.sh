@@ -3,7 +3,7 @@
 #   - `train --registry` logs each run: status, config, one row per epoch, final metrics;
 #   - `runs list|show|compare|best --json` report them, and `best` picks the lowest value;
 #   - a registry file that is not SQLite, and a metric no run has, fail before any output;
-#   - `runs report`: a well-formed self-contained page;
+#   - `runs report`: a well-formed self-contained page with both plots;
 #   - `sweep`: a 2 x 2 grid of 1-epoch runs, in-process and with --parallel 2 (the same numbers),
 #     --resume (finished runs skipped, a failed one trained again), successive halving (which
 #     runs are pruned, and a survivor equal to a straight run), bad sweep files.
@@ -105,7 +105,12 @@ page = ET.parse("report.html").getroot()  # well-formed, or this raises
 rows = page.findall(".//tbody/tr")
 assert len(rows) == 4, len(rows)
 svg = page.findall(".//{http://www.w3.org/2000/svg}svg")
-assert len(svg) == 1 and "run 4" in ET.tostring(svg[0], encoding="unicode"), "no curve of run 4"
+assert len(svg) == 2 and "run 4" in ET.tostring(svg[0], encoding="unicode"), "no curve of run 4"
+# Parallel coordinates: lr, batch_size and the loss as axes, one line per finished run.
+lines = svg[1].findall(".//{http://www.w3.org/2000/svg}polyline")
+assert len(lines) == 4, len(lines)
+axes = [t.text for t in svg[1].iter("{http://www.w3.org/2000/svg}text")]
+assert "batch_size" in axes and "lr" in axes and "best_val_loss" in axes, axes
 heading = [h.text for h in page.iter("h2") if h.text.startswith("Best run")]
 assert heading and heading[0].startswith("Best run: %s " % sys.argv[1]), heading
 config = json.loads(page.find(".//pre").text)
