@@ -3,7 +3,9 @@
 //   dnagrad train --model tfbind --tfbind-sequences seqs.txt.gz --tfbind-scores scores.txt.gz
 //                 --optimizer sgd --lr 0.01 --clip 0 --plateau-patience -1 --split 0.64,0.16,0.2
 // The recipe is seed 002's by default; --config FILE.json sets any field of
-// genomics::TrainConfig, and flags given on the command line override the file.
+// genomics::TrainConfig, and flags given on the command line override the file. With
+// --registry FILE.sqlite the run (config, every epoch's metrics, final metrics, status) is also
+// logged into a run registry (genomics/train/registry.h) that `dnagrad runs` reads.
 //   dnagrad train --model-config models/cnn-classifier.json --fasta seqs.fa --labels classes.tsv
 #ifdef DNAGRAD_WITH_GENOMICS_IO  // reads files through htslib (genomics/io)
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include "apps/data_options.h"
 #include "core/error.h"
 #include "genomics/io/fasta.h"
+#include "genomics/train/registry.h"
 #include "genomics/train/trainer.h"
 
 namespace dnagrad::app {
@@ -27,7 +30,7 @@ struct TrainOptions {
   DataOptions data;
   SplitOptions split;
   genomics::TrainConfig config;
-  std::string config_file, model_config, out = "dnagrad-train";
+  std::string config_file, model_config, out = "dnagrad-train", registry;
   bool resume = false, no_rc_augment = false;
   std::vector<std::pair<CLI::Option*, std::function<void(genomics::TrainConfig&)>>> overrides;
   CLI::Option *task_option = nullptr, *model_option = nullptr;
@@ -89,6 +92,21 @@ void choose_task(const TrainOptions& o, const genomics::SequenceDataset& data,
             << "; --task chooses)\n";
 }
 
+// Trains; with a registry file, logs the run there: `running` before the first epoch, each epoch
+// as it ends, then `finished` with the final metrics, or `failed` when training throws. The
+// registry is opened first, so a file that is not one fails before any training.
+genomics::TrainResult train_and_register(const std::string& registry_path, genomics::TrainRun run,
+                                         const genomics::TrainConfig& config) {
+  if (registry_path.empty()) return genomics::train(run, config);
+  genomics::Registry registry(registry_path);
+  const int64_t id =
+      registry.add_run(genomics::train_config_json(config, -1), static_cast<int64_t>(config.seed),
+                       std::filesystem::absolute(run.out_dir).string());
+  const genomics::TrainResult result = genomics::train_registered(registry, id, run, config);
+  if (run.log) *run.log << "train: logged as run " << id << " in " << registry_path << "\n";
+  return result;
+}
+
 int run_train(TrainOptions& o) {
   const Device device = apply_common_options(o.common);
   genomics::TrainConfig config = o.config;
@@ -120,7 +138,7 @@ int run_train(TrainOptions& o) {
               << run.split.train.size() << " train, " << run.split.val.size() << " val, "
               << run.split.test.size() << " test), model " << config.model << ", task "
               << config.task << "\n";
-  const genomics::TrainResult result = genomics::train(run, config);
+  const genomics::TrainResult result = train_and_register(o.registry, run, config);
   std::cout << result.stop_reason << "; best epoch " << result.best_epoch << " (val loss "
             << result.best_val_loss << ")\n";
   if (!result.test.empty()) {
@@ -175,6 +193,9 @@ void add_train_command(CLI::App& app, Commands& commands) {
       ->group("Recipe");
   cmd->add_option("--out", o->out, "output directory")->capture_default_str();
   cmd->add_flag("--resume", o->resume, "continue the run in --out where it stopped");
+  cmd->add_option("--registry", o->registry,
+                  "also log the run into this SQLite run registry (created when missing); "
+                  "see `dnagrad runs`");
   add_common_options(cmd, o->common);
   commands.entries.push_back({cmd, [o]() { return run_train(*o); }});
 }

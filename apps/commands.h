@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
+#include <string>
 #include <vector>
 
 namespace dnagrad::app {
@@ -15,6 +16,7 @@ struct Commands {
   };
   std::vector<Entry> entries;
   std::function<int()> default_run;  // what plain `dnagrad` does
+  std::vector<std::string> argv;     // the command line (sweep --parallel starts copies of itself)
 };
 
 void add_bench_command(CLI::App& app, Commands& commands);
@@ -27,6 +29,8 @@ void add_predict_command(CLI::App& app, Commands& commands);     // predict and 
 void add_interpret_commands(CLI::App& app, Commands& commands);  // ism and attribute
 void add_motifs_command(CLI::App& app, Commands& commands);
 void add_variant_effect_command(CLI::App& app, Commands& commands);
+void add_runs_command(CLI::App& app, Commands& commands);  // list, show, compare, best
+void add_sweep_command(CLI::App& app, Commands& commands);
 #endif
 
 inline void register_commands(CLI::App& app, Commands& commands) {
@@ -40,6 +44,8 @@ inline void register_commands(CLI::App& app, Commands& commands) {
   add_interpret_commands(app, commands);
   add_motifs_command(app, commands);
   add_variant_effect_command(app, commands);
+  add_runs_command(app, commands);
+  add_sweep_command(app, commands);
 #endif
 }
 

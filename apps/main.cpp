@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", "dnagrad 0.1.0");
   dnagrad::app::Commands commands;
+  commands.argv.assign(argv, argv + argc);
   dnagrad::app::register_commands(app, commands);
   try {
     app.parse(argc, argv);

@@ -6,8 +6,9 @@
 set -euo pipefail
 # libblis-serial-dev: the CPU GEMM (cmake/blas.cmake), single-threaded inside our OpenMP threads.
 # python3: the interpreter alone (standard library), for the numeric checks of the cli tests.
+# libsqlite3-dev: the run registry (genomics/train/registry.h).
 packages=(cmake ninja-build g++ libeigen3-dev doctest-dev libcli11-dev nlohmann-json3-dev
-  libhts-dev pkg-config libblis-serial-dev python3)
+  libhts-dev pkg-config libblis-serial-dev python3 libsqlite3-dev)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-dev libomp-dev)
 fi

@@ -437,5 +437,29 @@ TEST_CASE("plots: write_file replaces the file atomically and names the path on 
   fs::remove_all(dir);
 }
 
+TEST_CASE("plots: parallel coordinates draw one line per finite item, coloured by the last axis") {
+  const std::vector<ParallelAxis> axes = {
+      {.name = "lr", .values = {0.001, 0.1, 0.01, 0.01}, .log = true},
+      {.name = "batch", .values = {16, 64, 16, 64}},
+      {.name = "loss", .values = {0.5, 2.5, NAN, 1.5}}};
+  const std::string svg = parallel_coordinates(axes, {"a", "b", "c", "d"}, {.title = "t"});
+  const XmlReport report = check_xml(svg);
+  REQUIRE(report.error.empty());
+  CHECK(report.counts.at("polyline") == 3);  // "c" has a NaN loss
+  CHECK(report.counts.at("line") == 3);      // one axis each
+  CHECK(has_text(report, "lr (log)"));
+  CHECK(has_text(report, "0.1"));  // lr's max, above its axis
+  CHECK(has_text(report, "2.5"));  // the loss axis runs 0.5 .. 2.5 over the drawn lines
+  CHECK(has_text(report, "0.5"));
+  // Blue for the lowest loss, red for the highest (diverging_color at -1 and +1); the lowest is
+  // drawn last, on top.
+  const size_t blue = svg.rfind(diverging_color(-1, 1)), red = svg.find(diverging_color(1, 1));
+  REQUIRE(blue != std::string::npos);
+  REQUIRE(red != std::string::npos);
+  CHECK(red < blue);
+  CHECK_THROWS_AS(parallel_coordinates({axes[0]}, {"a", "b", "c", "d"}, {}), dnagrad::Error);
+  CHECK_THROWS_AS(parallel_coordinates(axes, {"a"}, {}), dnagrad::Error);
+}
+
 }  // namespace
 }  // namespace dnagrad::testing

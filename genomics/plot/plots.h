@@ -79,6 +79,24 @@ std::string line_plot(const std::vector<Series>& series, const PlotOptions& opti
 std::string parity_plot(const std::vector<double>& truth, const std::vector<double>& predicted,
                         const PlotOptions& options);
 
+// ---- parallel coordinates ---------------------------------------------------------------------
+
+// One vertical axis: a name and one value per line, scaled from their min (bottom) to their max
+// (top), on a log scale when `log` (every value must then be > 0).
+struct ParallelAxis {
+  std::string name{};
+  std::vector<double> values{};
+  bool log = false;
+};
+
+// Parallel coordinates: the axes side by side, each line one item (a run) crossing every axis at
+// its value, coloured by its value on the LAST axis (blue at the axis minimum, red at its maximum;
+// for a loss, blue is best). Lines with a value that is not finite are left out. Every axis must
+// hold one value per line name. Each axis shows its name on top, its max above and its min below.
+std::string parallel_coordinates(const std::vector<ParallelAxis>& axes,
+                                 const std::vector<std::string>& line_names,
+                                 const PlotOptions& options);
+
 // ---- heatmaps --------------------------------------------------------------------------------
 
 // Diverging colour map for a value on a scale [-limit, +limit]: blue at -limit, white at 0, red

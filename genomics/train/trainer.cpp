@@ -126,6 +126,8 @@ class Trainer {
   TrainResult run() {
     TrainResult result;
     bool stopped_early = false;
+    if (run_.on_epoch)
+      for (const EpochRecord& restored : state_.history) run_.on_epoch(restored);
     for (int64_t epoch = state_.epochs_done; epoch < config_.epochs; ++epoch) {
       const auto start = std::chrono::steady_clock::now();
       EpochRecord record;
@@ -155,6 +157,7 @@ class Trainer {
       }
       save_epoch(improved);
       log_epoch(record);
+      if (run_.on_epoch) run_.on_epoch(record);
       if (config_.early_stopping > 0 &&
           state_.epochs_without_improvement >= config_.early_stopping) {
         stopped_early = true;

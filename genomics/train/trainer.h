@@ -30,6 +30,7 @@
 // run_state.h, the report formats reports.h, evaluation models/predict.h; this file is the loop.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -63,6 +64,9 @@ struct TrainRun {
   bool resume = false;            // continue from out_dir/trainer_state.safetensors
   Device device = Device::cpu();  // where the model, its gradients and the optimizer live
   std::ostream* log = nullptr;    // progress and one line per epoch; nullptr: silent
+  // Called with every epoch of the run once its files are written (a run registry logs them):
+  // on resume, first with each epoch the resume file restores, then with the new ones.
+  std::function<void(const EpochRecord&)> on_epoch;
 };
 
 TrainResult train(const TrainRun& run, const TrainConfig& config);
